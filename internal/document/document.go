@@ -1,0 +1,114 @@
+// Package document defines docpipe's domain types and errors. It does no I/O.
+package document
+
+import (
+	"crypto/rand"
+	"encoding/base32"
+	"encoding/binary"
+	"errors"
+	"time"
+)
+
+// Status is where a document is in the OCR pipeline.
+type Status string
+
+// The statuses a document moves through: queued → processing → done, or failed.
+const (
+	StatusQueued     Status = "queued"
+	StatusProcessing Status = "processing"
+	StatusDone       Status = "done"
+	StatusFailed     Status = "failed"
+)
+
+// Valid reports whether s is one of the known statuses.
+func (s Status) Valid() bool {
+	switch s {
+	case StatusQueued, StatusProcessing, StatusDone, StatusFailed:
+		return true
+	}
+	return false
+}
+
+// Document is an uploaded file and what the pipeline knows about it.
+type Document struct {
+	ID          string    `json:"id"`
+	Owner       string    `json:"-"`
+	Name        string    `json:"name"`
+	ContentType string    `json:"content_type"`
+	Size        int64     `json:"size"`
+	SHA256      string    `json:"sha256"`
+	BlobKey     string    `json:"-"`
+	Status      Status    `json:"status"`
+	Error       string    `json:"error,omitempty"`
+	Pages       int       `json:"pages"`
+	Attempts    int       `json:"attempts"`
+	CreatedAt   time.Time `json:"created_at"`
+	UpdatedAt   time.Time `json:"updated_at"`
+}
+
+// Page is the text of one page of a document.
+type Page struct {
+	Number     int     `json:"number"` // 1-based
+	Text       string  `json:"text"`
+	Confidence float64 `json:"confidence"` // 0..100; 100 for a born-digital text layer
+	Source     string  `json:"source"`     // SourceOCR or SourceTextLayer
+}
+
+// Where a page's text came from.
+const (
+	SourceOCR       = "ocr"
+	SourceTextLayer = "text-layer"
+)
+
+// Job is a leased unit of OCR work for one document.
+type Job struct {
+	ID         string
+	DocumentID string
+	Owner      string
+	BlobKey    string
+	MediaType  string
+	Attempt    int       // 1 for the first try
+	Token      string    // fencing token: only the current lease holder can complete or fail the job
+	LeaseUntil time.Time // the job may be reclaimed after this
+	EnqueuedAt time.Time
+}
+
+// Errors shared across the seams. Backends wrap these so callers can use errors.Is.
+var (
+	// ErrNotFound means the document does not exist or belongs to someone else.
+	ErrNotFound = errors.New("not found")
+	// ErrConflict means the request clashes with the document's current state.
+	ErrConflict = errors.New("conflict")
+	// ErrNoJob means no job is ready to be claimed.
+	ErrNoJob = errors.New("no job ready")
+	// ErrLeaseLost means the job's lease expired and another worker may own it now.
+	ErrLeaseLost = errors.New("job lease lost")
+	// ErrInvalidInput marks input that can never be processed: retrying will not help.
+	ErrInvalidInput = errors.New("invalid input")
+)
+
+var idEncoding = base32.NewEncoding("0123456789abcdefghjkmnpqrstvwxyz").WithPadding(base32.NoPadding)
+
+// NewID returns a 26-character identifier that sorts by creation time
+// (48-bit milliseconds, then 80 random bits), safe to use in URLs and object keys.
+func NewID(now time.Time) string {
+	var b [16]byte
+	binary.BigEndian.PutUint64(b[:8], uint64(now.UnixMilli())<<16)
+	if _, err := rand.Read(b[6:]); err != nil {
+		panic(err) // crypto/rand never fails on supported platforms
+	}
+	return idEncoding.EncodeToString(b[:])
+}
+
+// ValidID reports whether s has the shape of an ID made by NewID.
+func ValidID(s string) bool {
+	if len(s) != 26 {
+		return false
+	}
+	for _, c := range s {
+		if !('0' <= c && c <= '9' || 'a' <= c && c <= 'z') || c == 'i' || c == 'l' || c == 'o' || c == 'u' {
+			return false
+		}
+	}
+	return true
+}

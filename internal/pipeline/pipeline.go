@@ -1,0 +1,237 @@
+// Package pipeline turns queued documents into text: it claims jobs from the store, reads the
+// original from the bucket, runs OCR and records the result, retrying with backoff and giving up
+// with a reason when a document cannot be processed.
+package pipeline
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"math/rand/v2"
+	"sync"
+	"time"
+
+	"github.com/docpipe/docpipe/internal/document"
+	"github.com/docpipe/docpipe/internal/telemetry"
+)
+
+// Store is the part of the document store the pipeline needs.
+type Store interface {
+	Claim(ctx context.Context, lease time.Duration) (document.Job, error)
+	Extend(ctx context.Context, job document.Job, lease time.Duration) (document.Job, error)
+	Complete(ctx context.Context, job document.Job, pages []document.Page) error
+	Fail(ctx context.Context, job document.Job, reason string, retryAt time.Time) error
+}
+
+// Bucket reads originals.
+type Bucket interface {
+	ReadAll(ctx context.Context, key string) ([]byte, error)
+}
+
+// Recognizer extracts the text of a document, page by page.
+type Recognizer interface {
+	Recognize(ctx context.Context, data []byte, mediaType string) ([]document.Page, error)
+}
+
+// Worker processes jobs. Its zero values are not usable; set every field but Metrics and Log.
+type Worker struct {
+	Store       Store
+	Bucket      Bucket
+	OCR         Recognizer
+	Concurrency int           // jobs processed at once
+	Lease       time.Duration // renewed every Lease/3 while a job runs
+	Timeout     time.Duration // OCR time allowed per document
+	MaxAttempts int
+	Backoff     time.Duration // delay before the first retry, doubled for each later one
+	Poll        time.Duration // how often an idle worker looks for jobs
+	Metrics     *telemetry.Metrics
+	Log         *slog.Logger
+
+	wakeOnce sync.Once
+	wake     chan struct{}
+}
+
+// Notify tells idle workers that a job may be ready, so they need not wait for the next poll.
+func (w *Worker) Notify() {
+	select {
+	case w.wakeCh() <- struct{}{}:
+	default:
+	}
+}
+
+func (w *Worker) wakeCh() chan struct{} {
+	w.wakeOnce.Do(func() { w.wake = make(chan struct{}, 1) })
+	return w.wake
+}
+
+// Run processes jobs until ctx is done, then waits for the jobs in flight to finish: they run
+// on a context that ctx's cancellation does not reach, bounded by the job timeout.
+func (w *Worker) Run(ctx context.Context) error {
+	if w.Log == nil {
+		w.Log = slog.New(slog.DiscardHandler)
+	}
+	var wg sync.WaitGroup
+	for range max(w.Concurrency, 1) {
+		wg.Go(func() { w.loop(ctx) })
+	}
+	wg.Wait()
+	return nil
+}
+
+func (w *Worker) loop(ctx context.Context) {
+	timer := time.NewTimer(0)
+	defer timer.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-timer.C:
+		case <-w.wakeCh():
+		}
+		for ctx.Err() == nil {
+			job, err := w.Store.Claim(ctx, w.Lease)
+			if errors.Is(err, document.ErrNoJob) || ctx.Err() != nil {
+				break
+			}
+			if err != nil {
+				w.Log.ErrorContext(ctx, "claim job", "err", err)
+				break
+			}
+			w.Process(context.WithoutCancel(ctx), job)
+		}
+		timer.Reset(jitter(w.Poll))
+	}
+}
+
+// Process runs one claimed job to its end: done, retried later, or failed.
+func (w *Worker) Process(ctx context.Context, job document.Job) {
+	ctx = telemetry.WithAttrs(ctx, slog.String("document_id", job.DocumentID), slog.Int("attempt", job.Attempt))
+	if job.Attempt > w.MaxAttempts {
+		reason := fmt.Sprintf("gave up after %d attempts", w.MaxAttempts)
+		w.finish(ctx, job, "failed", "attempts", w.Store.Fail(ctx, job, reason, time.Time{}))
+		return
+	}
+
+	ctx, cancel := context.WithCancelCause(ctx)
+	defer cancel(nil)
+	stop := w.keepLease(ctx, cancel, job)
+	defer stop()
+
+	start := time.Now()
+	pages, err := w.recognize(ctx, job)
+	if cause := context.Cause(ctx); errors.Is(cause, document.ErrLeaseLost) {
+		w.finish(ctx, job, "lease_lost", "", cause)
+		return
+	}
+	if err == nil {
+		w.Metrics.ObserveOCR(time.Since(start), len(pages))
+		w.finish(ctx, job, "done", "", w.Store.Complete(ctx, job, pages))
+		return
+	}
+
+	reason, permanent := classify(err, w.Timeout)
+	if permanent || job.Attempt >= w.MaxAttempts {
+		w.Log.WarnContext(ctx, "document failed", "reason", reason, "err", err)
+		w.finish(ctx, job, "failed", category(err), w.Store.Fail(ctx, job, reason, time.Time{}))
+		return
+	}
+	retryAt := time.Now().Add(backoff(w.Backoff, job.Attempt))
+	w.Log.WarnContext(ctx, "attempt failed; will retry", "retry_at", retryAt, "err", err)
+	w.finish(ctx, job, "retry", category(err), w.Store.Fail(ctx, job, reason, retryAt))
+}
+
+func (w *Worker) recognize(ctx context.Context, job document.Job) ([]document.Page, error) {
+	data, err := w.Bucket.ReadAll(ctx, job.BlobKey)
+	if err != nil {
+		return nil, fmt.Errorf("read original: %w", err)
+	}
+	ctx, cancel := context.WithTimeout(ctx, w.Timeout)
+	defer cancel()
+	pages, err := w.OCR.Recognize(ctx, data, job.MediaType)
+	if err != nil {
+		return nil, fmt.Errorf("ocr: %w", err)
+	}
+	return pages, nil
+}
+
+// finish records the outcome of an attempt; err is the error of recording it.
+func (w *Worker) finish(ctx context.Context, job document.Job, outcome, reason string, err error) {
+	if errors.Is(err, document.ErrLeaseLost) {
+		outcome, reason = "lease_lost", ""
+		w.Log.WarnContext(ctx, "lease lost; another worker owns the job now")
+	} else if err != nil {
+		w.Log.ErrorContext(ctx, "record job outcome", "outcome", outcome, "err", err)
+		return // the lease will expire and the job will be claimed again
+	}
+	if outcome == "done" {
+		w.Log.InfoContext(ctx, "document done")
+	}
+	w.Metrics.CountJob(outcome, reason)
+}
+
+// keepLease renews the job's lease until stop is called. If the lease is lost the job's
+// context is cancelled with document.ErrLeaseLost so its work stops early.
+func (w *Worker) keepLease(ctx context.Context, cancel context.CancelCauseFunc, job document.Job) (stop func()) {
+	done := make(chan struct{})
+	var wg sync.WaitGroup
+	wg.Go(func() {
+		t := time.NewTicker(w.Lease / 3)
+		defer t.Stop()
+		for {
+			select {
+			case <-done:
+				return
+			case <-t.C:
+				next, err := w.Store.Extend(ctx, job, w.Lease)
+				switch {
+				case errors.Is(err, document.ErrLeaseLost):
+					cancel(document.ErrLeaseLost)
+					return
+				case err != nil:
+					w.Log.WarnContext(ctx, "extend lease", "err", err)
+				default:
+					job = next
+				}
+			}
+		}
+	})
+	return func() { close(done); wg.Wait() }
+}
+
+// classify turns an attempt's error into the reason users see and whether retrying is pointless.
+func classify(err error, timeout time.Duration) (reason string, permanent bool) {
+	switch {
+	case errors.Is(err, document.ErrInvalidInput):
+		return err.Error(), true
+	case errors.Is(err, context.DeadlineExceeded):
+		return fmt.Sprintf("OCR took longer than the %v limit", timeout), true
+	default:
+		return err.Error(), false
+	}
+}
+
+// category is a bounded label value for metrics.
+func category(err error) string {
+	switch {
+	case errors.Is(err, document.ErrInvalidInput):
+		return "invalid_input"
+	case errors.Is(err, context.DeadlineExceeded):
+		return "timeout"
+	default:
+		return "error"
+	}
+}
+
+// backoff is base·2^(attempt-1), capped at an hour, with ±20% jitter.
+func backoff(base time.Duration, attempt int) time.Duration {
+	d := base << min(attempt-1, 20)
+	if d <= 0 || d > time.Hour {
+		d = time.Hour
+	}
+	return jitter(d)
+}
+
+func jitter(d time.Duration) time.Duration {
+	return time.Duration(float64(d) * (0.8 + 0.4*rand.Float64()))
+}

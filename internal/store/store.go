@@ -72,8 +72,9 @@ type SearchOptions struct {
 
 // SearchResult is a page of hits, best first.
 type SearchResult struct {
-	Hits  []Hit
-	Total int // documents matching, across all pages
+	Hits   []Hit
+	Total  int  // documents matching, across all pages
+	Capped bool // more documents match than the backend ranks and counts: Total is its limit
 }
 
 // Hit is one matching document with the best-matching page.

@@ -1,0 +1,241 @@
+package sqlite
+
+import (
+	"cmp"
+	"context"
+	"crypto/rand"
+	"database/sql"
+	"errors"
+	"fmt"
+	"slices"
+	"strings"
+	"time"
+	"unicode/utf8"
+
+	"github.com/docpipe/docpipe/internal/document"
+	"github.com/docpipe/docpipe/internal/store"
+)
+
+// pageSeparator goes between pages in the indexed text.
+const pageSeparator = "\n\n"
+
+// Claim leases the job that has been ready longest. The write transaction makes the claim atomic
+// across processes; when no job is ready it returns without taking the write lock.
+func (s *Store) Claim(ctx context.Context, lease time.Duration) (document.Job, error) {
+	if lease <= 0 {
+		return document.Job{}, fmt.Errorf("sqlite: claim job: %w: lease %v is not positive", document.ErrInvalidInput, lease)
+	}
+	now := s.now()
+	var ready bool
+	err := s.ro.QueryRowContext(ctx, `SELECT EXISTS (SELECT 1 FROM jobs WHERE due_at <= ?)`, micros(now)).Scan(&ready)
+	if err != nil {
+		return document.Job{}, fmt.Errorf("sqlite: claim job: %w", err)
+	}
+	if !ready {
+		return document.Job{}, document.ErrNoJob
+	}
+	j := document.Job{Token: rand.Text()}
+	err = s.write(ctx, func(tx *sql.Tx) error {
+		now := s.now()
+		j.LeaseUntil = now.Add(lease).Truncate(time.Microsecond).UTC()
+		var seq, enqueued int64
+		err := tx.QueryRowContext(ctx, `UPDATE jobs SET token = ?, attempt = attempt + 1, due_at = ?
+			WHERE doc = (SELECT doc FROM jobs WHERE due_at <= ? ORDER BY due_at, doc LIMIT 1)
+			RETURNING doc, id, attempt, enqueued_at`,
+			j.Token, micros(j.LeaseUntil), micros(now)).Scan(&seq, &j.ID, &j.Attempt, &enqueued)
+		if errors.Is(err, sql.ErrNoRows) {
+			return document.ErrNoJob
+		}
+		if err != nil {
+			return err
+		}
+		j.EnqueuedAt = fromMicros(enqueued)
+		return tx.QueryRowContext(ctx, `UPDATE documents SET status = 'processing', attempts = ?, updated_at = ?
+			WHERE seq = ? RETURNING id, owner, blob_key, content_type`,
+			j.Attempt, micros(now), seq).Scan(&j.DocumentID, &j.Owner, &j.BlobKey, &j.MediaType)
+	})
+	if errors.Is(err, document.ErrNoJob) {
+		return document.Job{}, err
+	}
+	if err != nil {
+		return document.Job{}, fmt.Errorf("sqlite: claim job: %w", err)
+	}
+	return j, nil
+}
+
+// Extend pushes the job's lease to lease from now.
+func (s *Store) Extend(ctx context.Context, job document.Job, lease time.Duration) (document.Job, error) {
+	if lease <= 0 {
+		return document.Job{}, fmt.Errorf("sqlite: extend job: %w: lease %v is not positive", document.ErrInvalidInput, lease)
+	}
+	until := s.now().Add(lease).Truncate(time.Microsecond).UTC()
+	err := s.write(ctx, func(tx *sql.Tx) error {
+		_, err := held(ctx, tx, `UPDATE jobs SET due_at = ? WHERE id = ? AND token = ? AND token <> '' RETURNING doc`,
+			micros(until), job.ID, job.Token)
+		return err
+	})
+	if err != nil {
+		return document.Job{}, fmt.Errorf("sqlite: extend job: %w", err)
+	}
+	job.LeaseUntil = until
+	return job, nil
+}
+
+// held runs a statement that touches the job only if its lease is held and returns the job's
+// document; document.ErrLeaseLost when nothing matched.
+func held(ctx context.Context, tx *sql.Tx, query string, args ...any) (int64, error) {
+	var seq int64
+	err := tx.QueryRowContext(ctx, query, args...).Scan(&seq)
+	if errors.Is(err, sql.ErrNoRows) {
+		return 0, document.ErrLeaseLost
+	}
+	return seq, err
+}
+
+// Complete stores the pages, indexes them, marks the document done and removes the job. Page
+// text is stored as valid UTF-8: invalid bytes and the noncharacters U+FDD0 to U+FDD2, which
+// snippets use internally, become U+FFFD, and NUL bytes become spaces.
+func (s *Store) Complete(ctx context.Context, job document.Job, pages []document.Page) error {
+	pages, err := sortPages(pages)
+	if err != nil {
+		return fmt.Errorf("sqlite: complete job: %w", err)
+	}
+	err = s.write(ctx, func(tx *sql.Tx) error {
+		seq, err := held(ctx, tx, `DELETE FROM jobs WHERE id = ? AND token = ? AND token <> '' RETURNING doc`, job.ID, job.Token)
+		if err != nil {
+			return err
+		}
+		var owner string
+		err = tx.QueryRowContext(ctx, `UPDATE documents SET status = 'done', error = '', page_count = ?, updated_at = ?
+			WHERE seq = ? RETURNING owner`, len(pages), micros(s.now()), seq).Scan(&owner)
+		if err != nil {
+			return err
+		}
+		return putText(ctx, tx, seq, owner, pages)
+	})
+	if err != nil {
+		return fmt.Errorf("sqlite: complete job: %w", err)
+	}
+	return nil
+}
+
+// putText replaces the text of a done document of owner's with pages, which sortPages has
+// checked.
+func putText(ctx context.Context, tx *sql.Tx, seq int64, owner string, pages []document.Page) error {
+	if _, err := tx.ExecContext(ctx, `DELETE FROM texts WHERE rowid = ?`, seq); err != nil {
+		return err
+	}
+	if _, err := tx.ExecContext(ctx, `DELETE FROM pages WHERE doc = ?`, seq); err != nil {
+		return err
+	}
+	if len(pages) == 0 {
+		return nil
+	}
+	var body strings.Builder
+	starts := make([]int, len(pages))
+	for i := range pages {
+		if i > 0 {
+			body.WriteString(pageSeparator)
+		}
+		pages[i].Text = cleanText(pages[i].Text)
+		starts[i] = body.Len()
+		body.WriteString(pages[i].Text)
+	}
+	if _, err := tx.ExecContext(ctx, `INSERT INTO texts (rowid, body, owner) VALUES (?, ?, ?)`,
+		seq, body.String(), ownerToken(owner)); err != nil {
+		return err
+	}
+	stmt, err := tx.PrepareContext(ctx, `INSERT INTO pages (doc, number, start, length, confidence, source) VALUES (?, ?, ?, ?, ?, ?)`)
+	if err != nil {
+		return err
+	}
+	defer stmt.Close()
+	for i, p := range pages {
+		if _, err := stmt.ExecContext(ctx, seq, p.Number, starts[i], len(p.Text), p.Confidence, p.Source); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// sortPages returns a copy of pages in page order, checking that the numbers are unique and
+// positive.
+func sortPages(pages []document.Page) ([]document.Page, error) {
+	pages = slices.Clone(pages)
+	slices.SortFunc(pages, func(a, b document.Page) int { return cmp.Compare(a.Number, b.Number) })
+	for i, p := range pages {
+		if p.Number < 1 {
+			return nil, fmt.Errorf("%w: page number %d", document.ErrInvalidInput, p.Number)
+		}
+		if i > 0 && pages[i-1].Number == p.Number {
+			return nil, fmt.Errorf("%w: page %d given twice", document.ErrInvalidInput, p.Number)
+		}
+	}
+	return pages, nil
+}
+
+// cleanText makes s valid UTF-8 without NULs or snippet markers.
+func cleanText(s string) string {
+	if !utf8.ValidString(s) {
+		s = strings.ToValidUTF8(s, "\uFFFD")
+	}
+	s = strings.ReplaceAll(s, "\x00", " ")
+	if strings.ContainsAny(s, markers) {
+		s = strings.Map(func(r rune) rune {
+			if strings.ContainsRune(markers, r) {
+				return '\uFFFD'
+			}
+			return r
+		}, s)
+	}
+	return s
+}
+
+// Fail records a failed attempt: with retryAt the job waits until then, without it the document
+// fails for good.
+func (s *Store) Fail(ctx context.Context, job document.Job, reason string, retryAt time.Time) error {
+	now := micros(s.now())
+	err := s.write(ctx, func(tx *sql.Tx) error {
+		if retryAt.IsZero() {
+			seq, err := held(ctx, tx, `DELETE FROM jobs WHERE id = ? AND token = ? AND token <> '' RETURNING doc`, job.ID, job.Token)
+			if err != nil {
+				return err
+			}
+			_, err = tx.ExecContext(ctx, `UPDATE documents SET status = 'failed', error = ?, updated_at = ? WHERE seq = ?`, reason, now, seq)
+			return err
+		}
+		seq, err := held(ctx, tx, `UPDATE jobs SET token = '', due_at = ? WHERE id = ? AND token = ? AND token <> '' RETURNING doc`,
+			micros(retryAt), job.ID, job.Token)
+		if err != nil {
+			return err
+		}
+		_, err = tx.ExecContext(ctx, `UPDATE documents SET status = 'queued', error = ?, updated_at = ? WHERE seq = ?`, reason, now, seq)
+		return err
+	})
+	if err != nil {
+		return fmt.Errorf("sqlite: fail job: %w", err)
+	}
+	return nil
+}
+
+// Stats counts the jobs. A job whose lease ran out counts as queued, and OldestAge is how long
+// the longest-ready job has been waiting to be claimed.
+func (s *Store) Stats(ctx context.Context) (store.Stats, error) {
+	now := s.now()
+	var (
+		st     store.Stats
+		oldest sql.NullInt64
+	)
+	err := s.ro.QueryRowContext(ctx, `SELECT count(*),
+			COALESCE(SUM(token <> '' AND due_at > ?1), 0),
+			MIN(CASE WHEN due_at <= ?1 THEN due_at END)
+		FROM jobs`, micros(now)).Scan(&st.Queued, &st.Processing, &oldest)
+	if err != nil {
+		return store.Stats{}, fmt.Errorf("sqlite: stats: %w", err)
+	}
+	st.Queued -= st.Processing
+	if oldest.Valid {
+		st.OldestAge = max(0, now.Sub(fromMicros(oldest.Int64)))
+	}
+	return st, nil
+}

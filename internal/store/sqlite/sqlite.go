@@ -1,0 +1,134 @@
+// Package sqlite is docpipe's embedded document store: one SQLite file holds the documents, their
+// text in an FTS5 index and the OCR job queue. Several processes may share the file: writes take
+// the database lock up front (BEGIN IMMEDIATE), so claims are atomic across processes.
+package sqlite
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"net/url"
+	"os"
+	"path/filepath"
+	"runtime"
+	"time"
+
+	_ "modernc.org/sqlite" // registers the "sqlite" driver
+
+	"github.com/docpipe/docpipe/internal/store"
+)
+
+const (
+	// busyTimeout is how long a statement waits for another connection's lock.
+	busyTimeout = 10 * time.Second
+	// mmapSize is how much of the file SQLite maps into memory rather than reading it a page
+	// at a time, which makes index lookups several times faster.
+	mmapSize = 2 << 30
+	// maxCandidates is the most documents one search ranks and counts.
+	maxCandidates = 1000
+	// rankRows is how many rows of all owners a search reads at most to rank its candidates.
+	rankRows = 20_000
+)
+
+// Store is a store.Store in one SQLite file.
+type Store struct {
+	rw            *sql.DB // one connection for every write
+	ro            *sql.DB // read-only connections
+	now           func() time.Time
+	maxCandidates int
+	rankRows      int
+}
+
+var _ store.Store = (*Store)(nil)
+
+// Open opens the database at path, creating it and its directory as needed, and brings its
+// schema up to date.
+func Open(ctx context.Context, path string) (*Store, error) {
+	abs, err := filepath.Abs(path)
+	if err != nil {
+		return nil, fmt.Errorf("sqlite: open %s: %w", path, err)
+	}
+	if err := os.MkdirAll(filepath.Dir(abs), 0o750); err != nil {
+		return nil, fmt.Errorf("sqlite: open %s: %w", path, err)
+	}
+	rw, err := sql.Open("sqlite", dsn(abs, false))
+	if err != nil {
+		return nil, fmt.Errorf("sqlite: open %s: %w", path, err)
+	}
+	rw.SetMaxOpenConns(1)
+	ro, err := sql.Open("sqlite", dsn(abs, true))
+	if err != nil {
+		rw.Close()
+		return nil, fmt.Errorf("sqlite: open %s: %w", path, err)
+	}
+	n := max(4, runtime.GOMAXPROCS(0))
+	ro.SetMaxOpenConns(n)
+	ro.SetMaxIdleConns(n)
+	s := &Store{rw: rw, ro: ro, now: time.Now, maxCandidates: maxCandidates, rankRows: rankRows}
+	if err := s.migrate(ctx); err != nil {
+		s.Close()
+		return nil, fmt.Errorf("sqlite: open %s: %w", path, err)
+	}
+	return s, nil
+}
+
+// dsn is the driver's name for the database file at path. Writers begin their transactions
+// IMMEDIATE so that two processes never both hold a read lock and then race to write.
+func dsn(path string, readOnly bool) string {
+	v := url.Values{}
+	v.Add("_pragma", fmt.Sprintf("busy_timeout(%d)", busyTimeout.Milliseconds()))
+	v.Add("_pragma", "foreign_keys(1)")
+	v.Add("_pragma", fmt.Sprintf("mmap_size(%d)", mmapSize))
+	if readOnly {
+		v.Set("_query_only", "1")
+	} else {
+		v.Add("_pragma", "journal_mode(WAL)")
+		v.Set("_txlock", "immediate")
+	}
+	return (&url.URL{Scheme: "file", Path: path, RawQuery: v.Encode()}).String()
+}
+
+// Ping checks that the database can be read.
+func (s *Store) Ping(ctx context.Context) error {
+	var one int
+	if err := s.ro.QueryRowContext(ctx, `SELECT 1 FROM schema_migrations LIMIT 1`).Scan(&one); err != nil {
+		return fmt.Errorf("sqlite: ping: %w", err)
+	}
+	return nil
+}
+
+// Close closes the database.
+func (s *Store) Close() error {
+	return errors.Join(s.ro.Close(), s.rw.Close())
+}
+
+// write runs fn in a write transaction.
+func (s *Store) write(ctx context.Context, fn func(*sql.Tx) error) error {
+	tx, err := s.rw.BeginTx(ctx, nil)
+	if err != nil {
+		return err
+	}
+	defer tx.Rollback()
+	if err := fn(tx); err != nil {
+		return err
+	}
+	return tx.Commit()
+}
+
+// read runs fn in a read transaction, which sees one snapshot of the database.
+func (s *Store) read(ctx context.Context, fn func(*sql.Tx) error) error {
+	tx, err := s.ro.BeginTx(ctx, &sql.TxOptions{ReadOnly: true})
+	if err != nil {
+		return err
+	}
+	defer tx.Rollback()
+	if err := fn(tx); err != nil {
+		return err
+	}
+	return tx.Commit()
+}
+
+func micros(t time.Time) int64 { return t.UnixMicro() }
+
+func fromMicros(us int64) time.Time { return time.UnixMicro(us).UTC() }

@@ -1,0 +1,314 @@
+package storetest
+
+import (
+	"errors"
+	"slices"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/docpipe/docpipe/internal/document"
+	"github.com/docpipe/docpipe/internal/store"
+)
+
+func testClaimEmpty(t *testing.T, s store.Store) {
+	wantNoJob(t, s)
+	_, err := s.Claim(t.Context(), 0)
+	wantErr(t, "Claim with a zero lease", err, document.ErrInvalidInput)
+}
+
+func testClaim(t *testing.T, s store.Store) {
+	d := newDoc("alice", "scan.tiff")
+	d.ContentType = "image/tiff"
+	create(t, s, d)
+	before := time.Now()
+	j := claim(t, s, longLease)
+	if j.ID == "" || j.Token == "" {
+		t.Errorf("Claim = %+v, want an ID and a token", j)
+	}
+	if j.DocumentID != d.ID || j.Owner != "alice" || j.BlobKey != d.BlobKey || j.MediaType != "image/tiff" || j.Attempt != 1 {
+		t.Errorf("Claim = %+v, want document %s of alice, blob %s, image/tiff, attempt 1", j, d.ID, d.BlobKey)
+	}
+	if j.LeaseUntil.Before(before.Add(longLease-time.Second)) || j.LeaseUntil.After(time.Now().Add(longLease)) {
+		t.Errorf("LeaseUntil = %v, want about a minute from now", j.LeaseUntil)
+	}
+	if j.EnqueuedAt.Before(d.CreatedAt.Add(-time.Second)) || j.EnqueuedAt.After(before) {
+		t.Errorf("EnqueuedAt = %v, want about %v", j.EnqueuedAt, d.CreatedAt)
+	}
+	got := get(t, s, "alice", d.ID)
+	if got.Status != document.StatusProcessing || got.Attempts != 1 || got.UpdatedAt.Before(d.UpdatedAt) {
+		t.Errorf("after Claim: status %s, attempts %d, updated %v; want processing, 1, not before %v",
+			got.Status, got.Attempts, got.UpdatedAt, d.UpdatedAt)
+	}
+	wantNoJob(t, s)
+}
+
+func testClaimOrder(t *testing.T, s store.Store) {
+	var want []string
+	for _, name := range []string{"first", "second", "third"} {
+		d := newDoc("alice", name)
+		create(t, s, d)
+		want = append(want, d.ID)
+		time.Sleep(2 * time.Millisecond)
+	}
+	var got []string
+	for range want {
+		got = append(got, claim(t, s, longLease).DocumentID)
+	}
+	if !slices.Equal(got, want) {
+		t.Errorf("Claim order = %v, want %v", got, want)
+	}
+}
+
+func testLeaseExpiry(t *testing.T, s store.Store) {
+	d := newDoc("alice", "slow.pdf")
+	create(t, s, d)
+	const lease = 250 * time.Millisecond
+	stale := claim(t, s, lease)
+	wantNoJob(t, s)
+	fresh := claimWithin(t, s, longLease, 5*time.Second)
+	if time.Now().Before(stale.LeaseUntil) {
+		t.Errorf("job reclaimed before its lease ran out at %v", stale.LeaseUntil)
+	}
+	if fresh.ID != stale.ID || fresh.DocumentID != d.ID || fresh.Attempt != 2 || fresh.Token == stale.Token {
+		t.Errorf("reclaimed job = %+v, want job %s again, attempt 2, a new token", fresh, stale.ID)
+	}
+
+	before := get(t, s, "alice", d.ID)
+	if before.Status != document.StatusProcessing || before.Attempts != 2 {
+		t.Errorf("after reclaim: status %s, attempts %d; want processing, 2", before.Status, before.Attempts)
+	}
+	_, err := s.Extend(t.Context(), stale, longLease)
+	wantErr(t, "Extend by the stale holder", err, document.ErrLeaseLost)
+	wantErr(t, "Complete by the stale holder", s.Complete(t.Context(), stale, pages("stale text")), document.ErrLeaseLost)
+	wantErr(t, "Fail by the stale holder", s.Fail(t.Context(), stale, "stale failure", time.Time{}), document.ErrLeaseLost)
+	wantErr(t, "Fail with retry by the stale holder", s.Fail(t.Context(), stale, "stale failure", time.Now()), document.ErrLeaseLost)
+	if diff := diffDoc(get(t, s, "alice", d.ID), before); diff != "" {
+		t.Errorf("the stale holder changed the document: %s", diff)
+	}
+	if _, err := s.Text(t.Context(), "alice", d.ID); !errors.Is(err, document.ErrConflict) {
+		t.Errorf("Text after a stale Complete: %v, want %v", err, document.ErrConflict)
+	}
+	if st, err := s.Stats(t.Context()); err != nil || st.Processing != 1 || st.Queued != 0 {
+		t.Errorf("Stats = %+v, %v; want one job processing", st, err)
+	}
+
+	if err := s.Complete(t.Context(), fresh, pages("fresh text")); err != nil {
+		t.Fatalf("Complete by the new holder: %v", err)
+	}
+	text, err := s.Text(t.Context(), "alice", d.ID)
+	if err != nil || len(text) != 1 || text[0].Text != "fresh text" {
+		t.Errorf("Text = %+v, %v; want the new holder's page", text, err)
+	}
+}
+
+func testExtend(t *testing.T, s store.Store) {
+	create(t, s, newDoc("alice", "long.pdf"))
+	j := claim(t, s, time.Minute)
+	j2, err := s.Extend(t.Context(), j, time.Hour)
+	if err != nil {
+		t.Fatalf("Extend: %v", err)
+	}
+	if j2.ID != j.ID || j2.Token != j.Token || j2.Attempt != j.Attempt {
+		t.Errorf("Extend = %+v, want the same job and token as %+v", j2, j)
+	}
+	if !j2.LeaseUntil.After(j.LeaseUntil.Add(50 * time.Minute)) {
+		t.Errorf("Extend moved the lease from %v to %v, want about an hour from now", j.LeaseUntil, j2.LeaseUntil)
+	}
+	_, err = s.Extend(t.Context(), j2, 0)
+	wantErr(t, "Extend with a zero lease", err, document.ErrInvalidInput)
+	forged := j2
+	forged.Token = "forged"
+	_, err = s.Extend(t.Context(), forged, time.Hour)
+	wantErr(t, "Extend with a wrong token", err, document.ErrLeaseLost)
+	wantErr(t, "Complete with a wrong token", s.Complete(t.Context(), forged, nil), document.ErrLeaseLost)
+	wantErr(t, "Fail with a wrong token", s.Fail(t.Context(), forged, "x", time.Time{}), document.ErrLeaseLost)
+
+	if err := s.Complete(t.Context(), j2, nil); err != nil {
+		t.Fatalf("Complete: %v", err)
+	}
+	_, err = s.Extend(t.Context(), j2, time.Hour)
+	wantErr(t, "Extend after Complete", err, document.ErrLeaseLost)
+	wantErr(t, "Complete twice", s.Complete(t.Context(), j2, nil), document.ErrLeaseLost)
+}
+
+func testComplete(t *testing.T, s store.Store) {
+	d := newDoc("alice", "done.pdf")
+	create(t, s, d)
+	j := claim(t, s, longLease)
+	if err := s.Fail(t.Context(), j, "engine crashed", time.Now()); err != nil {
+		t.Fatalf("Fail: %v", err)
+	}
+	j = claimWithin(t, s, longLease, 5*time.Second)
+	claimed := get(t, s, "alice", d.ID)
+	if err := s.Complete(t.Context(), j, pages("capybara one", "capybara two")); err != nil {
+		t.Fatalf("Complete: %v", err)
+	}
+	got := get(t, s, "alice", d.ID)
+	if got.Status != document.StatusDone || got.Pages != 2 || got.Error != "" || got.Attempts != 2 || got.UpdatedAt.Before(claimed.UpdatedAt) {
+		t.Errorf("after Complete: %+v; want done, 2 pages, no error, 2 attempts, updated", got)
+	}
+	if got := findNames(t, s, "alice", "capybara"); !slices.Equal(got, []string{"done.pdf"}) {
+		t.Errorf("Search after Complete = %v, want [done.pdf]", got)
+	}
+	wantNoJob(t, s)
+	if st, err := s.Stats(t.Context()); err != nil || st != (store.Stats{}) {
+		t.Errorf("Stats after Complete = %+v, %v; want an empty queue", st, err)
+	}
+
+	empty := newDoc("alice", "blank.pdf")
+	create(t, s, empty)
+	if err := s.Complete(t.Context(), claim(t, s, longLease), nil); err != nil {
+		t.Fatalf("Complete without pages: %v", err)
+	}
+	text, err := s.Text(t.Context(), "alice", empty.ID)
+	if err != nil || len(text) != 0 {
+		t.Errorf("Text of a document without pages = %+v, %v; want none", text, err)
+	}
+	if got := get(t, s, "alice", empty.ID); got.Status != document.StatusDone || got.Pages != 0 {
+		t.Errorf("after Complete without pages: status %s, pages %d; want done, 0", got.Status, got.Pages)
+	}
+}
+
+func testCompleteInvalidPages(t *testing.T, s store.Store) {
+	d := newDoc("alice", "odd.pdf")
+	create(t, s, d)
+	j := claim(t, s, longLease)
+	for name, ps := range map[string][]document.Page{
+		"page zero":       {{Number: 0, Text: "zero"}},
+		"negative page":   {{Number: -1, Text: "minus"}},
+		"duplicate pages": {{Number: 1, Text: "one"}, {Number: 1, Text: "again"}},
+	} {
+		wantErr(t, "Complete with "+name, s.Complete(t.Context(), j, ps), document.ErrInvalidInput)
+	}
+	if got := get(t, s, "alice", d.ID); got.Status != document.StatusProcessing {
+		t.Errorf("after rejected Complete: status %s, want processing", got.Status)
+	}
+	if err := s.Complete(t.Context(), j, pages("fine")); err != nil {
+		t.Errorf("Complete after rejected pages: %v", err)
+	}
+}
+
+func testFailRetry(t *testing.T, s store.Store) {
+	d := newDoc("alice", "flaky.pdf")
+	create(t, s, d)
+	j := claim(t, s, longLease)
+	retryAt := time.Now().Add(250 * time.Millisecond)
+	if err := s.Fail(t.Context(), j, "engine timeout", retryAt); err != nil {
+		t.Fatalf("Fail: %v", err)
+	}
+	got := get(t, s, "alice", d.ID)
+	if got.Status != document.StatusQueued || got.Error != "engine timeout" || got.Attempts != 1 {
+		t.Errorf("after Fail with retry: status %s, error %q, attempts %d; want queued, engine timeout, 1",
+			got.Status, got.Error, got.Attempts)
+	}
+	wantErr(t, "Complete after Fail", s.Complete(t.Context(), j, pages("x")), document.ErrLeaseLost)
+	if st, err := s.Stats(t.Context()); err != nil || st.Queued != 1 || st.Processing != 0 {
+		t.Errorf("Stats while waiting to retry = %+v, %v; want one queued", st, err)
+	}
+	wantNoJob(t, s)
+
+	j2 := claimWithin(t, s, longLease, 5*time.Second)
+	if time.Now().Before(retryAt) {
+		t.Errorf("job claimed before its retry time %v", retryAt)
+	}
+	if j2.ID != j.ID || j2.DocumentID != d.ID || j2.Attempt != 2 || j2.Token == j.Token {
+		t.Errorf("retried job = %+v, want job %s again, attempt 2, a new token", j2, j.ID)
+	}
+	if got := get(t, s, "alice", d.ID); got.Status != document.StatusProcessing || got.Attempts != 2 {
+		t.Errorf("after retry Claim: status %s, attempts %d; want processing, 2", got.Status, got.Attempts)
+	}
+}
+
+func testFailFinal(t *testing.T, s store.Store) {
+	d := newDoc("alice", "bad.pdf")
+	create(t, s, d)
+	j := claim(t, s, longLease)
+	if err := s.Fail(t.Context(), j, "not a PDF", time.Time{}); err != nil {
+		t.Fatalf("Fail: %v", err)
+	}
+	got := get(t, s, "alice", d.ID)
+	if got.Status != document.StatusFailed || got.Error != "not a PDF" || got.Attempts != 1 {
+		t.Errorf("after Fail: status %s, error %q, attempts %d; want failed, not a PDF, 1", got.Status, got.Error, got.Attempts)
+	}
+	wantNoJob(t, s)
+	if st, err := s.Stats(t.Context()); err != nil || st != (store.Stats{}) {
+		t.Errorf("Stats after Fail = %+v, %v; want an empty queue", st, err)
+	}
+	wantErr(t, "Fail twice", s.Fail(t.Context(), j, "again", time.Time{}), document.ErrLeaseLost)
+	_, err := s.Text(t.Context(), "alice", d.ID)
+	wantErr(t, "Text of a failed document", err, document.ErrConflict)
+}
+
+func testConcurrentClaims(t *testing.T, s store.Store) {
+	const jobs, workers = 100, 8
+	var want []string
+	for i := range jobs {
+		d := newDoc("alice", "doc"+string(rune('a'+i%26))+string(rune('a'+i/26)))
+		create(t, s, d)
+		want = append(want, d.ID)
+	}
+	var (
+		mu  sync.Mutex
+		got []string
+		wg  sync.WaitGroup
+	)
+	for range workers {
+		wg.Go(func() {
+			for {
+				j, err := s.Claim(t.Context(), longLease)
+				if errors.Is(err, document.ErrNoJob) {
+					return
+				}
+				if err != nil {
+					t.Errorf("Claim: %v", err)
+					return
+				}
+				mu.Lock()
+				got = append(got, j.DocumentID)
+				mu.Unlock()
+			}
+		})
+	}
+	wg.Wait()
+	if len(got) != jobs || !sameSet(got, want) {
+		slices.Sort(got)
+		t.Errorf("claimed %d jobs, want each of %d once; got %v", len(got), jobs, got)
+	}
+	if st, err := s.Stats(t.Context()); err != nil || st.Processing != jobs || st.Queued != 0 {
+		t.Errorf("Stats = %+v, %v; want %d processing", st, err, jobs)
+	}
+}
+
+func testStats(t *testing.T, s store.Store) {
+	if st, err := s.Stats(t.Context()); err != nil || st != (store.Stats{}) {
+		t.Errorf("Stats of an empty store = %+v, %v; want zero", st, err)
+	}
+	if err := s.Ping(t.Context()); err != nil {
+		t.Errorf("Ping: %v", err)
+	}
+	for _, name := range []string{"a", "b", "c"} {
+		create(t, s, newDoc("alice", name))
+	}
+	const wait = 30 * time.Millisecond
+	time.Sleep(wait)
+	st, err := s.Stats(t.Context())
+	if err != nil || st.Queued != 3 || st.Processing != 0 || st.OldestAge < wait || st.OldestAge > time.Minute {
+		t.Errorf("Stats = %+v, %v; want 3 queued, oldest at least %v", st, err, wait)
+	}
+	j := claim(t, s, longLease)
+	if st, err := s.Stats(t.Context()); err != nil || st.Queued != 2 || st.Processing != 1 || st.OldestAge < wait {
+		t.Errorf("Stats after Claim = %+v, %v; want 2 queued, 1 processing", st, err)
+	}
+	if err := s.Fail(t.Context(), j, "later", time.Now().Add(time.Hour)); err != nil {
+		t.Fatalf("Fail: %v", err)
+	}
+	if st, err := s.Stats(t.Context()); err != nil || st.Queued != 3 || st.Processing != 0 {
+		t.Errorf("Stats after Fail with retry = %+v, %v; want 3 queued", st, err)
+	}
+	claim(t, s, longLease)
+	claim(t, s, longLease)
+	if st, err := s.Stats(t.Context()); err != nil || st.Queued != 1 || st.Processing != 2 {
+		t.Errorf("Stats with a job waiting to retry = %+v, %v; want 1 queued, 2 processing", st, err)
+	}
+}

@@ -1,0 +1,320 @@
+package storetest
+
+import (
+	"errors"
+	"slices"
+	"strings"
+	"testing"
+
+	"github.com/docpipe/docpipe/internal/document"
+	"github.com/docpipe/docpipe/internal/search"
+	"github.com/docpipe/docpipe/internal/store"
+)
+
+// filler returns n words of text that match none of the words the tests search for.
+func filler(n int) string {
+	words := strings.Fields("lorem ipsum dolor sit amet consectetur adipiscing elit sed do eiusmod tempor incididunt ut labore et dolore magna aliqua")
+	out := make([]string, n)
+	for i := range out {
+		out[i] = words[(i*7)%len(words)]
+	}
+	return strings.Join(out, " ")
+}
+
+func testSearchRanking(t *testing.T, s store.Store) {
+	docs := addDone(t, s,
+		textDoc{"alice", "many.pdf", []string{"zebra crossing near the zebra zoo with a zebra"}},
+		textDoc{"alice", "short.pdf", []string{"one zebra here"}},
+		textDoc{"alice", "long.pdf", []string{filler(150) + " zebra " + filler(150)}},
+		textDoc{"alice", "none.pdf", []string{"horse stable"}},
+	)
+	res := find(t, s, "alice", "zebra")
+	got := names(res.Hits)
+	if len(got) != 3 || got[2] != "long.pdf" || !sameSet(got[:2], []string{"many.pdf", "short.pdf"}) {
+		t.Fatalf("Search(zebra) = %v, want many.pdf and short.pdf above long.pdf", got)
+	}
+	if res.Total != 3 {
+		t.Errorf("Total = %d, want 3", res.Total)
+	}
+	if !(res.Hits[0].Score >= res.Hits[1].Score && res.Hits[1].Score > res.Hits[2].Score) {
+		t.Errorf("scores %v, %v, %v are not best first", res.Hits[0].Score, res.Hits[1].Score, res.Hits[2].Score)
+	}
+	h := res.Hits[0]
+	if diff := diffDoc(h.Document, docs[h.Document.Name]); diff != "" {
+		t.Errorf("hit document: %s", diff)
+	}
+	if h.Page != 1 {
+		t.Errorf("hit page = %d, want 1", h.Page)
+	}
+}
+
+func testSearchBestPage(t *testing.T, s store.Store) {
+	addDone(t, s, textDoc{"alice", "report.pdf", []string{
+		"introduction " + filler(40),
+		"methods " + filler(40),
+		filler(20) + " the platypus results " + filler(20),
+		"appendix " + filler(40),
+	}})
+	res := find(t, s, "alice", "platypus")
+	if len(res.Hits) != 1 || res.Hits[0].Page != 3 {
+		t.Fatalf("Search(platypus) = %+v, want report.pdf on page 3", res.Hits)
+	}
+}
+
+func testSearchSyntax(t *testing.T, s store.Store) {
+	addDone(t, s,
+		textDoc{"alice", "quick.pdf", []string{"the quick brown fox"}},
+		textDoc{"alice", "brown.pdf", []string{"a brown quick fox"}},
+		textDoc{"alice", "red.pdf", []string{"the red fox"}},
+		textDoc{"alice", "invoice.pdf", []string{"invoice 17"}},
+		textDoc{"alice", "invoices.pdf", []string{"all invoices"}},
+		textDoc{"alice", "invoicing.pdf", []string{"Invoicing run"}},
+		textDoc{"alice", "inventory.pdf", []string{"inventory list"}},
+	)
+	tests := []struct {
+		query string
+		want  []string
+	}{
+		{"fox", []string{"quick.pdf", "brown.pdf", "red.pdf"}},
+		{"FOX", []string{"quick.pdf", "brown.pdf", "red.pdf"}},
+		{"quick fox", []string{"quick.pdf", "brown.pdf"}},
+		{`"quick brown"`, []string{"quick.pdf"}},
+		{`"brown quick"`, []string{"brown.pdf"}},
+		{`"quick bro*"`, []string{"quick.pdf"}},
+		{"invoic*", []string{"invoice.pdf", "invoices.pdf", "invoicing.pdf"}},
+		{"invo*", []string{"invoice.pdf", "invoices.pdf", "invoicing.pdf"}},
+		{"inve*", []string{"inventory.pdf"}},
+		{"invoic", nil},
+		{"fox -brown", []string{"red.pdf"}},
+		{`fox -"quick brown"`, []string{"brown.pdf", "red.pdf"}},
+		{"fox -qui*", []string{"red.pdf"}},
+		{"invo* -invoices -run", []string{"invoice.pdf"}},
+		{"fox nothere", nil},
+	}
+	for _, tt := range tests {
+		res := find(t, s, "alice", tt.query)
+		if got := names(res.Hits); !sameSet(got, tt.want) {
+			t.Errorf("Search(%s) = %v, want %v", tt.query, got, tt.want)
+		}
+		if res.Total != len(tt.want) {
+			t.Errorf("Search(%s) total = %d, want %d", tt.query, res.Total, len(tt.want))
+		}
+	}
+}
+
+func testSearchDocumentLevel(t *testing.T, s store.Store) {
+	addDone(t, s,
+		textDoc{"alice", "split.pdf", []string{"alpha " + filler(10), filler(10) + " bravo"}},
+		textDoc{"alice", "single.pdf", []string{"alpha charlie"}},
+	)
+	tests := []struct {
+		query string
+		want  []string
+	}{
+		{"alpha bravo", []string{"split.pdf"}},
+		{"alpha -bravo", []string{"single.pdf"}},
+		{"bravo -charlie", []string{"split.pdf"}},
+	}
+	for _, tt := range tests {
+		if got := findNames(t, s, "alice", tt.query); !sameSet(got, tt.want) {
+			t.Errorf("Search(%s) = %v, want %v", tt.query, got, tt.want)
+		}
+	}
+}
+
+func testSearchSnippets(t *testing.T, s store.Store) {
+	page := filler(60) + " The invoice total was 420 euros, due in March. " + filler(60)
+	addDone(t, s, textDoc{"alice", "bill.pdf", []string{page}})
+	tests := []struct {
+		query string
+		match func(string) bool
+	}{
+		{"invoice", func(m string) bool { return strings.EqualFold(m, "invoice") }},
+		{"invo*", func(m string) bool { return strings.HasPrefix(strings.ToLower(m), "invo") }},
+		{`"total was"`, func(m string) bool { return strings.Contains("total was", strings.ToLower(m)) }},
+		{"euros march", func(m string) bool { return strings.EqualFold(m, "euros") || strings.EqualFold(m, "march") }},
+	}
+	for _, tt := range tests {
+		res := find(t, s, "alice", tt.query)
+		if len(res.Hits) != 1 {
+			t.Fatalf("Search(%s) = %v, want bill.pdf", tt.query, names(res.Hits))
+		}
+		frags := res.Hits[0].Snippet
+		var text strings.Builder
+		matches := 0
+		for _, f := range frags {
+			text.WriteString(f.Text)
+			if !f.Match {
+				continue
+			}
+			matches++
+			if !tt.match(f.Text) {
+				t.Errorf("Search(%s): fragment %q marked as a match", tt.query, f.Text)
+			}
+		}
+		if matches == 0 {
+			t.Errorf("Search(%s): snippet %+v has no match", tt.query, frags)
+		}
+		if len(frags) < 3 || frags[0].Match || frags[len(frags)-1].Match {
+			t.Errorf("Search(%s): snippet %+v lacks text around the match", tt.query, frags)
+		}
+		got := strings.Join(strings.Fields(strings.Trim(text.String(), ".… ")), " ")
+		if !strings.Contains(strings.Join(strings.Fields(page), " "), got) {
+			t.Errorf("Search(%s): snippet %q is not from the page", tt.query, got)
+		}
+		if len(got) > len(page)/2 {
+			t.Errorf("Search(%s): snippet is %d bytes of a %d-byte page, want an excerpt", tt.query, len(got), len(page))
+		}
+	}
+}
+
+func testSearchPaging(t *testing.T, s store.Store) {
+	var docs []textDoc
+	for i := range 25 {
+		docs = append(docs, textDoc{"alice", "doc" + string(rune('a'+i)) + ".pdf",
+			[]string{strings.Repeat("kiwi ", i%5+1) + filler(i+3)}})
+	}
+	docs = append(docs, textDoc{"bob", "bob.pdf", []string{"kiwi kiwi"}})
+	addDone(t, s, docs...)
+
+	var all []string
+	for _, off := range []int{0, 10, 20, 30} {
+		res, err := s.Search(t.Context(), "alice", query(t, "kiwi"), store.SearchOptions{Limit: 10, Offset: off})
+		if err != nil {
+			t.Fatalf("Search(offset %d): %v", off, err)
+		}
+		if want := min(10, max(0, 25-off)); len(res.Hits) != want {
+			t.Errorf("Search(offset %d) = %d hits, want %d", off, len(res.Hits), want)
+		}
+		if res.Total != 25 || res.Capped {
+			t.Errorf("Search(offset %d) total = %d, capped %v; want 25, not capped", off, res.Total, res.Capped)
+		}
+		all = append(all, names(res.Hits)...)
+	}
+	var want []string
+	for _, d := range docs[:25] {
+		want = append(want, d.name)
+	}
+	if !sameSet(all, want) {
+		t.Errorf("pages together = %v, want each of %v once", all, want)
+	}
+}
+
+func query(t *testing.T, s string) search.Query {
+	t.Helper()
+	q, err := search.Parse(s)
+	if err != nil {
+		t.Fatalf("Parse(%q): %v", s, err)
+	}
+	return q
+}
+
+// testSearchLiteral feeds full-text syntax of several backends through the search box: none of
+// it may fail or act as an operator. decoy.pdf is what an operator would match; literal.pdf holds
+// the operators as words.
+func testSearchLiteral(t *testing.T, s store.Store) {
+	addDone(t, s,
+		textDoc{"alice", "decoy.pdf", []string{"zulu yankee xray"}},
+		textDoc{"alice", "literal.pdf", []string{"zulu or nothere and not near yankee col body text tsv"}},
+	)
+	both := []string{"decoy.pdf", "literal.pdf"}
+	literal := []string{"literal.pdf"}
+	tests := []struct {
+		query string
+		want  []string
+	}{
+		{`zulu OR nothere`, literal},
+		{`zulu | nothere`, literal},
+		{`zulu AND OR NOT yankee`, literal},
+		{`zulu NOT nothere`, literal},
+		{`!nothere & zulu`, literal},
+		{`zulu & !nothere`, literal},
+		{`NEAR(zulu yankee)`, literal},
+		{`NEAR(zulu yankee, 5)`, nil},
+		{`zulu <-> yankee`, both},
+		{`col:zulu`, literal},
+		{`body:zulu`, literal},
+		{`text:zulu`, literal},
+		{`tsv:zulu`, literal},
+		{`{body}: zulu`, literal},
+		{`zulu | xray`, []string{"decoy.pdf"}},
+		{`zul:*`, nil},
+		{`zul:* | zulu`, nil},
+		{`"zulu`, both},
+		{`zulu"`, both},
+		{`"zulu" "`, both},
+		{`zulu"yankee`, both},
+		{`^zulu`, both},
+		{`zulu^2`, nil},
+		{`'zulu'`, both},
+		{`''zulu''`, both},
+		{`zulu\`, both},
+		{`\"zulu\"`, both},
+		{`zulu;`, both},
+		{`zulu'); DROP TABLE documents; --`, nil},
+		{`(zulu)`, both},
+		{`((zulu`, both},
+		{`zulu + yankee`, both},
+		{`zulu*`, both},
+		{`zulu**`, both},
+		{`* zulu`, both},
+		{`zulu -xray`, literal},
+		{`zulu -"yankee xray"`, literal},
+		{`zulu & -xray`, literal},
+		{"zulu\x00yankee", both},
+		{"zulu\u200byankee", both},
+	}
+	for _, tt := range tests {
+		res := find(t, s, "alice", tt.query)
+		if got := names(res.Hits); !sameSet(got, tt.want) {
+			t.Errorf("Search(%s) = %v, want %v", tt.query, got, tt.want)
+		}
+	}
+}
+
+// testSearchRawWords searches for clauses that Parse would never make: a backend must still treat
+// every word as data. It may reject a query that is left with nothing to search for.
+func testSearchRawWords(t *testing.T, s store.Store) {
+	addDone(t, s, textDoc{"alice", "decoy.pdf", []string{"zulu yankee xray"}})
+	raw := []string{
+		`"`, `""`, `*`, `NEAR(zulu yankee)`, `zulu OR nothere`, `zulu AND`, `NOT`, `col:zulu`,
+		`^zulu`, `'`, `\`, `:*`, `&|!`, `zulu"`, `(`, `)`, `-zulu`, "zulu\x00", "\x00", "",
+		"zulu\nyankee", `zulu:* | nothere`, `{body}:nothere`, `' OR '1'='1`,
+	}
+	for _, w := range raw {
+		for _, q := range []search.Query{
+			{Clauses: []search.Clause{{Words: []string{w}}}},
+			{Clauses: []search.Clause{{Words: []string{w}, Prefix: true}}},
+			{Clauses: []search.Clause{{Words: []string{"zulu", w}}}},
+			{Clauses: []search.Clause{{Words: []string{"zulu"}}, {Words: []string{w}, Not: true}}},
+		} {
+			res, err := s.Search(t.Context(), "alice", q, store.SearchOptions{Limit: 10})
+			if err != nil && !errors.Is(err, document.ErrInvalidInput) {
+				t.Errorf("Search(%+v): %v", q.Clauses, err)
+			}
+			if strings.Contains(w, "nothere") && slices.Contains(names(res.Hits), "decoy.pdf") && !q.Clauses[len(q.Clauses)-1].Not {
+				t.Errorf("Search(%+v) found decoy.pdf, which lacks the word nothere", q.Clauses)
+			}
+		}
+	}
+}
+
+func testSearchInvalid(t *testing.T, s store.Store) {
+	addDone(t, s, textDoc{"alice", "a.pdf", []string{"some words"}})
+	words := query(t, "words")
+	tests := []struct {
+		name string
+		q    search.Query
+		opt  store.SearchOptions
+	}{
+		{"empty query", search.Query{}, store.SearchOptions{Limit: 10}},
+		{"only exclusions", search.Query{Clauses: []search.Clause{{Words: []string{"words"}, Not: true}}}, store.SearchOptions{Limit: 10}},
+		{"zero limit", words, store.SearchOptions{}},
+		{"limit over 100", words, store.SearchOptions{Limit: 101}},
+		{"negative offset", words, store.SearchOptions{Limit: 10, Offset: -1}},
+	}
+	for _, tt := range tests {
+		_, err := s.Search(t.Context(), "alice", tt.q, tt.opt)
+		wantErr(t, "Search with "+tt.name, err, document.ErrInvalidInput)
+	}
+}

@@ -1,0 +1,24 @@
+package ocr
+
+import (
+	"context"
+	"testing"
+)
+
+// TestAccuracy recognizes every corpus document and holds each page to its
+// class's character error rate: 1% for clean pages, 3% for degraded ones,
+// and identical text for a born-digital PDF.
+func TestAccuracy(t *testing.T) {
+	c := testCorpus(t)
+	p := testPool(t)
+	for _, d := range c.Docs {
+		t.Run(d.Name, func(t *testing.T) {
+			t.Parallel()
+			pages, err := p.Recognize(context.Background(), d.Data, d.MediaType)
+			if err != nil {
+				t.Fatalf("Recognize(%s): %v", d.Name, err)
+			}
+			checkPages(t, d, pages)
+		})
+	}
+}

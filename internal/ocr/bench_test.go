@@ -1,0 +1,236 @@
+package ocr
+
+import (
+	"context"
+	"math"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"runtime"
+	"strconv"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/docpipe/docpipe/internal/ocr/ocrtest"
+)
+
+// benchPages returns the pages every way of reading them gets, one per
+// font, as A4 PNGs at 300 dpi: "dense" pages are the corpus's clean pages,
+// eight paragraphs each (about 2,400 characters), "sparse" pages hold two
+// paragraphs (about 600 characters), as a letter or a form might.
+func benchPages(b *testing.B, kind string) []ocrtest.Doc {
+	c := testCorpus(b)
+	fonts, err := ocrtest.LoadFonts(11)
+	if err != nil {
+		b.Fatal(err)
+	}
+	var docs []ocrtest.Doc
+	for i, f := range fonts {
+		if kind == "dense" {
+			docs = append(docs, c.Doc("clean-"+f.Name))
+			continue
+		}
+		img, text, err := ocrtest.TextPage(f, ocrtest.Paragraphs[2*i:2*i+2])
+		if err != nil {
+			b.Fatal(err)
+		}
+		data, err := ocrtest.PNG(img)
+		if err != nil {
+			b.Fatal(err)
+		}
+		path := filepath.Join(c.Dir, "sparse-"+f.Name+".png")
+		if err := os.WriteFile(path, data, 0o644); err != nil {
+			b.Fatal(err)
+		}
+		docs = append(docs, ocrtest.Doc{Name: "sparse-" + f.Name, MediaType: TypePNG, Path: path, Data: data, Pages: []string{text}})
+	}
+	return docs
+}
+
+// A way is one way of reading pages, measured over the rounds of a benchmark.
+type way struct {
+	name    string
+	workers int                                 // pages read at once
+	read    func(d ocrtest.Doc) (string, error) // reads one page
+	cpu     func() time.Duration                // CPU used so far by whatever reads
+
+	pages   int
+	elapsed time.Duration
+	cpuUsed time.Duration
+	texts   []string // the last text read for each doc
+}
+
+// round reads each doc passes times, workers pages at a time.
+func (w *way) round(b *testing.B, docs []ocrtest.Doc, passes int) {
+	if w.texts == nil {
+		w.texts = make([]string, len(docs))
+	}
+	n := passes * len(docs)
+	var next atomic.Int64
+	var wg sync.WaitGroup
+	errs := make(chan error, w.workers)
+	cpu0, start := w.cpu(), time.Now()
+	for range w.workers {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := int(next.Add(1)) - 1; i < n; i = int(next.Add(1)) - 1 {
+				text, err := w.read(docs[i%len(docs)])
+				if err != nil {
+					errs <- err
+					return
+				}
+				if i < len(docs) {
+					w.texts[i] = text
+				}
+			}
+		}()
+	}
+	wg.Wait()
+	w.elapsed += time.Since(start)
+	w.cpuUsed += w.cpu() - cpu0
+	w.pages += n
+	close(errs)
+	if err := <-errs; err != nil {
+		b.Fatalf("%s: %v", w.name, err)
+	}
+}
+
+func (w *way) cer(docs []ocrtest.Doc) float64 {
+	var sum float64
+	for i, d := range docs {
+		sum += ocrtest.CER(w.texts[i], d.Pages[0])
+	}
+	return sum / float64(len(docs))
+}
+
+func (w *way) rate() float64 { return float64(w.pages) / w.elapsed.Seconds() }
+
+// BenchmarkOCRThroughput reads the same pages on all cores in three ways
+// and checks they are equally accurate:
+//
+//   - pool: Pool.Recognize with runtime.NumCPU() engines, one page a call;
+//   - engines: the same number of engines driven directly, no pool;
+//   - cli: one tesseract process per page, runtime.NumCPU() at a time,
+//     OMP_THREAD_LIMIT=1, the same page segmentation mode (3).
+//
+// Each of the b.N rounds gives every way the same eight pages in turn, the
+// order rotating from round to round, so that load from outside the
+// benchmark falls on all three alike. It reports each way's pages per
+// second and CPU seconds per page, the pool's speed relative to the others,
+// and the mean CER. It runs on dense and on sparse pages (see benchPages).
+// Run it with a round count, e.g. -benchtime 4x.
+func BenchmarkOCRThroughput(b *testing.B) {
+	for _, kind := range []string{"dense", "sparse"} {
+		b.Run(kind, func(b *testing.B) {
+			docs := benchPages(b, kind)
+			ways := []*way{poolWay(b), engineWay(b), cliWay()}
+			b.ResetTimer()
+			for r := range b.N {
+				for j := range ways {
+					ways[(r+j)%len(ways)].round(b, docs, 2)
+				}
+			}
+			b.StopTimer()
+			for _, w := range ways {
+				b.ReportMetric(w.rate(), w.name+"-pages/s")
+				b.ReportMetric(w.cpuUsed.Seconds()/float64(w.pages), w.name+"-cpu-s/page")
+			}
+			pool, engines, cli := ways[0], ways[1], ways[2]
+			b.ReportMetric(pool.rate()/cli.rate(), "pool/cli")
+			b.ReportMetric(pool.rate()/engines.rate(), "pool/engines")
+			b.ReportMetric(100*pool.cer(docs), "CER%")
+			b.ReportMetric(0, "ns/op")
+			for _, w := range ways[1:] {
+				if d := math.Abs(w.cer(docs) - pool.cer(docs)); d > 0.001 {
+					b.Errorf("accuracy differs: CER %s %.3f%%, %s %.3f%%", pool.name, 100*pool.cer(docs), w.name, 100*w.cer(docs))
+				}
+			}
+		})
+	}
+}
+
+func poolWay(b *testing.B) *way {
+	p := newPool(b, Options{Size: runtime.NumCPU()})
+	return &way{name: "pool", workers: 2 * runtime.NumCPU(), cpu: cpuTime, read: func(d ocrtest.Doc) (string, error) {
+		pages, err := p.Recognize(context.Background(), d.Data, d.MediaType)
+		if err != nil {
+			return "", err
+		}
+		return pages[0].Text, nil
+	}}
+}
+
+// engineWay drives runtime.NumCPU() engines, each on its own locked
+// thread, with nothing between a caller and an engine but a channel.
+func engineWay(b *testing.B) *way {
+	n := runtime.NumCPU()
+	jobs := make(chan func(*engine))
+	ready := make(chan error, n)
+	var wg sync.WaitGroup
+	for range n {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			runtime.LockOSThread()
+			defer runtime.UnlockOSThread()
+			e, err := newEngine("eng", "")
+			ready <- err
+			if err != nil {
+				return
+			}
+			defer e.close()
+			for job := range jobs {
+				job(e)
+			}
+		}()
+	}
+	b.Cleanup(func() {
+		close(jobs)
+		wg.Wait()
+	})
+	for range n {
+		if err := <-ready; err != nil {
+			b.Fatal(err)
+		}
+	}
+	return &way{name: "engines", workers: n, cpu: cpuTime, read: func(d ocrtest.Doc) (string, error) {
+		var r result
+		var err error
+		done := make(chan struct{})
+		jobs <- func(e *engine) {
+			defer close(done)
+			var img *pix
+			if img, err = decodePix(d.Data, d.MediaType, 0); err != nil {
+				return
+			}
+			defer img.free()
+			r, err = e.recognize(context.Background(), img, img.resolution(), psmAuto)
+		}
+		<-done
+		return trimText(r.text), err
+	}}
+}
+
+// cliWay runs the tesseract command once per page; its CPU time is that of
+// the tesseract processes.
+func cliWay() *way {
+	var children atomic.Int64
+	env := append(os.Environ(), "OMP_THREAD_LIMIT=1")
+	return &way{
+		name:    "cli",
+		workers: runtime.NumCPU(),
+		cpu:     func() time.Duration { return time.Duration(children.Load()) },
+		read: func(d ocrtest.Doc) (string, error) {
+			cmd := exec.Command("tesseract", d.Path, "stdout", "--psm", strconv.Itoa(psmAuto))
+			cmd.Env = env
+			out, err := cmd.Output()
+			if cmd.ProcessState != nil {
+				children.Add(int64(cmd.ProcessState.UserTime() + cmd.ProcessState.SystemTime()))
+			}
+			return string(out), err
+		},
+	}
+}

@@ -1,0 +1,225 @@
+package ocr
+
+/*
+#cgo LDFLAGS: -ltesseract -lleptonica
+#include <stdlib.h>
+#include <tesseract/capi.h>
+#include <leptonica/allheaders.h>
+
+static bool dp_cancelled(void *flag, int words) {
+	return __atomic_load_n((int *)flag, __ATOMIC_SEQ_CST) != 0;
+}
+
+static void dp_set_flag(int *flag, int v) {
+	__atomic_store_n(flag, v, __ATOMIC_SEQ_CST);
+}
+
+static ETEXT_DESC *dp_monitor(int *flag) {
+	ETEXT_DESC *m = TessMonitorCreate();
+	if (m != NULL) {
+		TessMonitorSetCancelFunc(m, dp_cancelled);
+		TessMonitorSetCancelThis(m, flag);
+	}
+	return m;
+}
+*/
+import "C"
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"sync"
+	"unsafe"
+)
+
+// Orientation is checked only on pages Tesseract reads with a mean word
+// confidence below checkOrientationBelow. Upright text, even on poor scans,
+// scores well above it (about 95 on the test corpus), and so does text on
+// its side, which Tesseract's layout analysis turns by itself; upside-down
+// text and text turned the other way score far below (about 40). This
+// saves OSD's cost, a third of a page's recognition time, on the pages
+// that need none. A page is then turned only if OSD is at least
+// minOrientationConf sure and the turned page reads better.
+const (
+	checkOrientationBelow = 70
+	minOrientationConf    = 2.0
+)
+
+// initMu serializes engine start-up and shutdown: Tesseract keeps some
+// parameters in globals that Init and SetVariable write.
+var initMu sync.Mutex
+
+// An engine is one Tesseract instance for recognition plus one for
+// orientation detection. It must be created and used on one locked OS
+// thread.
+type engine struct {
+	api  *C.TessBaseAPI
+	osd  *C.TessBaseAPI
+	flag *C.int // cancellation flag polled by Tesseract's monitor
+}
+
+func newEngine(lang, tessdata string) (*engine, error) {
+	initMu.Lock()
+	defer initMu.Unlock()
+	limitOpenMP()
+	C.setMsgSeverity(C.L_SEVERITY_NONE)
+	e := &engine{
+		api:  C.TessBaseAPICreate(),
+		osd:  C.TessBaseAPICreate(),
+		flag: (*C.int)(C.calloc(1, C.size_t(unsafe.Sizeof(C.int(0))))),
+	}
+	if e.api == nil || e.osd == nil || e.flag == nil {
+		e.free()
+		return nil, errors.New("out of memory creating a tesseract engine")
+	}
+	var cdir *C.char
+	if tessdata != "" {
+		cdir = C.CString(tessdata)
+		defer C.free(unsafe.Pointer(cdir))
+	}
+	clang, cosd := C.CString(lang), C.CString("osd")
+	defer C.free(unsafe.Pointer(clang))
+	defer C.free(unsafe.Pointer(cosd))
+	if C.TessBaseAPIInit2(e.api, cdir, clang, C.OEM_DEFAULT) != 0 {
+		e.free()
+		return nil, fmt.Errorf("tesseract cannot load language %q from %s", lang, dataDirName(tessdata))
+	}
+	if C.TessBaseAPIInit2(e.osd, cdir, cosd, C.OEM_TESSERACT_ONLY) != 0 {
+		e.free()
+		return nil, fmt.Errorf("tesseract cannot load orientation data (osd) from %s", dataDirName(tessdata))
+	}
+	e.quiet(e.api)
+	e.quiet(e.osd)
+	return e, nil
+}
+
+func dataDirName(dir string) string {
+	if dir == "" {
+		return "its default tessdata directory"
+	}
+	return dir
+}
+
+// quiet sends Tesseract's diagnostics (such as resolution warnings) nowhere.
+func (e *engine) quiet(api *C.TessBaseAPI) {
+	name, value := C.CString("debug_file"), C.CString("/dev/null")
+	defer C.free(unsafe.Pointer(name))
+	defer C.free(unsafe.Pointer(value))
+	C.TessBaseAPISetVariable(api, name, value)
+}
+
+func (e *engine) free() {
+	if e.api != nil {
+		C.TessBaseAPIEnd(e.api)
+		C.TessBaseAPIDelete(e.api)
+		e.api = nil
+	}
+	if e.osd != nil {
+		C.TessBaseAPIEnd(e.osd)
+		C.TessBaseAPIDelete(e.osd)
+		e.osd = nil
+	}
+	C.free(unsafe.Pointer(e.flag))
+	e.flag = nil
+}
+
+func (e *engine) close() {
+	initMu.Lock()
+	defer initMu.Unlock()
+	e.free()
+}
+
+// A result is what an engine made of one page.
+type result struct {
+	text     string
+	conf     int // mean word confidence, 0..100
+	rotation int // clockwise quarter turns applied to make the page upright
+	psm      int // page segmentation mode in force during recognition
+}
+
+// recognize reads p in page segmentation mode psm, turning it upright
+// first if it reads poorly and OSD finds it rotated. dpi is the image's
+// resolution, 0 if unknown. If ctx ends while Tesseract is reading, it stops
+// early and ctx's error is returned; the engine stays usable.
+func (e *engine) recognize(ctx context.Context, p *pix, dpi, psm int) (result, error) {
+	r, err := e.read(ctx, p.p, dpi, psm)
+	if err != nil || r.conf >= checkOrientationBelow {
+		return r, err
+	}
+	quarters := e.orientation(p.p, dpi)
+	if quarters == 0 {
+		return r, nil
+	}
+	turned := C.pixRotateOrth(p.p, C.l_int32(quarters))
+	if turned == nil {
+		return r, errors.New("out of memory turning page")
+	}
+	defer C.pixDestroy(&turned)
+	r2, err := e.read(ctx, turned, dpi, psm)
+	if err != nil || r2.conf <= r.conf {
+		return r, err
+	}
+	r2.rotation = quarters
+	return r2, nil
+}
+
+// read runs Tesseract on img once.
+func (e *engine) read(ctx context.Context, img *C.PIX, dpi, psm int) (result, error) {
+	var r result
+	if err := ctx.Err(); err != nil {
+		return r, err
+	}
+	C.TessBaseAPISetPageSegMode(e.api, C.TessPageSegMode(psm))
+	C.TessBaseAPISetImage2(e.api, img)
+	if dpi > 0 {
+		C.TessBaseAPISetSourceResolution(e.api, C.int(dpi))
+	}
+	defer C.TessBaseAPIClear(e.api)
+	r.psm = int(C.TessBaseAPIGetPageSegMode(e.api))
+
+	monitor := C.dp_monitor(e.flag)
+	if monitor == nil {
+		return r, errors.New("out of memory creating a tesseract monitor")
+	}
+	defer C.TessMonitorDelete(monitor)
+	C.dp_set_flag(e.flag, 0)
+	fired := make(chan struct{})
+	stop := context.AfterFunc(ctx, func() {
+		C.dp_set_flag(e.flag, 1)
+		close(fired)
+	})
+	rc := C.TessBaseAPIRecognize(e.api, monitor)
+	if !stop() {
+		<-fired
+	}
+	if err := ctx.Err(); err != nil {
+		return r, err
+	}
+	if rc != 0 {
+		return r, errors.New("tesseract failed to recognize the page")
+	}
+	if text := C.TessBaseAPIGetUTF8Text(e.api); text != nil {
+		r.text = C.GoString(text)
+		C.TessDeleteText(text)
+	}
+	r.conf = int(C.TessBaseAPIMeanTextConf(e.api))
+	return r, nil
+}
+
+// orientation returns the clockwise quarter turns that make img upright, as
+// detected by Tesseract's OSD, or 0 if OSD is unsure.
+func (e *engine) orientation(img *C.PIX, dpi int) int {
+	C.TessBaseAPISetPageSegMode(e.osd, C.PSM_OSD_ONLY)
+	C.TessBaseAPISetImage2(e.osd, img)
+	if dpi > 0 {
+		C.TessBaseAPISetSourceResolution(e.osd, C.int(dpi))
+	}
+	defer C.TessBaseAPIClear(e.osd)
+	var deg C.int
+	var conf C.float
+	if C.TessBaseAPIDetectOrientationScript(e.osd, &deg, &conf, nil, nil) == 0 || float64(conf) < minOrientationConf {
+		return 0
+	}
+	return ((360 - int(deg)) / 90) % 4
+}

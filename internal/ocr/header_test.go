@@ -1,0 +1,210 @@
+package ocr
+
+import (
+	"encoding/binary"
+	"errors"
+	"testing"
+
+	"github.com/docpipe/docpipe/internal/document"
+	"github.com/docpipe/docpipe/internal/ocr/ocrtest"
+)
+
+func TestPNGSize(t *testing.T) {
+	c := testCorpus(t)
+	clean := c.Doc("clean-go-regular").Data
+	bomb := ocrtest.BombPNG(30000, 30000)
+	tests := []struct {
+		name       string
+		data       []byte
+		wantW      int64
+		wantH      int64
+		wantErrMsg bool
+	}{
+		{"page", clean, ocrtest.PageWidth, ocrtest.PageHeight, false},
+		{"rotated page", c.Doc("rot90").Data, ocrtest.PageHeight, ocrtest.PageWidth, false},
+		{"bomb", bomb, 30000, 30000, false},
+		{"truncated", clean[:len(clean)/2], 0, 0, true},
+		{"no IEND", clean[:len(clean)-12], 0, 0, true},
+		{"header only", clean[:33], 0, 0, true},
+		{"signature only", clean[:8], 0, 0, true},
+		{"zero width", withBytes(clean, 16, 0, 0, 0, 0), 0, 0, true},
+	}
+	for _, tt := range tests {
+		w, h, err := pngSize(tt.data)
+		if tt.wantErrMsg {
+			if !errors.Is(err, document.ErrInvalidInput) {
+				t.Errorf("pngSize(%s) error = %v, want invalid input", tt.name, err)
+			}
+			continue
+		}
+		if err != nil || w != tt.wantW || h != tt.wantH {
+			t.Errorf("pngSize(%s) = %d, %d, %v; want %d, %d", tt.name, w, h, err, tt.wantW, tt.wantH)
+		}
+	}
+}
+
+func TestJPEGSize(t *testing.T) {
+	c := testCorpus(t)
+	jpg := c.Doc("jpeg").Data
+	tests := []struct {
+		name    string
+		data    []byte
+		w, h    int64
+		wantErr bool
+	}{
+		{"page", jpg, ocrtest.PageWidth, ocrtest.PageHeight, false},
+		{"truncated image data", jpg[:len(jpg)/2], 0, 0, true},
+		{"truncated header", jpg[:20], 0, 0, true},
+		{"no EOI", jpg[:len(jpg)-2], 0, 0, true},
+		{"SOI only", []byte{0xFF, 0xD8, 0xFF}, 0, 0, true},
+		{"scan before frame", []byte{0xFF, 0xD8, 0xFF, 0xDA, 0x00, 0x02, 0xFF, 0xD9}, 0, 0, true},
+		{"garbage after SOI", []byte{0xFF, 0xD8, 0xFF, 0xE0, 0xFF, 0xFF, 0x00}, 0, 0, true},
+	}
+	for _, tt := range tests {
+		w, h, err := jpegSize(tt.data)
+		if tt.wantErr {
+			if !errors.Is(err, document.ErrInvalidInput) {
+				t.Errorf("jpegSize(%s) error = %v, want invalid input", tt.name, err)
+			}
+			continue
+		}
+		if err != nil || w != tt.w || h != tt.h {
+			t.Errorf("jpegSize(%s) = %d, %d, %v; want %d, %d", tt.name, w, h, err, tt.w, tt.h)
+		}
+	}
+}
+
+func TestTIFFPages(t *testing.T) {
+	c := testCorpus(t)
+	multi := c.Doc("tiff-multipage").Data
+	page := size{ocrtest.PageWidth, ocrtest.PageHeight}
+	tests := []struct {
+		name     string
+		data     []byte
+		maxPages int
+		want     []size
+	}{
+		{"multi-page", multi, 10, []size{page, page, page}},
+		{"exactly at limit", multi, 3, []size{page, page, page}},
+		{"big-endian", tinyTIFF(binary.BigEndian, false, 7, 5), 10, []size{{7, 5}}},
+		{"bigtiff", tinyTIFF(binary.LittleEndian, true, 9, 4), 10, []size{{9, 4}}},
+		{"bigtiff big-endian", tinyTIFF(binary.BigEndian, true, 3, 2), 10, []size{{3, 2}}},
+		{"bomb headers", ocrtest.BombTIFF(2, 30000, 30000), 10, []size{{30000, 30000}, {30000, 30000}}},
+	}
+	for _, tt := range tests {
+		got, err := tiffPages(tt.data, tt.maxPages)
+		if err != nil || !equalSizes(got, tt.want) {
+			t.Errorf("tiffPages(%s) = %v, %v; want %v", tt.name, got, err, tt.want)
+		}
+	}
+}
+
+func TestTIFFPagesRefuses(t *testing.T) {
+	c := testCorpus(t)
+	multi := c.Doc("tiff-multipage").Data
+	loop := ocrtest.BombTIFF(2, 10, 10)
+	// Point the second directory's next-IFD offset back at the first one.
+	first := binary.LittleEndian.Uint32(loop[4:])
+	copy(loop[len(loop)-4:], binary.LittleEndian.AppendUint32(nil, first))
+	self := ocrtest.BombTIFF(1, 10, 10)
+	copy(self[len(self)-4:], self[4:8])
+	tests := []struct {
+		name string
+		data []byte
+	}{
+		{"truncated", multi[:len(multi)/2]},
+		{"truncated first page", multi[:len(multi)/5]},
+		{"header only", multi[:8]},
+		{"short", multi[:5]},
+		{"bad magic", withBytes(multi, 2, 41)},
+		{"directory loop", loop},
+		{"directory points at itself", self},
+		{"first directory out of range", withBytes(multi, 4, 0xff, 0xff, 0xff, 0x7f)},
+	}
+	for _, tt := range tests {
+		_, err := tiffPages(tt.data, 10)
+		if !errors.Is(err, document.ErrInvalidInput) {
+			t.Errorf("tiffPages(%s) error = %v, want invalid input", tt.name, err)
+		}
+	}
+
+	_, err := tiffPages(multi, 2)
+	var le *LimitError
+	if !errors.As(err, &le) || *le != (LimitError{Limit: "pages", Max: 2, Got: 3}) {
+		t.Errorf("tiffPages(3 pages, max 2) error = %v, want pages limit 3 > 2", err)
+	}
+}
+
+// tinyTIFF returns a one-page TIFF of w x h in the given byte order, classic
+// or BigTIFF, whose single strip holds w*h zero bytes.
+func tinyTIFF(bo byteOrder, big bool, w, h int) []byte {
+	var out []byte
+	if bo == binary.BigEndian {
+		out = []byte("MM")
+	} else {
+		out = []byte("II")
+	}
+	put := func(n int, v uint64) {
+		switch n {
+		case 2:
+			out = bo.AppendUint16(out, uint16(v))
+		case 4:
+			out = bo.AppendUint32(out, uint32(v))
+		default:
+			out = bo.AppendUint64(out, v)
+		}
+	}
+	offSize, countSize := 4, 2
+	if big {
+		offSize, countSize = 8, 8
+		put(2, 43)
+		put(2, 8)
+		put(2, 0)
+	} else {
+		put(2, 42)
+	}
+	headerEnd := len(out) + offSize
+	strip := headerEnd
+	put(offSize, uint64(headerEnd+w*h))
+	out = append(out, make([]byte, w*h)...)
+	entries := [][3]uint64{{256, 4, uint64(w)}, {257, 4, uint64(h)}, {258, 3, 8}, {262, 3, 1},
+		{273, 4, uint64(strip)}, {278, 4, uint64(h)}, {279, 4, uint64(w * h)}}
+	put(countSize, uint64(len(entries)))
+	for _, e := range entries {
+		put(2, e[0])
+		put(2, e[1])
+		put(offSize, 1)
+		if e[1] == 3 {
+			put(2, e[2])
+			out = append(out, make([]byte, offSize-2)...)
+		} else {
+			put(4, e[2])
+			out = append(out, make([]byte, offSize-4)...)
+		}
+	}
+	put(offSize, 0)
+	return out
+}
+
+type byteOrder interface {
+	binary.ByteOrder
+	binary.AppendByteOrder
+}
+
+func withBytes(data []byte, at int, b ...byte) []byte {
+	out := append([]byte(nil), data...)
+	copy(out[at:], b)
+	return out
+}
+
+func equalSizes(a, b []size) bool {
+	if len(a) != len(b) {
+		return false
+	}
+	for i := range a {
+		if a[i] != b[i] {
+			return false
+		}
+	}
+	return true
+}

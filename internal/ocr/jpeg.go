@@ -1,0 +1,64 @@
+package ocr
+
+import (
+	"bytes"
+	"encoding/binary"
+)
+
+// jpegSize reads the dimensions of a JPEG image from its frame header and
+// checks that the entropy-coded data ends with an EOI marker.
+func jpegSize(data []byte) (w, h int64, err error) {
+	off := 2
+	for {
+		if off >= len(data) {
+			return 0, 0, invalid("JPEG: truncated header")
+		}
+		if data[off] != 0xFF {
+			return 0, 0, invalid("JPEG: corrupt header at byte %d", off)
+		}
+		for off+1 < len(data) && data[off+1] == 0xFF {
+			off++
+		}
+		if len(data)-off < 4 {
+			return 0, 0, invalid("JPEG: truncated header")
+		}
+		marker := data[off+1]
+		switch {
+		case marker == 0x01 || marker >= 0xD0 && marker <= 0xD7:
+			off += 2
+			continue
+		case marker == 0xD8 || marker == 0xD9:
+			return 0, 0, invalid("JPEG: unexpected marker %#x before image data", marker)
+		}
+		n := int(binary.BigEndian.Uint16(data[off+2:]))
+		if n < 2 || off+2+n > len(data) {
+			return 0, 0, invalid("JPEG: truncated header segment")
+		}
+		seg := data[off+4 : off+2+n]
+		switch {
+		case isSOF(marker):
+			if len(seg) < 5 {
+				return 0, 0, invalid("JPEG: short frame header")
+			}
+			h, w = int64(binary.BigEndian.Uint16(seg[1:])), int64(binary.BigEndian.Uint16(seg[3:]))
+			if w == 0 || h == 0 {
+				return 0, 0, invalid("JPEG: bad dimensions %dx%d", w, h)
+			}
+		case marker == 0xDA:
+			if w == 0 {
+				return 0, 0, invalid("JPEG: no frame header before image data")
+			}
+			if !bytes.Contains(data[off+2+n:], []byte{0xFF, 0xD9}) {
+				return 0, 0, invalid("JPEG: truncated (no end-of-image marker)")
+			}
+			return w, h, nil
+		}
+		off += 2 + n
+	}
+}
+
+// isSOF reports whether marker starts a frame: SOF0 to SOF15 except the
+// DHT, JPG and DAC markers that share the range.
+func isSOF(marker byte) bool {
+	return marker >= 0xC0 && marker <= 0xCF && marker != 0xC4 && marker != 0xC8 && marker != 0xCC
+}

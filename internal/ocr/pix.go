@@ -1,0 +1,94 @@
+package ocr
+
+/*
+#include <leptonica/allheaders.h>
+*/
+import "C"
+
+import (
+	"strings"
+	"sync/atomic"
+	"unsafe"
+)
+
+// decodes counts calls to decodePix, so tests can tell that a hostile image
+// was refused before it reached a decoder.
+var decodes atomic.Int64
+
+// A pix is a decoded page image in C memory.
+type pix struct{ p *C.PIX }
+
+// decodePix decodes page (0-based, for TIFF) of an image in data. The
+// caller must have checked the image's dimensions against its limits.
+func decodePix(data []byte, mediaType string, page int) (*pix, error) {
+	decodes.Add(1)
+	if len(data) == 0 {
+		return nil, invalid("empty image")
+	}
+	ptr, n := (*C.l_uint8)(unsafe.Pointer(&data[0])), C.size_t(len(data))
+	var p *C.PIX
+	if mediaType == TypeTIFF {
+		p = C.pixReadMemTiff(ptr, n, C.l_int32(page))
+	} else {
+		p = C.pixReadMem(ptr, n)
+	}
+	if p == nil {
+		return nil, invalid("cannot decode %s image: corrupt or truncated data", shortType(mediaType))
+	}
+	if err := normalize(&p); err != nil {
+		C.pixDestroy(&p)
+		return nil, err
+	}
+	return &pix{p}, nil
+}
+
+// normalize converts p in place to a depth Tesseract reads well: 1, 8 or 32
+// bits without a colormap, with any alpha channel blended onto white.
+func normalize(p **C.PIX) error {
+	for range 3 {
+		var out *C.PIX
+		switch {
+		case C.pixGetSpp(*p) == 4:
+			out = C.pixAlphaBlendUniform(*p, 0xffffff00)
+		case C.pixGetColormap(*p) != nil:
+			out = C.pixRemoveColormap(*p, C.REMOVE_CMAP_BASED_ON_SRC)
+		default:
+			switch C.pixGetDepth(*p) {
+			case 1, 8, 32:
+				return nil
+			}
+			out = C.pixConvertTo8(*p, 0)
+		}
+		if out == nil {
+			break
+		}
+		C.pixDestroy(p)
+		*p = out
+	}
+	return invalid("cannot convert image of depth %d", int(C.pixGetDepth(*p)))
+}
+
+func (p *pix) size() size {
+	return size{int64(C.pixGetWidth(p.p)), int64(C.pixGetHeight(p.p))}
+}
+
+// resolution returns the image's recorded resolution if it is plausible for
+// a scan, and 0 otherwise.
+func (p *pix) resolution() int {
+	res := int(C.pixGetYRes(p.p))
+	if res < 70 || res > 2400 {
+		return 0
+	}
+	return res
+}
+
+func (p *pix) free() {
+	if p.p != nil {
+		C.pixDestroy(&p.p)
+	}
+}
+
+func shortType(mediaType string) string {
+	_, s, _ := strings.Cut(mediaType, "/")
+	return strings.ToUpper(strings.TrimPrefix(s, "x-portable-"))
+}

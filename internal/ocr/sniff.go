@@ -1,0 +1,30 @@
+package ocr
+
+import "bytes"
+
+// sniff returns the media type of data judged from its leading bytes, or
+// "" if it is none of the supported types.
+func sniff(data []byte) string {
+	switch {
+	case bytes.HasPrefix(data, pngSignature):
+		return TypePNG
+	case bytes.HasPrefix(data, []byte{0xFF, 0xD8, 0xFF}):
+		return TypeJPEG
+	case bytes.HasPrefix(data, []byte("II*\x00")), bytes.HasPrefix(data, []byte("MM\x00*")),
+		bytes.HasPrefix(data, []byte("II+\x00")), bytes.HasPrefix(data, []byte("MM\x00+")):
+		return TypeTIFF
+	case bytes.Contains(data[:min(len(data), 1024)], []byte("%PDF-")):
+		return TypePDF
+	}
+	return ""
+}
+
+// resolveType returns the sniffed type of data; declared is only a hint
+// and is ignored when it disagrees with the bytes.
+func resolveType(data []byte, declared string) (string, error) {
+	mt := sniff(data)
+	if mt == "" {
+		return "", ErrUnsupportedType
+	}
+	return mt, nil
+}

@@ -52,6 +52,15 @@ type Worker struct {
 	wake     chan struct{}
 }
 
+var discard = slog.New(slog.DiscardHandler)
+
+func (w *Worker) log() *slog.Logger {
+	if w.Log == nil {
+		return discard
+	}
+	return w.Log
+}
+
 // Notify tells idle workers that a job may be ready, so they need not wait for the next poll.
 func (w *Worker) Notify() {
 	select {
@@ -68,9 +77,6 @@ func (w *Worker) wakeCh() chan struct{} {
 // Run processes jobs until ctx is done, then waits for the jobs in flight to finish: they run
 // on a context that ctx's cancellation does not reach, bounded by the job timeout.
 func (w *Worker) Run(ctx context.Context) error {
-	if w.Log == nil {
-		w.Log = slog.New(slog.DiscardHandler)
-	}
 	var wg sync.WaitGroup
 	for range max(w.Concurrency, 1) {
 		wg.Go(func() { w.loop(ctx) })
@@ -95,7 +101,7 @@ func (w *Worker) loop(ctx context.Context) {
 				break
 			}
 			if err != nil {
-				w.Log.ErrorContext(ctx, "claim job", "err", err)
+				w.log().ErrorContext(ctx, "claim job", "err", err)
 				break
 			}
 			w.Process(context.WithoutCancel(ctx), job)
@@ -132,12 +138,12 @@ func (w *Worker) Process(ctx context.Context, job document.Job) {
 
 	reason, permanent := classify(err, w.Timeout)
 	if permanent || job.Attempt >= w.MaxAttempts {
-		w.Log.WarnContext(ctx, "document failed", "reason", reason, "err", err)
+		w.log().WarnContext(ctx, "document failed", "reason", reason, "err", err)
 		w.finish(ctx, job, "failed", category(err), w.Store.Fail(ctx, job, reason, time.Time{}))
 		return
 	}
 	retryAt := time.Now().Add(backoff(w.Backoff, job.Attempt))
-	w.Log.WarnContext(ctx, "attempt failed; will retry", "retry_at", retryAt, "err", err)
+	w.log().WarnContext(ctx, "attempt failed; will retry", "retry_at", retryAt, "err", err)
 	w.finish(ctx, job, "retry", category(err), w.Store.Fail(ctx, job, reason, retryAt))
 }
 
@@ -159,13 +165,13 @@ func (w *Worker) recognize(ctx context.Context, job document.Job) ([]document.Pa
 func (w *Worker) finish(ctx context.Context, job document.Job, outcome, reason string, err error) {
 	if errors.Is(err, document.ErrLeaseLost) {
 		outcome, reason = "lease_lost", ""
-		w.Log.WarnContext(ctx, "lease lost; another worker owns the job now")
+		w.log().WarnContext(ctx, "lease lost; another worker owns the job now")
 	} else if err != nil {
-		w.Log.ErrorContext(ctx, "record job outcome", "outcome", outcome, "err", err)
+		w.log().ErrorContext(ctx, "record job outcome", "outcome", outcome, "err", err)
 		return // the lease will expire and the job will be claimed again
 	}
 	if outcome == "done" {
-		w.Log.InfoContext(ctx, "document done")
+		w.log().InfoContext(ctx, "document done")
 	}
 	w.Metrics.CountJob(outcome, reason)
 }
@@ -189,7 +195,7 @@ func (w *Worker) keepLease(ctx context.Context, cancel context.CancelCauseFunc, 
 					cancel(document.ErrLeaseLost)
 					return
 				case err != nil:
-					w.Log.WarnContext(ctx, "extend lease", "err", err)
+					w.log().WarnContext(ctx, "extend lease", "err", err)
 				default:
 					job = next
 				}

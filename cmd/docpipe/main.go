@@ -1,0 +1,141 @@
+// Command docpipe uploads documents, OCRs them asynchronously and searches their text. One binary
+// plays every role; the first argument chooses it.
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"os/signal"
+	"runtime/debug"
+	"syscall"
+)
+
+// Set at build time with -ldflags "-X main.version=… -X main.revision=…".
+var (
+	version  = "dev"
+	revision = ""
+)
+
+const usage = `docpipe: upload documents, OCR them, search their text.
+
+Usage:
+  docpipe <command> [flags]
+
+Commands:
+  serve         every role in one process on embedded defaults (SQLite, local files, Tesseract)
+  api           the REST API only
+  worker        the OCR worker only
+  ocr FILE...   print the text of image and PDF files; no server
+  healthcheck   exit 0 if the local server's /healthz answers, 1 otherwise
+  version       print the version
+
+Run 'docpipe <command> --help' for a command's settings. Settings are DOCPIPE_* environment
+variables; see docs/configuration.md.
+`
+
+var commands = map[string]func(ctx context.Context, args []string, stdout io.Writer) error{
+	"serve":       runServe,
+	"api":         runAPI,
+	"worker":      runWorker,
+	"ocr":         runOCR,
+	"healthcheck": runHealthcheck,
+	"version":     runVersion,
+}
+
+// summaries are the first lines of each command's --help.
+var summaries = map[string]string{
+	"serve":       "Run the API and the OCR worker in one process.",
+	"api":         "Run the REST API. Needs DOCPIPE_AUTH set (none, on purpose, for no sign-in).",
+	"worker":      "Run the OCR worker; /healthz, /readyz and /metrics are served on DOCPIPE_ADDR.",
+	"ocr":         "Print the text of image and PDF files, pages separated by form feeds.",
+	"healthcheck": "Exit 0 if http://DOCPIPE_ADDR/healthz answers 200, else 1.",
+	"version":     "Print the version.",
+}
+
+func main() {
+	if len(os.Args) < 2 || os.Args[1] == "-h" || os.Args[1] == "--help" || os.Args[1] == "help" {
+		fmt.Fprint(os.Stderr, usage)
+		os.Exit(2)
+	}
+	run, ok := commands[os.Args[1]]
+	if !ok {
+		fmt.Fprintf(os.Stderr, "docpipe: unknown command %q\n\n%s", os.Args[1], usage)
+		os.Exit(2)
+	}
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	if err := run(ctx, os.Args[2:], os.Stdout); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			os.Exit(0)
+		}
+		fmt.Fprintf(os.Stderr, "docpipe %s: %v\n", os.Args[1], err)
+		os.Exit(1)
+	}
+}
+
+// flags returns a flag set for a command whose --help prints its summary and the settings.
+func flags(name string) *flag.FlagSet {
+	fs := flag.NewFlagSet(name, flag.ContinueOnError)
+	fs.Usage = func() {
+		fmt.Fprintf(fs.Output(), "Usage: docpipe %s [flags]\n\n%s\n", name, summaries[name])
+		if name != "version" {
+			fmt.Fprint(fs.Output(), settingsHelp)
+		}
+		fs.PrintDefaults()
+	}
+	return fs
+}
+
+const settingsHelp = `
+Settings (environment):
+  DOCPIPE_ADDR              listen address (127.0.0.1:8080)
+  DOCPIPE_DATA_DIR          home of the embedded defaults (./data)
+  DOCPIPE_DATABASE_URL      sqlite:PATH (sqlite:$DATA_DIR/docpipe.db); also DOCPIPE_DATABASE_URL_FILE
+  DOCPIPE_BLOB_URL          bucket URL (file://$DATA_DIR/blobs)
+  DOCPIPE_AUTH              none: one local user, no sign-in (the default for serve only)
+  DOCPIPE_LOCAL_USER        the owner of documents when DOCPIPE_AUTH=none (local)
+  DOCPIPE_MAX_UPLOAD_BYTES  per upload request (52428800)
+  DOCPIPE_MAX_PAGES         per document (200)
+  DOCPIPE_MAX_PIXELS        per page image (60000000)
+  DOCPIPE_OCR_ENGINES       Tesseract engines (number of CPUs)
+  DOCPIPE_OCR_LANG          Tesseract languages (eng)
+  DOCPIPE_JOB_TIMEOUT       OCR time per document (5m)
+  DOCPIPE_JOB_LEASE         job lease, renewed while OCR runs (30s)
+  DOCPIPE_MAX_ATTEMPTS      tries before a document fails (5)
+  DOCPIPE_RETRY_BACKOFF     first retry delay, doubled each time (5s)
+  DOCPIPE_POLL_INTERVAL     idle worker's look for jobs (1s)
+  DOCPIPE_RATE_LIMIT        API requests per second per user, 0 unlimited (50)
+  DOCPIPE_RATE_BURST        (100)
+  DOCPIPE_SHUTDOWN_TIMEOUT  time allowed to drain on SIGTERM (30s)
+  DOCPIPE_DRAIN_DELAY       time unready before closing listeners (0s)
+  DOCPIPE_LOG_LEVEL         debug, info, warn, error (info)
+  DOCPIPE_LOG_FORMAT        json or text (json)
+
+`
+
+func runVersion(_ context.Context, args []string, stdout io.Writer) error {
+	if err := flags("version").Parse(args); err != nil {
+		return err
+	}
+	fmt.Fprintf(stdout, "docpipe %s %s\n", version, buildRevision())
+	return nil
+}
+
+// buildRevision is the revision stamped at link time, else the one the Go toolchain recorded.
+func buildRevision() string {
+	if revision != "" {
+		return revision
+	}
+	if bi, ok := debug.ReadBuildInfo(); ok {
+		for _, s := range bi.Settings {
+			if s.Key == "vcs.revision" {
+				return s.Value
+			}
+		}
+	}
+	return "unknown"
+}

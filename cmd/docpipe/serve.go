@@ -1,0 +1,166 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"os"
+	"path/filepath"
+	"time"
+
+	"github.com/docpipe/docpipe/internal/api"
+	"github.com/docpipe/docpipe/internal/blob"
+	"github.com/docpipe/docpipe/internal/config"
+	"github.com/docpipe/docpipe/internal/ocr"
+	"github.com/docpipe/docpipe/internal/pipeline"
+	"github.com/docpipe/docpipe/internal/store/sqlite"
+	"github.com/docpipe/docpipe/internal/telemetry"
+)
+
+func runServe(ctx context.Context, args []string, _ io.Writer) error {
+	return run(ctx, config.RoleServe, args)
+}
+
+func runAPI(ctx context.Context, args []string, _ io.Writer) error {
+	return run(ctx, config.RoleAPI, args)
+}
+
+func runWorker(ctx context.Context, args []string, _ io.Writer) error {
+	return run(ctx, config.RoleWorker, args)
+}
+
+// run starts a server role and blocks until ctx is cancelled and the role has drained.
+func run(ctx context.Context, role config.Role, args []string) error {
+	if err := flags(string(role)).Parse(args); err != nil {
+		return err
+	}
+	cfg, err := config.Load(role, os.Getenv)
+	if err != nil {
+		return fmt.Errorf("configuration:\n%w", err)
+	}
+	log := telemetry.NewLogger(os.Stderr, cfg.LogLevel, cfg.LogFormat)
+	slog.SetDefault(log)
+	metrics := telemetry.NewMetrics(telemetry.Build{Version: version, Revision: buildRevision()})
+
+	if err := os.MkdirAll(filepath.Dir(cfg.SQLitePath()), 0o750); err != nil {
+		return fmt.Errorf("data dir: %w", err)
+	}
+	st, err := sqlite.Open(ctx, cfg.SQLitePath())
+	if err != nil {
+		return err
+	}
+	defer st.Close()
+	bucket, err := blob.Open(ctx, cfg.BlobURL)
+	if err != nil {
+		return err
+	}
+	defer bucket.Close()
+	metrics.WatchQueue(func(ctx context.Context) (telemetry.QueueStats, error) {
+		s, err := st.Stats(ctx)
+		return telemetry.QueueStats{Queued: s.Queued, Processing: s.Processing, OldestAge: s.OldestAge}, err
+	})
+
+	limits := ocr.Limits{MaxPages: cfg.MaxPages, MaxPixels: cfg.MaxPixels}
+	var worker *pipeline.Worker
+	if role != config.RoleAPI {
+		pool, err := ocr.New(ocr.Options{Size: cfg.OCREngines, Lang: cfg.OCRLang, Limits: limits})
+		if err != nil {
+			return err
+		}
+		defer pool.Close()
+		metrics.WatchPool(pool.Stats)
+		worker = &pipeline.Worker{
+			Store: st, Bucket: bucket, OCR: pool,
+			Concurrency: cfg.OCREngines, Lease: cfg.JobLease, Timeout: cfg.JobTimeout,
+			MaxAttempts: cfg.MaxAttempts, Backoff: cfg.RetryBackoff, Poll: cfg.PollInterval,
+			Metrics: metrics, Log: log,
+		}
+	}
+
+	srv := api.New(api.Options{
+		Store: st, Bucket: bucket, Metrics: metrics, Log: log,
+		Identify:  localUser(cfg.LocalUser),
+		Limits:    limits,
+		MaxUpload: cfg.MaxUploadBytes,
+		RateLimit: cfg.RateLimit, RateBurst: cfg.RateBurst,
+		OnEnqueue: func() {
+			if worker != nil {
+				worker.Notify()
+			}
+		},
+		OpsOnly: role == config.RoleWorker,
+	})
+	if cfg.Auth == "none" && role != config.RoleWorker {
+		log.Warn("AUTHENTICATION IS OFF: every request acts as one local user; do not expose this server",
+			"user", cfg.LocalUser, "hint", "set DOCPIPE_AUTH to an identity provider for shared use")
+	}
+	return serve(ctx, cfg, log, srv, worker)
+}
+
+// serve runs the HTTP server and the worker until ctx ends, then drains: readiness goes false,
+// after DrainDelay the listener closes and in-flight requests finish, and the worker finishes
+// the jobs it holds, all within ShutdownTimeout.
+func serve(ctx context.Context, cfg *config.Config, log *slog.Logger, srv *api.Server, worker *pipeline.Worker) error {
+	ln, err := net.Listen("tcp", cfg.Addr)
+	if err != nil {
+		return fmt.Errorf("listen: %w", err)
+	}
+	hs := &http.Server{
+		Handler:           srv,
+		ReadHeaderTimeout: 10 * time.Second,
+		IdleTimeout:       2 * time.Minute,
+		ErrorLog:          slog.NewLogLogger(log.Handler(), slog.LevelWarn),
+	}
+	httpDone := make(chan error, 1)
+	go func() { httpDone <- hs.Serve(ln) }()
+	workerDone := make(chan struct{})
+	if worker != nil {
+		go func() { _ = worker.Run(ctx); close(workerDone) }()
+	} else {
+		close(workerDone)
+	}
+	log.Info("docpipe started", "role", roleName(srv, worker), "url", "http://"+ln.Addr().String(), "version", version)
+
+	select {
+	case err := <-httpDone:
+		return fmt.Errorf("http server: %w", err)
+	case <-ctx.Done():
+	}
+	log.Info("shutting down: draining requests and jobs", "drain_delay", cfg.DrainDelay, "timeout", cfg.ShutdownTimeout)
+	srv.SetReady(false)
+	time.Sleep(cfg.DrainDelay)
+	shutdownCtx, cancel := context.WithTimeout(context.Background(), cfg.ShutdownTimeout)
+	defer cancel()
+	if err := hs.Shutdown(shutdownCtx); err != nil {
+		log.Warn("requests still running at the shutdown timeout", "err", err)
+	}
+	select {
+	case <-workerDone:
+	case <-shutdownCtx.Done():
+		log.Warn("jobs still running at the shutdown timeout; their leases will expire and they will be retried")
+	}
+	if err := <-httpDone; err != nil && !errors.Is(err, http.ErrServerClosed) {
+		return err
+	}
+	log.Info("stopped")
+	return nil
+}
+
+func roleName(srv *api.Server, worker *pipeline.Worker) string {
+	switch {
+	case srv.OpsOnly:
+		return "worker"
+	case worker == nil:
+		return "api"
+	}
+	return "serve"
+}
+
+// localUser identifies every request as the one local user, for DOCPIPE_AUTH=none.
+func localUser(name string) api.Identify {
+	return func(*http.Request) (string, error) { return name, nil }
+}

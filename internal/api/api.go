@@ -1,0 +1,199 @@
+// Package api serves docpipe's REST API v1: uploads, documents, their text and originals, and
+// search, with health, readiness, metrics and the OpenAPI description.
+package api
+
+import (
+	"context"
+	_ "embed"
+	"io"
+	"log/slog"
+	"net/http"
+	"strconv"
+	"strings"
+	"sync/atomic"
+	"time"
+
+	"github.com/docpipe/docpipe/internal/document"
+	"github.com/docpipe/docpipe/internal/ocr"
+	"github.com/docpipe/docpipe/internal/search"
+	"github.com/docpipe/docpipe/internal/store"
+	"github.com/docpipe/docpipe/internal/telemetry"
+	"github.com/prometheus/client_golang/prometheus/promhttp"
+	"gocloud.dev/blob"
+)
+
+// Store is the part of the document store the API needs. With OpsOnly only Ping is called.
+type Store interface {
+	Create(ctx context.Context, d *document.Document) error
+	Get(ctx context.Context, owner, id string) (document.Document, error)
+	List(ctx context.Context, owner string, opt store.ListOptions) (store.ListResult, error)
+	Text(ctx context.Context, owner, id string) ([]document.Page, error)
+	Delete(ctx context.Context, owner, id string) (document.Document, error)
+	Reprocess(ctx context.Context, owner, id string) (document.Document, error)
+	Search(ctx context.Context, owner string, q search.Query, opt store.SearchOptions) (store.SearchResult, error)
+	Ping(ctx context.Context) error
+}
+
+// Bucket holds the originals.
+type Bucket interface {
+	Upload(ctx context.Context, key string, r io.Reader, opts *blob.WriterOptions) error
+	NewReader(ctx context.Context, key string, opts *blob.ReaderOptions) (*blob.Reader, error)
+	Delete(ctx context.Context, key string) error
+}
+
+// Identify tells who makes a request: the owner of the documents it may see.
+type Identify func(r *http.Request) (owner string, err error)
+
+// Options configure a Server. Store, Bucket, Identify, Metrics and Log are required.
+type Options struct {
+	Store     Store
+	Bucket    Bucket
+	Identify  Identify
+	Metrics   *telemetry.Metrics
+	Log       *slog.Logger
+	Limits    ocr.Limits
+	MaxUpload int64   // bytes per upload request
+	RateLimit float64 // requests per second per user; 0 is unlimited
+	RateBurst int
+	OnEnqueue func() // called after documents are queued, e.g. to wake an in-process worker
+	OpsOnly   bool   // serve only /healthz, /readyz and /metrics, as a worker does
+}
+
+// Server is the API's HTTP handler.
+type Server struct {
+	Options
+	log     *slog.Logger
+	limiter *limiter
+	ready   atomic.Bool
+	handler http.Handler
+}
+
+// New returns a server that is ready; SetReady(false) when draining.
+func New(opt Options) *Server {
+	s := &Server{Options: opt, log: opt.Log, limiter: newLimiter(opt.RateLimit, opt.RateBurst)}
+	if s.OnEnqueue == nil {
+		s.OnEnqueue = func() {}
+	}
+	s.ready.Store(true)
+	mux := http.NewServeMux()
+	for _, rt := range s.routes() {
+		if opt.OpsOnly && strings.Contains(rt.pattern, " /v1/") {
+			continue
+		}
+		mux.HandleFunc(rt.pattern, rt.handler)
+	}
+	s.handler = opt.Metrics.Instrument(s.log, problems(mux))
+	return s
+}
+
+// ServeHTTP serves the API.
+func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) { s.handler.ServeHTTP(w, r) }
+
+// SetReady sets what /readyz answers; a draining server is not ready.
+func (s *Server) SetReady(ok bool) { s.ready.Store(ok) }
+
+type route struct {
+	pattern string
+	handler http.HandlerFunc
+}
+
+// routes lists every route; the OpenAPI test checks the spec against it.
+func (s *Server) routes() []route {
+	return []route{
+		{"POST /v1/documents", s.user(s.upload)},
+		{"GET /v1/documents", s.user(s.list)},
+		{"GET /v1/documents/{id}", s.user(s.get)},
+		{"DELETE /v1/documents/{id}", s.user(s.delete)},
+		{"GET /v1/documents/{id}/text", s.user(s.text)},
+		{"GET /v1/documents/{id}/content", s.user(s.content)},
+		{"POST /v1/documents/{id}/reprocess", s.user(s.reprocess)},
+		{"GET /v1/search", s.user(s.search)},
+		{"GET /healthz", s.healthz},
+		{"GET /readyz", s.readyz},
+		{"GET /metrics", promhttp.HandlerFor(s.Metrics.Registry, promhttp.HandlerOpts{}).ServeHTTP},
+		{"GET /openapi.json", s.openapi},
+	}
+}
+
+type userHandler func(w http.ResponseWriter, r *http.Request, owner string)
+
+// user identifies the caller and applies their rate limit before h runs.
+func (s *Server) user(h userHandler) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		owner, err := s.Identify(r)
+		if err != nil {
+			w.Header().Set("WWW-Authenticate", `Bearer`)
+			writeProblem(w, r, http.StatusUnauthorized, err.Error())
+			return
+		}
+		if ok, wait := s.limiter.allow(owner); !ok {
+			w.Header().Set("Retry-After", strconv.Itoa(int(wait/time.Second)+1))
+			writeProblem(w, r, http.StatusTooManyRequests, "too many requests; slow down")
+			return
+		}
+		h(w, r, owner)
+	}
+}
+
+func (s *Server) healthz(w http.ResponseWriter, r *http.Request) {
+	writeJSON(w, http.StatusOK, map[string]string{"status": "ok"})
+}
+
+func (s *Server) readyz(w http.ResponseWriter, r *http.Request) {
+	if !s.ready.Load() {
+		writeProblem(w, r, http.StatusServiceUnavailable, "shutting down")
+		return
+	}
+	ctx, cancel := context.WithTimeout(r.Context(), 2*time.Second)
+	defer cancel()
+	if err := s.Store.Ping(ctx); err != nil {
+		s.log.WarnContext(ctx, "readiness: store unreachable", "err", err)
+		writeProblem(w, r, http.StatusServiceUnavailable, "store unreachable")
+		return
+	}
+	writeJSON(w, http.StatusOK, map[string]string{"status": "ready"})
+}
+
+//go:embed openapi.json
+var openapiSpec []byte
+
+func (s *Server) openapi(w http.ResponseWriter, r *http.Request) {
+	w.Header().Set("Content-Type", "application/json")
+	_, _ = w.Write(openapiSpec)
+}
+
+// problems makes the mux's own 404 and 405 answers problem+json like every other error.
+func problems(mux *http.ServeMux) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if _, pattern := mux.Handler(r); pattern != "" {
+			mux.ServeHTTP(w, r)
+			return
+		}
+		mux.ServeHTTP(&problemWriter{ResponseWriter: w, r: r}, r)
+	})
+}
+
+type problemWriter struct {
+	http.ResponseWriter
+	r     *http.Request
+	wrote bool
+}
+
+func (p *problemWriter) WriteHeader(code int) {
+	if p.wrote {
+		return
+	}
+	p.wrote = true
+	detail := "no such route"
+	if code == http.StatusMethodNotAllowed {
+		detail = "method not allowed; see the Allow header"
+	}
+	writeProblem(p.ResponseWriter, p.r, code, detail)
+}
+
+func (p *problemWriter) Write(b []byte) (int, error) {
+	if !p.wrote {
+		p.WriteHeader(http.StatusOK)
+	}
+	return len(b), nil
+}

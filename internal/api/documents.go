@@ -1,0 +1,181 @@
+package api
+
+import (
+	"context"
+	"fmt"
+	"mime"
+	"net/http"
+	"strconv"
+	"strings"
+
+	"github.com/docpipe/docpipe/internal/document"
+	"github.com/docpipe/docpipe/internal/store"
+	"gocloud.dev/gcerrors"
+)
+
+func (s *Server) list(w http.ResponseWriter, r *http.Request, owner string) {
+	q := r.URL.Query()
+	limit, err := intParam(q.Get("limit"), 50, 1, 200)
+	if err != nil {
+		s.fail(w, r, fmt.Errorf("limit: %w", err))
+		return
+	}
+	status := document.Status(q.Get("status"))
+	if status != "" && !status.Valid() {
+		s.fail(w, r, fmt.Errorf("%w: status must be queued, processing, done or failed", document.ErrInvalidInput))
+		return
+	}
+	res, err := s.Store.List(r.Context(), owner, store.ListOptions{Status: status, Cursor: q.Get("cursor"), Limit: limit})
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	if res.Documents == nil {
+		res.Documents = []document.Document{}
+	}
+	body := map[string]any{"documents": res.Documents}
+	if res.Next != "" {
+		body["next_cursor"] = res.Next
+		next := *r.URL
+		nq := next.Query()
+		nq.Set("cursor", res.Next)
+		next.RawQuery = nq.Encode()
+		w.Header().Set("Link", fmt.Sprintf("<%s>; rel=\"next\"", next.RequestURI()))
+	}
+	writeJSON(w, http.StatusOK, body)
+}
+
+func (s *Server) get(w http.ResponseWriter, r *http.Request, owner string) {
+	d, err := s.document(r, owner)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	writeJSON(w, http.StatusOK, d)
+}
+
+// document loads the document named in the path. A malformed id is simply not found.
+func (s *Server) document(r *http.Request, owner string) (document.Document, error) {
+	id := r.PathValue("id")
+	if !document.ValidID(id) {
+		return document.Document{}, document.ErrNotFound
+	}
+	return s.Store.Get(r.Context(), owner, id)
+}
+
+func (s *Server) delete(w http.ResponseWriter, r *http.Request, owner string) {
+	id := r.PathValue("id")
+	if !document.ValidID(id) {
+		s.fail(w, r, document.ErrNotFound)
+		return
+	}
+	d, err := s.Store.Delete(r.Context(), owner, id)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	ctx := context.WithoutCancel(r.Context())
+	if err := s.Bucket.Delete(ctx, d.BlobKey); err != nil && gcerrors.Code(err) != gcerrors.NotFound {
+		s.log.WarnContext(ctx, "document deleted but its original was not", "key", d.BlobKey, "err", err)
+	}
+	w.WriteHeader(http.StatusNoContent)
+}
+
+func (s *Server) reprocess(w http.ResponseWriter, r *http.Request, owner string) {
+	id := r.PathValue("id")
+	if !document.ValidID(id) {
+		s.fail(w, r, document.ErrNotFound)
+		return
+	}
+	d, err := s.Store.Reprocess(r.Context(), owner, id)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	s.OnEnqueue()
+	w.Header().Set("Location", "/v1/documents/"+d.ID)
+	writeJSON(w, http.StatusAccepted, d)
+}
+
+// text answers the document's text: plain text with pages separated by form feeds, or the pages
+// as JSON when asked with ?format=json or Accept: application/json.
+func (s *Server) text(w http.ResponseWriter, r *http.Request, owner string) {
+	d, err := s.document(r, owner)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	if d.Status != document.StatusDone {
+		s.fail(w, r, fmt.Errorf("%w: the document is %s; its text is ready when it is done", document.ErrConflict, d.Status))
+		return
+	}
+	pages, err := s.Store.Text(r.Context(), owner, d.ID)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	if wantsJSON(r) {
+		if pages == nil {
+			pages = []document.Page{}
+		}
+		writeJSON(w, http.StatusOK, map[string]any{"document_id": d.ID, "pages": pages})
+		return
+	}
+	texts := make([]string, len(pages))
+	for i, p := range pages {
+		texts[i] = p.Text
+	}
+	w.Header().Set("Content-Type", "text/plain; charset=utf-8")
+	_, _ = w.Write([]byte(strings.Join(texts, "\f")))
+}
+
+func wantsJSON(r *http.Request) bool {
+	if f := r.URL.Query().Get("format"); f != "" {
+		return f == "json"
+	}
+	for _, part := range strings.Split(r.Header.Get("Accept"), ",") {
+		if mt, _, _ := mime.ParseMediaType(strings.TrimSpace(part)); mt == "application/json" {
+			return true
+		}
+	}
+	return false
+}
+
+// content serves the original with its sniffed type, as an attachment, with Range and
+// conditional requests handled by http.ServeContent.
+func (s *Server) content(w http.ResponseWriter, r *http.Request, owner string) {
+	d, err := s.document(r, owner)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	rd, err := s.Bucket.NewReader(r.Context(), d.BlobKey, nil)
+	if gcerrors.Code(err) == gcerrors.NotFound {
+		s.fail(w, r, fmt.Errorf("original of %s: %w", d.ID, document.ErrNotFound))
+		return
+	}
+	if err != nil {
+		s.fail(w, r, fmt.Errorf("open original: %w", err))
+		return
+	}
+	defer rd.Close()
+	h := w.Header()
+	h.Set("Content-Type", d.ContentType)
+	h.Set("Content-Disposition", mime.FormatMediaType("attachment", map[string]string{"filename": d.Name}))
+	h.Set("X-Content-Type-Options", "nosniff")
+	h.Set("Content-Security-Policy", "default-src 'none'; sandbox")
+	h.Set("ETag", `"`+d.SHA256+`"`)
+	h.Set("Cache-Control", "private, max-age=0, must-revalidate")
+	http.ServeContent(w, r, "", d.CreatedAt, rd)
+}
+
+func intParam(v string, def, lo, hi int) (int, error) {
+	if v == "" {
+		return def, nil
+	}
+	n, err := strconv.Atoi(v)
+	if err != nil || n < lo || n > hi {
+		return 0, fmt.Errorf("%w: want a whole number from %d to %d, got %q", document.ErrInvalidInput, lo, hi, v)
+	}
+	return n, nil
+}

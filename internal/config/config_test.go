@@ -1,0 +1,105 @@
+package config
+
+import (
+	"errors"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+)
+
+func env(m map[string]string) func(string) string {
+	return func(k string) string { return m[k] }
+}
+
+func TestLoadDefaults(t *testing.T) {
+	c, err := Load(RoleServe, env(nil))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c.Auth != "none" {
+		t.Errorf("Auth = %q, want none for serve", c.Auth)
+	}
+	if got, want := c.SQLitePath(), filepath.Join("data", "docpipe.db"); got != want {
+		t.Errorf("SQLitePath = %q, want %q", got, want)
+	}
+	abs, _ := filepath.Abs("data/blobs")
+	if got, want := c.BlobURL, "file://"+abs; got != want {
+		t.Errorf("BlobURL = %q, want %q", got, want)
+	}
+	if c.JobTimeout != 5*time.Minute || c.MaxAttempts != 5 || c.OCREngines < 1 {
+		t.Errorf("unexpected defaults: %+v", c)
+	}
+}
+
+func TestLoadErrorsNameTheVariable(t *testing.T) {
+	tests := []struct {
+		name string
+		role Role
+		env  map[string]string
+		want []string // variables the error must name
+	}{
+		{"api needs auth", RoleAPI, nil, []string{"DOCPIPE_AUTH"}},
+		{"unknown auth", RoleServe, map[string]string{"DOCPIPE_AUTH": "magic"}, []string{"DOCPIPE_AUTH"}},
+		{"bad number", RoleServe, map[string]string{"DOCPIPE_MAX_PAGES": "many"}, []string{"DOCPIPE_MAX_PAGES"}},
+		{"zero", RoleServe, map[string]string{"DOCPIPE_MAX_UPLOAD_BYTES": "0"}, []string{"DOCPIPE_MAX_UPLOAD_BYTES"}},
+		{"bad duration", RoleServe, map[string]string{"DOCPIPE_JOB_TIMEOUT": "5"}, []string{"DOCPIPE_JOB_TIMEOUT"}},
+		{"short lease", RoleServe, map[string]string{"DOCPIPE_JOB_LEASE": "10ms"}, []string{"DOCPIPE_JOB_LEASE"}},
+		{"bad addr", RoleServe, map[string]string{"DOCPIPE_ADDR": "8080"}, []string{"DOCPIPE_ADDR"}},
+		{"bad level", RoleServe, map[string]string{"DOCPIPE_LOG_LEVEL": "loud"}, []string{"DOCPIPE_LOG_LEVEL"}},
+		{"bad db", RoleServe, map[string]string{"DOCPIPE_DATABASE_URL": "mysql://x"}, []string{"DOCPIPE_DATABASE_URL"}},
+		{"several at once", RoleServe, map[string]string{"DOCPIPE_MAX_PAGES": "-1", "DOCPIPE_RATE_LIMIT": "fast"},
+			[]string{"DOCPIPE_MAX_PAGES", "DOCPIPE_RATE_LIMIT"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			_, err := Load(tt.role, env(tt.env))
+			if err == nil {
+				t.Fatal("Load succeeded, want an error")
+			}
+			for _, v := range tt.want {
+				if !strings.Contains(err.Error(), v) {
+					t.Errorf("error %q does not name %s", err, v)
+				}
+			}
+			var ce *Error
+			if !errors.As(err, &ce) {
+				t.Errorf("error %T is not a *config.Error", err)
+			}
+		})
+	}
+}
+
+func TestAPIWithAuthNoneOnPurpose(t *testing.T) {
+	c, err := Load(RoleAPI, env(map[string]string{"DOCPIPE_AUTH": "none", "DOCPIPE_LOCAL_USER": "alice"}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c.Auth != "none" || c.LocalUser != "alice" {
+		t.Errorf("got auth %q user %q", c.Auth, c.LocalUser)
+	}
+}
+
+func TestSecretFromFile(t *testing.T) {
+	f := filepath.Join(t.TempDir(), "db")
+	if err := os.WriteFile(f, []byte("sqlite:/srv/docpipe.db\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	c, err := Load(RoleServe, env(map[string]string{"DOCPIPE_DATABASE_URL_FILE": f}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got, want := c.SQLitePath(), "/srv/docpipe.db"; got != want {
+		t.Errorf("SQLitePath = %q, want %q", got, want)
+	}
+
+	_, err = Load(RoleServe, env(map[string]string{"DOCPIPE_DATABASE_URL_FILE": f, "DOCPIPE_DATABASE_URL": "sqlite:x"}))
+	if err == nil || !strings.Contains(err.Error(), "not both") {
+		t.Errorf("both set: err = %v, want 'not both'", err)
+	}
+	_, err = Load(RoleServe, env(map[string]string{"DOCPIPE_DATABASE_URL_FILE": filepath.Join(t.TempDir(), "missing")}))
+	if err == nil || !strings.Contains(err.Error(), "DOCPIPE_DATABASE_URL_FILE") {
+		t.Errorf("missing file: err = %v, want it to name DOCPIPE_DATABASE_URL_FILE", err)
+	}
+}

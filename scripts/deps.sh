@@ -1,0 +1,28 @@
+#!/usr/bin/env bash
+# deps.sh installs the system packages docpipe needs to build, run and test, if they are missing.
+# Debian/Ubuntu only; uses sudo when not root.
+set -euo pipefail
+
+packages=(
+  tesseract-ocr tesseract-ocr-eng tesseract-ocr-osd libtesseract-dev libleptonica-dev
+  poppler-utils pkg-config gcc
+)
+if [[ "${1:-}" == "--test" ]]; then
+  packages+=(fonts-dejavu-core fonts-liberation)
+fi
+
+missing=()
+for p in "${packages[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+if ((${#missing[@]} == 0)); then
+  exit 0
+fi
+
+sudo=""
+if [[ $(id -u) != 0 ]]; then
+  sudo="sudo"
+fi
+echo "deps: installing ${missing[*]}"
+$sudo apt-get update -qq
+DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null

@@ -1,0 +1,17 @@
+#!/usr/bin/env bash
+# test.sh runs every test docpipe has: static checks, unit and conformance tests, short fuzz runs
+# and the end-to-end tests against the real binary. It installs what it needs first.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+source scripts/stage.sh
+trap stage_summary EXIT
+
+export OMP_THREAD_LIMIT=1
+export GOFLAGS="${GOFLAGS:-} -buildvcs=false"
+
+stage "system packages" scripts/deps.sh --test
+stage "go mod download" go mod download
+stage "gofmt" bash -c 'out=$(gofmt -l cmd internal test); [[ -z "$out" ]] || { echo "not gofmt-ed:"; echo "$out"; exit 1; }'
+stage "go vet" go vet ./...
+stage "go test" go test -count=1 -timeout 20m ./...
+stage "fuzz (short)" scripts/fuzz.sh "${FUZZTIME:-10s}"

@@ -1,0 +1,165 @@
+package e2e
+
+import (
+	"context"
+	"image"
+	"net/url"
+	"os"
+	"path/filepath"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/docpipe/docpipe/internal/ocr/ocrtest"
+)
+
+var paragraphs = []string{
+	"Quarterly invoice 2041 for the harbour crane maintenance contract.",
+	"Payment is due within thirty days of receipt.",
+}
+
+func scan(t testing.TB, paras []string) (*image.Gray, []byte) {
+	t.Helper()
+	fonts, err := ocrtest.LoadFonts(12)
+	if err != nil {
+		t.Fatal(err)
+	}
+	img, _, err := ocrtest.TextPage(fonts[0], paras)
+	if err != nil {
+		t.Fatal(err)
+	}
+	png, err := ocrtest.PNG(img)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return img, png
+}
+
+// A newcomer's path: start serve, upload a scan, watch it finish, read and search its text,
+// download the original, delete it.
+func TestServeUploadSearchDelete(t *testing.T) {
+	p := start(t, "serve", "DOCPIPE_DATA_DIR="+t.TempDir())
+	_, png := scan(t, paragraphs)
+	d := p.upload("invoice 2041.png", png)
+	if d.Status != "queued" {
+		t.Errorf("new document is %q, want queued", d.Status)
+	}
+	d = p.waitStatus(d.ID, time.Minute, "done", "failed")
+	if d.Status != "done" || d.Pages != 1 {
+		t.Fatalf("document = %+v, want done with 1 page", d)
+	}
+	if text := p.getText("/v1/documents/" + d.ID + "/text"); !hasWords(text, "harbour", "crane", "thirty") {
+		t.Errorf("text = %q, want the words of the scan", text)
+	}
+	if got := p.getText("/v1/documents/" + d.ID + "/content"); got != string(png) {
+		t.Errorf("downloaded original differs from the upload (%d vs %d bytes)", len(got), len(png))
+	}
+	var res struct {
+		Total int
+		Hits  []struct{ Document document }
+	}
+	p.getJSON("/v1/search?q="+url.QueryEscape(`"harbour crane" mainten*`), &res)
+	if res.Total != 1 || res.Hits[0].Document.ID != d.ID {
+		t.Errorf("search = %+v, want the document", res)
+	}
+
+	if code := p.delete("/v1/documents/" + d.ID); code != 204 {
+		t.Fatalf("delete answered %d, want 204", code)
+	}
+	if code := p.getJSON("/v1/documents/"+d.ID, nil); code != 404 {
+		t.Errorf("deleted document answers %d, want 404", code)
+	}
+	metrics := p.getText("/metrics")
+	for _, want := range []string{
+		`http_server_request_duration_seconds_count{http_request_method="POST",http_response_status_code="202",http_route="/v1/documents"}`,
+		`docpipe_jobs_total{outcome="done",reason=""} 1`,
+		`docpipe_ocr_engines{state="idle"}`,
+	} {
+		if !strings.Contains(metrics, want) {
+			t.Errorf("metrics lack %s", want)
+		}
+	}
+}
+
+// SIGTERM: readiness goes false at once, the job in flight finishes, then the process exits 0.
+func TestGracefulShutdown(t *testing.T) {
+	data := t.TempDir()
+	p := start(t, "serve", "DOCPIPE_DATA_DIR="+data, "DOCPIPE_DRAIN_DELAY=1s", "DOCPIPE_OCR_ENGINES=1")
+	img, _ := scan(t, paragraphs)
+	pages := []*image.Gray{img, img, img, img}
+	d := p.upload("four pages.tiff", ocrtest.TIFF(pages))
+	p.waitStatus(d.ID, 30*time.Second, "processing")
+	signal(t, p, syscall.SIGTERM)
+	time.Sleep(300 * time.Millisecond)
+	if code := p.getJSON("/readyz", nil); code != 503 {
+		t.Errorf("readyz while draining = %d, want 503", code)
+	}
+	if err := p.wait(60 * time.Second); err != nil {
+		t.Fatalf("exit after SIGTERM: %v\n%s", err, p.logs)
+	}
+	// The job finished before exit: a fresh server shows the document done without OCR running.
+	q := start(t, "api", "DOCPIPE_DATA_DIR="+data, "DOCPIPE_AUTH=none")
+	if got := q.waitStatus(d.ID, 5*time.Second, "done", "failed", "queued"); got.Status != "done" || got.Attempts != 1 {
+		t.Errorf("after a graceful stop the document is %+v, want done after 1 attempt", got)
+	}
+}
+
+func TestCommands(t *testing.T) {
+	ctx := context.Background()
+	t.Run("api refuses to start without DOCPIPE_AUTH", func(t *testing.T) {
+		out, err := runCmd(ctx, []string{"DOCPIPE_DATA_DIR=" + t.TempDir()}, "api")
+		if err == nil || !strings.Contains(out, "DOCPIPE_AUTH") {
+			t.Errorf("err %v, output %q; want a failure naming DOCPIPE_AUTH", err, out)
+		}
+	})
+	t.Run("bad setting is named", func(t *testing.T) {
+		out, err := runCmd(ctx, []string{"DOCPIPE_MAX_PAGES=lots"}, "serve")
+		if err == nil || !strings.Contains(out, "DOCPIPE_MAX_PAGES") {
+			t.Errorf("err %v, output %q", err, out)
+		}
+	})
+	for _, c := range []string{"serve", "api", "worker", "ocr", "healthcheck", "version"} {
+		t.Run(c+" --help", func(t *testing.T) {
+			out, err := runCmd(ctx, nil, c, "--help")
+			if err != nil || !strings.Contains(out, "Usage: docpipe "+c) {
+				t.Errorf("err %v, output %q", err, out)
+			}
+		})
+	}
+	t.Run("version", func(t *testing.T) {
+		out, err := runCmd(ctx, nil, "version")
+		if err != nil || !strings.HasPrefix(out, "docpipe ") {
+			t.Errorf("err %v, output %q", err, out)
+		}
+	})
+	t.Run("ocr prints text", func(t *testing.T) {
+		_, png := scan(t, paragraphs)
+		f := filepath.Join(t.TempDir(), "scan.png")
+		if err := os.WriteFile(f, png, 0o600); err != nil {
+			t.Fatal(err)
+		}
+		out, err := runCmd(ctx, nil, "ocr", f)
+		if err != nil || !hasWords(out, "invoice", "2041", "harbour") {
+			t.Errorf("err %v, output %q", err, out)
+		}
+	})
+	t.Run("ocr refuses a non-image", func(t *testing.T) {
+		f := filepath.Join(t.TempDir(), "x.pdf")
+		_ = os.WriteFile(f, []byte("MZ this is not a pdf"), 0o600)
+		out, err := runCmd(ctx, nil, "ocr", f)
+		if err == nil || !strings.Contains(out, "x.pdf") {
+			t.Errorf("err %v, output %q", err, out)
+		}
+	})
+	t.Run("healthcheck", func(t *testing.T) {
+		p := start(t, "serve", "DOCPIPE_DATA_DIR="+t.TempDir())
+		addr := strings.TrimPrefix(p.url, "http://")
+		if out, err := runCmd(ctx, []string{"DOCPIPE_ADDR=" + addr}, "healthcheck"); err != nil {
+			t.Errorf("healthcheck of a running server: %v %s", err, out)
+		}
+		if _, err := runCmd(ctx, []string{"DOCPIPE_ADDR=" + freeAddr(t)}, "healthcheck"); err == nil {
+			t.Errorf("healthcheck with no server succeeded")
+		}
+	})
+}

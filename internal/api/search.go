@@ -35,6 +35,9 @@ func (s *Server) search(w http.ResponseWriter, r *http.Request, owner string) {
 		hits = []store.Hit{}
 	}
 	body := map[string]any{"query": q.String(), "total": res.Total, "hits": hits}
+	if res.Capped {
+		body["capped"] = true
+	}
 	if next := offset + len(hits); next < res.Total && len(hits) > 0 {
 		body["next_offset"] = next
 	}

@@ -1,6 +1,11 @@
 // Package sqlite is docpipe's embedded document store: one SQLite file holds the documents, their
 // text in an FTS5 index and the OCR job queue. Several processes may share the file: writes take
 // the database lock up front (BEGIN IMMEDIATE), so claims are atomic across processes.
+//
+// Each done document is one row of the index, marked with a token made from its owner's name, so
+// that a search reads only the owner's documents. A search ranks with bm25 at most the newest
+// 1,000 documents that match, which keeps its cost from growing with the number of matches:
+// docs/benchmarks.md has the numbers.
 package sqlite
 
 import (

@@ -17,6 +17,8 @@ import (
 	"github.com/docpipe/docpipe/internal/config"
 	"github.com/docpipe/docpipe/internal/ocr"
 	"github.com/docpipe/docpipe/internal/pipeline"
+	"github.com/docpipe/docpipe/internal/store"
+	"github.com/docpipe/docpipe/internal/store/postgres"
 	"github.com/docpipe/docpipe/internal/store/sqlite"
 	"github.com/docpipe/docpipe/internal/telemetry"
 )
@@ -46,10 +48,7 @@ func run(ctx context.Context, role config.Role, args []string) error {
 	slog.SetDefault(log)
 	metrics := telemetry.NewMetrics(telemetry.Build{Version: version, Revision: buildRevision()})
 
-	if err := os.MkdirAll(filepath.Dir(cfg.SQLitePath()), 0o750); err != nil {
-		return fmt.Errorf("data dir: %w", err)
-	}
-	st, err := sqlite.Open(ctx, cfg.SQLitePath())
+	st, err := openStore(ctx, cfg)
 	if err != nil {
 		return err
 	}
@@ -99,6 +98,25 @@ func run(ctx context.Context, role config.Role, args []string) error {
 			"user", cfg.LocalUser, "hint", "set DOCPIPE_AUTH to an identity provider for shared use")
 	}
 	return serve(ctx, cfg, log, srv, worker)
+}
+
+// openStore opens the document store that the database URL names.
+func openStore(ctx context.Context, cfg *config.Config) (store.Store, error) {
+	if cfg.Postgres() {
+		st, err := postgres.Open(ctx, cfg.DatabaseURL)
+		if err != nil {
+			return nil, err
+		}
+		return st, nil
+	}
+	if err := os.MkdirAll(filepath.Dir(cfg.SQLitePath()), 0o750); err != nil {
+		return nil, fmt.Errorf("data dir: %w", err)
+	}
+	st, err := sqlite.Open(ctx, cfg.SQLitePath())
+	if err != nil {
+		return nil, err
+	}
+	return st, nil
 }
 
 // serve runs the HTTP server and the worker until ctx ends, then drains: readiness goes false,

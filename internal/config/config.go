@@ -107,8 +107,8 @@ func Load(role Role, getenv func(string) string) (*Config, error) {
 	if c.PollInterval <= 0 {
 		r.fail("DOCPIPE_POLL_INTERVAL", "must be positive")
 	}
-	if !strings.HasPrefix(c.DatabaseURL, "sqlite:") {
-		r.fail("DOCPIPE_DATABASE_URL", "unsupported scheme; want sqlite:PATH")
+	if _, err := url.Parse(c.DatabaseURL); err != nil || !strings.HasPrefix(c.DatabaseURL, "sqlite:") && !c.Postgres() {
+		r.fail("DOCPIPE_DATABASE_URL", "unsupported or malformed URL; want sqlite:PATH or postgres://USER:PASSWORD@HOST/DB")
 	}
 	if u, err := url.Parse(c.BlobURL); err != nil || u.Scheme == "" {
 		r.fail("DOCPIPE_BLOB_URL", "want a bucket URL such as file:///var/lib/docpipe/blobs")
@@ -130,6 +130,11 @@ func Load(role Role, getenv func(string) string) (*Config, error) {
 		return nil, err
 	}
 	return c, nil
+}
+
+// Postgres reports whether the database URL is a PostgreSQL one (postgres:// or postgresql://).
+func (c *Config) Postgres() bool {
+	return strings.HasPrefix(c.DatabaseURL, "postgres://") || strings.HasPrefix(c.DatabaseURL, "postgresql://")
 }
 
 // SQLitePath returns the file of a sqlite: database URL.

@@ -49,6 +49,7 @@ func TestLoadErrorsNameTheVariable(t *testing.T) {
 		{"bad addr", RoleServe, map[string]string{"DOCPIPE_ADDR": "8080"}, []string{"DOCPIPE_ADDR"}},
 		{"bad level", RoleServe, map[string]string{"DOCPIPE_LOG_LEVEL": "loud"}, []string{"DOCPIPE_LOG_LEVEL"}},
 		{"bad db", RoleServe, map[string]string{"DOCPIPE_DATABASE_URL": "mysql://x"}, []string{"DOCPIPE_DATABASE_URL"}},
+		{"malformed postgres", RoleServe, map[string]string{"DOCPIPE_DATABASE_URL": "postgres://u:p@host:port/db"}, []string{"DOCPIPE_DATABASE_URL"}},
 		{"several at once", RoleServe, map[string]string{"DOCPIPE_MAX_PAGES": "-1", "DOCPIPE_RATE_LIMIT": "fast"},
 			[]string{"DOCPIPE_MAX_PAGES", "DOCPIPE_RATE_LIMIT"}},
 	}
@@ -68,6 +69,28 @@ func TestLoadErrorsNameTheVariable(t *testing.T) {
 				t.Errorf("error %T is not a *config.Error", err)
 			}
 		})
+	}
+}
+
+func TestDatabaseURL(t *testing.T) {
+	tests := []struct {
+		url      string
+		postgres bool
+	}{
+		{"sqlite:/srv/docpipe.db", false},
+		{"sqlite:///srv/docpipe.db", false},
+		{"postgres://docpipe:secret@db.internal:5432/docpipe?sslmode=require", true},
+		{"postgresql://docpipe@db.internal/docpipe", true},
+	}
+	for _, tt := range tests {
+		c, err := Load(RoleServe, env(map[string]string{"DOCPIPE_DATABASE_URL": tt.url}))
+		if err != nil {
+			t.Errorf("Load with %s: %v", tt.url, err)
+			continue
+		}
+		if got := c.Postgres(); got != tt.postgres {
+			t.Errorf("Postgres() with %s = %v, want %v", tt.url, got, tt.postgres)
+		}
 	}
 }
 

@@ -1,0 +1,219 @@
+package postgres
+
+import (
+	"context"
+	"fmt"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+
+	"github.com/docpipe/docpipe/internal/document"
+	"github.com/docpipe/docpipe/internal/store"
+)
+
+const docColumns = `seq, id, owner, name, content_type, size, sha256, blob_key, status, error,
+	page_count, attempts, created_at, updated_at`
+
+// scanDoc reads the columns of docColumns, then any extra ones.
+func scanDoc(row pgx.Row, extra ...any) (int64, document.Document, error) {
+	var (
+		seq int64
+		d   document.Document
+	)
+	dest := []any{&seq, &d.ID, &d.Owner, &d.Name, &d.ContentType, &d.Size, &d.SHA256, &d.BlobKey,
+		&d.Status, &d.Error, &d.Pages, &d.Attempts, &d.CreatedAt, &d.UpdatedAt}
+	err := row.Scan(append(dest, extra...)...)
+	d.CreatedAt, d.UpdatedAt = d.CreatedAt.UTC(), d.UpdatedAt.UTC()
+	return seq, d, err
+}
+
+// lookup reads one of owner's documents, locking it when forUpdate is set; another owner's is
+// document.ErrNotFound.
+func lookup(ctx context.Context, tx pgx.Tx, owner, id string, forUpdate bool) (int64, document.Document, error) {
+	q := `SELECT ` + docColumns + ` FROM documents WHERE owner = $1 AND id = $2`
+	if forUpdate {
+		q += ` FOR UPDATE`
+	}
+	seq, d, err := scanDoc(tx.QueryRow(ctx, q, owner, id))
+	return seq, d, noRows(err, document.ErrNotFound)
+}
+
+// Create inserts a queued document and its job, filling in d's ID when empty, its status,
+// counters and times, as storetest describes.
+func (s *Store) Create(ctx context.Context, d *document.Document) error {
+	if d.Owner == "" {
+		return fmt.Errorf("postgres: create document: %w: no owner", document.ErrInvalidInput)
+	}
+	now := s.now()
+	doc := *d
+	if doc.ID == "" {
+		doc.ID = document.NewID(now)
+	} else if !document.ValidID(doc.ID) {
+		return fmt.Errorf("postgres: create document: %w: malformed id %q", document.ErrInvalidInput, doc.ID)
+	}
+	if doc.CreatedAt.IsZero() {
+		doc.CreatedAt = now
+	}
+	doc.CreatedAt = doc.CreatedAt.Truncate(time.Microsecond).UTC()
+	doc.UpdatedAt = doc.CreatedAt
+	doc.Status, doc.Error, doc.Pages, doc.Attempts = document.StatusQueued, "", 0, 0
+	err := s.write(ctx, func(tx pgx.Tx) error {
+		var seq int64
+		err := tx.QueryRow(ctx, `INSERT INTO documents
+			(id, owner, name, content_type, size, sha256, blob_key, status, created_at, updated_at)
+			VALUES ($1, $2, $3, $4, $5, $6, $7, 'queued', $8, $8) ON CONFLICT (id) DO NOTHING RETURNING seq`,
+			doc.ID, doc.Owner, doc.Name, doc.ContentType, doc.Size, doc.SHA256, doc.BlobKey, doc.CreatedAt).Scan(&seq)
+		if err != nil {
+			return noRows(err, fmt.Errorf("%w: id %s exists", document.ErrConflict, doc.ID))
+		}
+		return enqueue(ctx, tx, seq, now)
+	})
+	if err != nil {
+		return fmt.Errorf("postgres: create document: %w", err)
+	}
+	*d = doc
+	return nil
+}
+
+// enqueue adds a job for the document, ready now by the database's clock.
+func enqueue(ctx context.Context, tx pgx.Tx, seq int64, now time.Time) error {
+	_, err := tx.Exec(ctx, `INSERT INTO jobs (doc, id, due_at, enqueued_at)
+		VALUES ($1, $2, clock_timestamp(), clock_timestamp())`, seq, document.NewID(now))
+	return err
+}
+
+// Get returns one of owner's documents.
+func (s *Store) Get(ctx context.Context, owner, id string) (document.Document, error) {
+	_, d, err := scanDoc(s.pool.QueryRow(ctx, `SELECT `+docColumns+` FROM documents WHERE owner = $1 AND id = $2`, owner, id))
+	if err != nil {
+		return document.Document{}, fmt.Errorf("postgres: get document: %w", noRows(err, document.ErrNotFound))
+	}
+	return d, nil
+}
+
+// List returns a page of owner's documents, newest first; documents created in the same
+// microsecond come in descending ID order.
+func (s *Store) List(ctx context.Context, owner string, opt store.ListOptions) (store.ListResult, error) {
+	if opt.Limit < 1 || opt.Limit > 1000 {
+		return store.ListResult{}, fmt.Errorf("postgres: list documents: %w: limit %d is not within 1..1000", document.ErrInvalidInput, opt.Limit)
+	}
+	if opt.Status != "" && !opt.Status.Valid() {
+		return store.ListResult{}, fmt.Errorf("postgres: list documents: %w: unknown status %q", document.ErrInvalidInput, opt.Status)
+	}
+	var q strings.Builder
+	q.WriteString(`SELECT ` + docColumns + ` FROM documents WHERE owner = $1`)
+	args := []any{owner}
+	param := func() string {
+		return "$" + strconv.Itoa(len(args))
+	}
+	if opt.Status != "" {
+		args = append(args, string(opt.Status))
+		q.WriteString(` AND status = ` + param())
+	}
+	if opt.Cursor != "" {
+		c, err := decodeCursor(opt.Cursor)
+		if err != nil {
+			return store.ListResult{}, fmt.Errorf("postgres: list documents: %w", err)
+		}
+		args = append(args, c.created)
+		q.WriteString(` AND (created_at, id) < (` + param())
+		args = append(args, c.id)
+		q.WriteString(`, ` + param() + `)`)
+	}
+	args = append(args, opt.Limit+1)
+	q.WriteString(` ORDER BY created_at DESC, id DESC LIMIT ` + param())
+
+	rows, err := s.pool.Query(ctx, q.String(), args...)
+	if err != nil {
+		return store.ListResult{}, fmt.Errorf("postgres: list documents: %w", err)
+	}
+	docs, err := pgx.CollectRows(rows, func(row pgx.CollectableRow) (document.Document, error) {
+		_, d, err := scanDoc(row)
+		return d, err
+	})
+	if err != nil {
+		return store.ListResult{}, fmt.Errorf("postgres: list documents: %w", err)
+	}
+	res := store.ListResult{Documents: docs}
+	if len(docs) > opt.Limit {
+		res.Documents = docs[:opt.Limit]
+		last := res.Documents[opt.Limit-1]
+		res.Next = cursor{created: last.CreatedAt, id: last.ID}.encode()
+	}
+	return res, nil
+}
+
+// Text returns the pages of one of owner's documents that is done.
+func (s *Store) Text(ctx context.Context, owner, id string) ([]document.Page, error) {
+	var pages []document.Page
+	err := s.read(ctx, func(tx pgx.Tx) error {
+		seq, d, err := lookup(ctx, tx, owner, id, false)
+		if err != nil {
+			return err
+		}
+		if d.Status != document.StatusDone {
+			return fmt.Errorf("%w: document is %s", document.ErrConflict, d.Status)
+		}
+		rows, err := tx.Query(ctx, `SELECT number, text, confidence, source FROM pages WHERE doc = $1 ORDER BY number`, seq)
+		if err != nil {
+			return err
+		}
+		pages, err = pgx.CollectRows(rows, func(row pgx.CollectableRow) (document.Page, error) {
+			var p document.Page
+			err := row.Scan(&p.Number, &p.Text, &p.Confidence, &p.Source)
+			return p, err
+		})
+		return err
+	})
+	if err != nil {
+		return nil, fmt.Errorf("postgres: text of document: %w", err)
+	}
+	return pages, nil
+}
+
+// Delete removes one of owner's documents with its pages and job. It removes the job first, so
+// that it locks rows in the order Claim, Complete and Fail do: job, then document.
+func (s *Store) Delete(ctx context.Context, owner, id string) (document.Document, error) {
+	var d document.Document
+	err := s.write(ctx, func(tx pgx.Tx) error {
+		if _, err := tx.Exec(ctx, `DELETE FROM jobs WHERE doc IN (SELECT seq FROM documents WHERE owner = $1 AND id = $2)`,
+			owner, id); err != nil {
+			return err
+		}
+		var err error
+		_, d, err = scanDoc(tx.QueryRow(ctx, `DELETE FROM documents WHERE owner = $1 AND id = $2 RETURNING `+docColumns, owner, id))
+		return noRows(err, document.ErrNotFound)
+	})
+	if err != nil {
+		return document.Document{}, fmt.Errorf("postgres: delete document: %w", err)
+	}
+	return d, nil
+}
+
+// Reprocess queues one of owner's done or failed documents again. Its pages stay until the new
+// run completes, but neither Text nor Search show them meanwhile.
+func (s *Store) Reprocess(ctx context.Context, owner, id string) (document.Document, error) {
+	var d document.Document
+	err := s.write(ctx, func(tx pgx.Tx) error {
+		seq, cur, err := lookup(ctx, tx, owner, id, true)
+		if err != nil {
+			return err
+		}
+		if cur.Status != document.StatusDone && cur.Status != document.StatusFailed {
+			return fmt.Errorf("%w: document is %s", document.ErrConflict, cur.Status)
+		}
+		_, d, err = scanDoc(tx.QueryRow(ctx, `UPDATE documents
+			SET status = 'queued', error = '', attempts = 0, updated_at = clock_timestamp()
+			WHERE seq = $1 RETURNING `+docColumns, seq))
+		if err != nil {
+			return err
+		}
+		return enqueue(ctx, tx, seq, s.now())
+	})
+	if err != nil {
+		return document.Document{}, fmt.Errorf("postgres: reprocess document: %w", err)
+	}
+	return d, nil
+}

@@ -1,0 +1,188 @@
+package postgres
+
+import (
+	"cmp"
+	"context"
+	"crypto/rand"
+	"errors"
+	"fmt"
+	"slices"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+
+	"github.com/docpipe/docpipe/internal/document"
+	"github.com/docpipe/docpipe/internal/store"
+)
+
+// Claim leases the job that has been ready longest. SKIP LOCKED lets concurrent claimers pass
+// over a job another one is taking, rather than wait for it and then find it gone. Leases are
+// timed by the database's clock, which every replica shares.
+func (s *Store) Claim(ctx context.Context, lease time.Duration) (document.Job, error) {
+	if lease <= 0 {
+		return document.Job{}, fmt.Errorf("postgres: claim job: %w: lease %v is not positive", document.ErrInvalidInput, lease)
+	}
+	j := document.Job{Token: rand.Text()}
+	err := s.write(ctx, func(tx pgx.Tx) error {
+		var seq int64
+		err := tx.QueryRow(ctx, `WITH next AS (
+				SELECT doc FROM jobs WHERE due_at <= clock_timestamp()
+				ORDER BY due_at, doc LIMIT 1 FOR UPDATE SKIP LOCKED
+			)
+			UPDATE jobs SET token = $1, attempt = attempt + 1,
+				due_at = clock_timestamp() + $2 * interval '1 microsecond'
+			FROM next WHERE jobs.doc = next.doc
+			RETURNING jobs.doc, jobs.id, jobs.attempt, jobs.due_at, jobs.enqueued_at`,
+			j.Token, lease.Microseconds()).Scan(&seq, &j.ID, &j.Attempt, &j.LeaseUntil, &j.EnqueuedAt)
+		if err != nil {
+			return noRows(err, document.ErrNoJob)
+		}
+		return tx.QueryRow(ctx, `UPDATE documents SET status = 'processing', attempts = $1, updated_at = clock_timestamp()
+			WHERE seq = $2 RETURNING id, owner, blob_key, content_type`,
+			j.Attempt, seq).Scan(&j.DocumentID, &j.Owner, &j.BlobKey, &j.MediaType)
+	})
+	if errors.Is(err, document.ErrNoJob) {
+		return document.Job{}, err
+	}
+	if err != nil {
+		return document.Job{}, fmt.Errorf("postgres: claim job: %w", err)
+	}
+	j.LeaseUntil, j.EnqueuedAt = j.LeaseUntil.UTC(), j.EnqueuedAt.UTC()
+	return j, nil
+}
+
+// Extend pushes the job's lease to lease from now.
+func (s *Store) Extend(ctx context.Context, job document.Job, lease time.Duration) (document.Job, error) {
+	if lease <= 0 {
+		return document.Job{}, fmt.Errorf("postgres: extend job: %w: lease %v is not positive", document.ErrInvalidInput, lease)
+	}
+	var until time.Time
+	err := s.pool.QueryRow(ctx, `UPDATE jobs SET due_at = clock_timestamp() + $1 * interval '1 microsecond'
+		WHERE id = $2 AND token = $3 AND token <> '' RETURNING due_at`,
+		lease.Microseconds(), job.ID, job.Token).Scan(&until)
+	if err != nil {
+		return document.Job{}, fmt.Errorf("postgres: extend job: %w", noRows(err, document.ErrLeaseLost))
+	}
+	job.LeaseUntil = until.UTC()
+	return job, nil
+}
+
+// release removes the job if its lease is held and returns its document; document.ErrLeaseLost
+// when it is not.
+func release(ctx context.Context, tx pgx.Tx, job document.Job) (int64, error) {
+	var seq int64
+	err := tx.QueryRow(ctx, `DELETE FROM jobs WHERE id = $1 AND token = $2 AND token <> '' RETURNING doc`,
+		job.ID, job.Token).Scan(&seq)
+	return seq, noRows(err, document.ErrLeaseLost)
+}
+
+// Complete stores the pages, indexes them, marks the document done and removes the job. Page
+// text is stored as valid UTF-8: invalid bytes and the noncharacters U+FDD0 and U+FDD1, which
+// snippets use internally, become U+FFFD, and NUL bytes become spaces.
+func (s *Store) Complete(ctx context.Context, job document.Job, pages []document.Page) error {
+	pages, err := sortPages(pages)
+	if err != nil {
+		return fmt.Errorf("postgres: complete job: %w", err)
+	}
+	n := len(pages)
+	numbers, texts, tsvs := make([]int32, n), make([]string, n), make([]string, n)
+	confidences, sources := make([]float64, n), make([]string, n)
+	for i, p := range pages {
+		numbers[i], confidences[i], sources[i] = int32(p.Number), p.Confidence, p.Source
+		texts[i] = cleanText(p.Text)
+		tsvs[i] = tsvector(texts[i])
+	}
+	err = s.write(ctx, func(tx pgx.Tx) error {
+		seq, err := release(ctx, tx, job)
+		if err != nil {
+			return err
+		}
+		if _, err := tx.Exec(ctx, `UPDATE documents SET status = 'done', error = '', page_count = $1, updated_at = clock_timestamp()
+			WHERE seq = $2`, n, seq); err != nil {
+			return err
+		}
+		if _, err := tx.Exec(ctx, `DELETE FROM pages WHERE doc = $1`, seq); err != nil {
+			return err
+		}
+		_, err = tx.Exec(ctx, `INSERT INTO pages (doc, number, text, confidence, source, tsv)
+			SELECT $1, number, text, confidence, source, tsv::tsvector
+			FROM unnest($2::integer[], $3::text[], $4::double precision[], $5::text[], $6::text[])
+				AS p (number, text, confidence, source, tsv)`,
+			seq, numbers, texts, confidences, sources, tsvs)
+		return err
+	})
+	if err != nil {
+		return fmt.Errorf("postgres: complete job: %w", err)
+	}
+	return nil
+}
+
+// sortPages returns a copy of pages in page order, checking that the numbers are unique and
+// positive.
+func sortPages(pages []document.Page) ([]document.Page, error) {
+	pages = slices.Clone(pages)
+	slices.SortFunc(pages, func(a, b document.Page) int { return cmp.Compare(a.Number, b.Number) })
+	for i, p := range pages {
+		if p.Number < 1 || p.Number > 1<<31-1 {
+			return nil, fmt.Errorf("%w: page number %d", document.ErrInvalidInput, p.Number)
+		}
+		if i > 0 && pages[i-1].Number == p.Number {
+			return nil, fmt.Errorf("%w: page %d given twice", document.ErrInvalidInput, p.Number)
+		}
+	}
+	return pages, nil
+}
+
+// Fail records a failed attempt: with retryAt the job waits until then, without it the document
+// fails for good.
+func (s *Store) Fail(ctx context.Context, job document.Job, reason string, retryAt time.Time) error {
+	reason = cleanText(reason)
+	err := s.write(ctx, func(tx pgx.Tx) error {
+		if retryAt.IsZero() {
+			seq, err := release(ctx, tx, job)
+			if err != nil {
+				return err
+			}
+			_, err = tx.Exec(ctx, `UPDATE documents SET status = 'failed', error = $1, updated_at = clock_timestamp()
+				WHERE seq = $2`, reason, seq)
+			return err
+		}
+		var seq int64
+		err := tx.QueryRow(ctx, `UPDATE jobs SET token = '', due_at = $1
+			WHERE id = $2 AND token = $3 AND token <> '' RETURNING doc`, retryAt, job.ID, job.Token).Scan(&seq)
+		if err != nil {
+			return noRows(err, document.ErrLeaseLost)
+		}
+		_, err = tx.Exec(ctx, `UPDATE documents SET status = 'queued', error = $1, updated_at = clock_timestamp()
+			WHERE seq = $2`, reason, seq)
+		return err
+	})
+	if err != nil {
+		return fmt.Errorf("postgres: fail job: %w", err)
+	}
+	return nil
+}
+
+// Stats counts the jobs. A job whose lease ran out counts as queued, and OldestAge is how long
+// the longest-ready job has been waiting to be claimed.
+func (s *Store) Stats(ctx context.Context) (store.Stats, error) {
+	var (
+		st     store.Stats
+		oldest *int64
+	)
+	err := s.pool.QueryRow(ctx, `WITH now AS (SELECT clock_timestamp() AS t)
+		SELECT count(*) FILTER (WHERE token = '' OR due_at <= now.t),
+			count(*) FILTER (WHERE token <> '' AND due_at > now.t),
+			(extract(epoch FROM now.t - min(due_at) FILTER (WHERE due_at <= now.t)) * 1e6)::bigint
+		FROM jobs, now GROUP BY now.t`).Scan(&st.Queued, &st.Processing, &oldest)
+	if errors.Is(err, pgx.ErrNoRows) {
+		return store.Stats{}, nil
+	}
+	if err != nil {
+		return store.Stats{}, fmt.Errorf("postgres: stats: %w", err)
+	}
+	if oldest != nil {
+		st.OldestAge = max(0, time.Duration(*oldest)*time.Microsecond)
+	}
+	return st, nil
+}

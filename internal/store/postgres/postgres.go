@@ -1,0 +1,87 @@
+// Package postgres is docpipe's document store for PostgreSQL, for deployments that run several
+// api and worker replicas against one database.
+//
+// Each page of a done document is a row with a tsvector of its words, indexed with GIN; a search
+// ranks the pages with ts_rank_cd and cuts snippets with ts_headline. Words are found and
+// lower-cased by search.Words on both sides, so that indexing and querying agree whatever the
+// database's locale, and every tsquery is built from quoted lexemes, so no user input is ever
+// tsquery syntax. Workers claim jobs with SELECT … FOR UPDATE SKIP LOCKED, and the lease token
+// fences out a worker whose job was taken over. Open brings the schema up to date under a
+// transaction-scoped advisory lock, so replicas may start at once.
+package postgres
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgxpool"
+
+	"github.com/docpipe/docpipe/internal/store"
+)
+
+// maxCandidates is the most documents one search ranks and counts.
+const maxCandidates = 1000
+
+// Store is a store.Store in a PostgreSQL database.
+type Store struct {
+	pool          *pgxpool.Pool
+	now           func() time.Time
+	maxCandidates int
+}
+
+var _ store.Store = (*Store)(nil)
+
+// Open connects to the database at url (postgres://…, as pgx understands it) and brings its
+// schema up to date.
+func Open(ctx context.Context, url string) (*Store, error) {
+	cfg, err := pgxpool.ParseConfig(url)
+	if err != nil {
+		return nil, fmt.Errorf("postgres: open: %w", err)
+	}
+	pool, err := pgxpool.NewWithConfig(ctx, cfg)
+	if err != nil {
+		return nil, fmt.Errorf("postgres: open: %w", err)
+	}
+	s := &Store{pool: pool, now: time.Now, maxCandidates: maxCandidates}
+	if err := s.migrate(ctx); err != nil {
+		pool.Close()
+		return nil, fmt.Errorf("postgres: open: %w", err)
+	}
+	return s, nil
+}
+
+// Ping checks that the database can be read.
+func (s *Store) Ping(ctx context.Context) error {
+	var one int
+	if err := s.pool.QueryRow(ctx, `SELECT 1 FROM schema_migrations LIMIT 1`).Scan(&one); err != nil {
+		return fmt.Errorf("postgres: ping: %w", err)
+	}
+	return nil
+}
+
+// Close closes the connections.
+func (s *Store) Close() error {
+	s.pool.Close()
+	return nil
+}
+
+// write runs fn in a read-write transaction.
+func (s *Store) write(ctx context.Context, fn func(pgx.Tx) error) error {
+	return pgx.BeginFunc(ctx, s.pool, fn)
+}
+
+// read runs fn in a read-only transaction that sees one snapshot of the database.
+func (s *Store) read(ctx context.Context, fn func(pgx.Tx) error) error {
+	return pgx.BeginTxFunc(ctx, s.pool, pgx.TxOptions{IsoLevel: pgx.RepeatableRead, AccessMode: pgx.ReadOnly}, fn)
+}
+
+// noRows turns pgx.ErrNoRows into err.
+func noRows(got, err error) error {
+	if errors.Is(got, pgx.ErrNoRows) {
+		return err
+	}
+	return got
+}

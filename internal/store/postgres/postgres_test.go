@@ -1,0 +1,26 @@
+package postgres
+
+import (
+	"testing"
+
+	"github.com/docpipe/docpipe/internal/store"
+	"github.com/docpipe/docpipe/internal/store/postgres/pgtest"
+	"github.com/docpipe/docpipe/internal/store/storetest"
+)
+
+func TestMain(m *testing.M) {
+	pgtest.Main(m)
+}
+
+func open(t *testing.T) *Store {
+	t.Helper()
+	s, err := Open(t.Context(), pgtest.URL(t))
+	if err != nil {
+		t.Fatalf("Open: %v", err)
+	}
+	return s
+}
+
+func TestConformance(t *testing.T) {
+	storetest.Run(t, func(t *testing.T) store.Store { return open(t) })
+}

@@ -1,0 +1,215 @@
+package postgres
+
+import (
+	"cmp"
+	"context"
+	"fmt"
+	"slices"
+	"strconv"
+	"strings"
+
+	"github.com/jackc/pgx/v5"
+
+	"github.com/docpipe/docpipe/internal/document"
+	"github.com/docpipe/docpipe/internal/search"
+	"github.com/docpipe/docpipe/internal/store"
+)
+
+// rankNormalization divides a page's ts_rank_cd by 1 + the logarithm of its length in words.
+const rankNormalization = 1
+
+// headlineOptions make ts_headline mark matches with markOpen and markClose in a short excerpt.
+const headlineOptions = "StartSel=" + markOpen + ", StopSel=" + markClose + ", MaxWords=24, MinWords=12"
+
+// Search runs q over owner's done documents, best first. A document matches when each positive
+// clause matches one of its pages and no excluded clause matches any; a phrase must lie within a
+// page. A document scores as its best page does with ts_rank_cd, and that page is the hit's.
+//
+// Search ranks and counts at most the newest 1,000 matching documents, so that its cost does not
+// grow with the number of matches; when more match, the result is Capped.
+func (s *Store) Search(ctx context.Context, owner string, q search.Query, opt store.SearchOptions) (store.SearchResult, error) {
+	if opt.Limit < 1 || opt.Limit > 100 || opt.Offset < 0 {
+		return store.SearchResult{}, fmt.Errorf("postgres: search: %w: limit %d and offset %d, want 1..100 and at least 0",
+			document.ErrInvalidInput, opt.Limit, opt.Offset)
+	}
+	tq, err := compile(q)
+	if err != nil {
+		return store.SearchResult{}, fmt.Errorf("postgres: search: %w", err)
+	}
+	var res store.SearchResult
+	err = s.read(ctx, func(tx pgx.Tx) error {
+		match, args := tq.match(owner, s.maxCandidates+1)
+		rows, err := tx.Query(ctx, match, args...)
+		if err != nil {
+			return fmt.Errorf("match: %w", err)
+		}
+		cands, err := pgx.CollectRows(rows, pgx.RowTo[int64])
+		if err != nil {
+			return fmt.Errorf("match: %w", err)
+		}
+		if len(cands) > s.maxCandidates {
+			cands, res.Capped = cands[:s.maxCandidates], true
+		}
+		res.Total = len(cands)
+		if opt.Offset >= len(cands) {
+			return nil
+		}
+		ranked, err := rank(ctx, tx, tq.any, cands)
+		if err != nil {
+			return fmt.Errorf("rank: %w", err)
+		}
+		ranked = ranked[min(opt.Offset, len(ranked)):min(opt.Offset+opt.Limit, len(ranked))]
+		res.Hits, err = hits(ctx, tx, tq.any, ranked)
+		if err != nil {
+			return fmt.Errorf("hits: %w", err)
+		}
+		return nil
+	})
+	if err != nil {
+		return store.SearchResult{}, fmt.Errorf("postgres: search: %w", err)
+	}
+	return res, nil
+}
+
+// scored is a candidate document with its best page and that page's score.
+type scored struct {
+	seq   int64
+	page  int
+	score float64
+}
+
+// rank scores each candidate by its best page for query and sorts them best first, newest first
+// among equals.
+func rank(ctx context.Context, tx pgx.Tx, query string, cands []int64) ([]scored, error) {
+	rows, err := tx.Query(ctx, `SELECT DISTINCT ON (doc) doc, number, ts_rank_cd(tsv, $1::tsquery, $2)
+		FROM pages WHERE doc = ANY($3) AND tsv @@ $1::tsquery
+		ORDER BY doc, 3 DESC, number`, query, rankNormalization, cands)
+	if err != nil {
+		return nil, err
+	}
+	ranked, err := pgx.CollectRows(rows, func(row pgx.CollectableRow) (scored, error) {
+		var (
+			sc    scored
+			score float32
+		)
+		err := row.Scan(&sc.seq, &sc.page, &score)
+		sc.score = float64(score)
+		return sc, err
+	})
+	if err != nil {
+		return nil, err
+	}
+	slices.SortFunc(ranked, func(a, b scored) int {
+		return cmp.Or(cmp.Compare(b.score, a.score), cmp.Compare(b.seq, a.seq))
+	})
+	return ranked, nil
+}
+
+// hits loads the documents of the ranked candidates with a snippet of their best pages.
+func hits(ctx context.Context, tx pgx.Tx, query string, ranked []scored) ([]store.Hit, error) {
+	seqs, numbers := make([]int64, len(ranked)), make([]int32, len(ranked))
+	for i, sc := range ranked {
+		seqs[i], numbers[i] = sc.seq, int32(sc.page)
+	}
+	rows, err := tx.Query(ctx, `SELECT `+docColumns+`, p.text, ts_headline('simple', p.text, $1::tsquery, $2)
+		FROM unnest($3::bigint[], $4::integer[]) AS h (doc, number)
+		JOIN documents ON seq = h.doc
+		JOIN pages p ON p.doc = h.doc AND p.number = h.number`,
+		query, headlineOptions, seqs, numbers)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	byDoc := make(map[int64]store.Hit, len(ranked))
+	var text, headline string
+	for rows.Next() {
+		seq, d, err := scanDoc(rows, &text, &headline)
+		if err != nil {
+			return nil, err
+		}
+		byDoc[seq] = store.Hit{Document: d, Snippet: fragments(headline, text)}
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	out := make([]store.Hit, 0, len(ranked))
+	for _, sc := range ranked {
+		h, ok := byDoc[sc.seq]
+		if !ok {
+			continue
+		}
+		h.Page, h.Score = sc.page, sc.score
+		out = append(out, h)
+	}
+	return out, nil
+}
+
+// tsqueries is a query rendered in tsquery's input syntax.
+type tsqueries struct {
+	pos, not []string // one per clause
+	any      string   // matches a page that matches any positive clause
+}
+
+// match returns the statement that finds the owner's done documents that match, newest first, at
+// most limit of them, and its arguments.
+func (tq tsqueries) match(owner string, limit int) (string, []any) {
+	var b strings.Builder
+	b.WriteString(`SELECT seq FROM documents d WHERE owner = $1 AND status = 'done'`)
+	args := []any{owner}
+	clause := func(not bool, q string) {
+		args = append(args, q)
+		b.WriteString("\n\tAND ")
+		if not {
+			b.WriteString("NOT ")
+		}
+		b.WriteString(`EXISTS (SELECT 1 FROM pages p WHERE p.doc = d.seq AND p.tsv @@ $` + strconv.Itoa(len(args)) + `::tsquery)`)
+	}
+	for _, q := range tq.pos {
+		clause(false, q)
+	}
+	for _, q := range tq.not {
+		clause(true, q)
+	}
+	args = append(args, limit)
+	b.WriteString("\nORDER BY seq DESC LIMIT $" + strconv.Itoa(len(args)))
+	return b.String(), args
+}
+
+// compile renders q in tsquery's syntax. Every word is reduced to letters and digits by
+// search.Words and quoted, so nothing from the user is ever tsquery syntax.
+func compile(q search.Query) (tsqueries, error) {
+	if len(q.Clauses) > search.MaxClauses {
+		return tsqueries{}, fmt.Errorf("%w: query has more than %d terms", document.ErrInvalidInput, search.MaxClauses)
+	}
+	var tq tsqueries
+	for _, c := range q.Clauses {
+		var ws []string
+		for _, w := range c.Words {
+			ws = append(ws, search.Words(w)...)
+		}
+		if len(ws) == 0 {
+			continue
+		}
+		terms := make([]string, len(ws))
+		for i, w := range ws {
+			if len(w) > maxLexeme {
+				return tsqueries{}, fmt.Errorf("%w: word of %d bytes is too long", document.ErrInvalidInput, len(w))
+			}
+			terms[i] = quote(w)
+		}
+		if c.Prefix {
+			terms[len(terms)-1] += ":*"
+		}
+		expr := strings.Join(terms, " <-> ")
+		if c.Not {
+			tq.not = append(tq.not, expr)
+		} else {
+			tq.pos = append(tq.pos, expr)
+		}
+	}
+	if len(tq.pos) == 0 {
+		return tsqueries{}, fmt.Errorf("%w: query has no search terms", document.ErrInvalidInput)
+	}
+	tq.any = "(" + strings.Join(tq.pos, ") | (") + ")"
+	return tq, nil
+}

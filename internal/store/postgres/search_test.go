@@ -1,0 +1,255 @@
+package postgres
+
+import (
+	"errors"
+	"fmt"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/docpipe/docpipe/internal/document"
+	"github.com/docpipe/docpipe/internal/search"
+	"github.com/docpipe/docpipe/internal/store"
+)
+
+func TestCompile(t *testing.T) {
+	tests := []struct {
+		query   search.Query
+		pos     []string
+		not     []string
+		wantAny string
+	}{
+		{
+			query:   search.Query{Clauses: []search.Clause{{Words: []string{"fox"}}}},
+			pos:     []string{`'fox'`},
+			wantAny: `('fox')`,
+		},
+		{
+			query: search.Query{Clauses: []search.Clause{
+				{Words: []string{"quick", "bro"}, Prefix: true},
+				{Words: []string{"draft"}, Not: true},
+				{Words: []string{"inv"}, Prefix: true},
+			}},
+			pos:     []string{`'quick' <-> 'bro':*`, `'inv':*`},
+			not:     []string{`'draft'`},
+			wantAny: `('quick' <-> 'bro':*) | ('inv':*)`,
+		},
+		{
+			query: search.Query{Clauses: []search.Clause{
+				{Words: []string{`zulu'); DROP TABLE documents; --`}},
+				{Words: []string{`':* | !`}},
+				{Words: []string{`it's`}, Not: true},
+			}},
+			pos:     []string{`'zulu' <-> 'drop' <-> 'table' <-> 'documents'`},
+			not:     []string{`'it' <-> 's'`},
+			wantAny: `('zulu' <-> 'drop' <-> 'table' <-> 'documents')`,
+		},
+	}
+	for _, tt := range tests {
+		got, err := compile(tt.query)
+		if err != nil {
+			t.Errorf("compile(%+v): %v", tt.query.Clauses, err)
+			continue
+		}
+		if !slices.Equal(got.pos, tt.pos) || !slices.Equal(got.not, tt.not) || got.any != tt.wantAny {
+			t.Errorf("compile(%+v) = %+v, want pos %q, not %q, any %q", tt.query.Clauses, got, tt.pos, tt.not, tt.wantAny)
+		}
+	}
+}
+
+func TestCompileInvalid(t *testing.T) {
+	tests := []search.Query{
+		{},
+		{Clauses: []search.Clause{{Words: []string{"&|!"}}}},
+		{Clauses: []search.Clause{{Words: []string{"draft"}, Not: true}}},
+		{Clauses: []search.Clause{{Words: []string{strings.Repeat("a", maxLexeme+1)}}}},
+		{Clauses: make([]search.Clause, search.MaxClauses+1)},
+	}
+	for _, q := range tests {
+		if _, err := compile(q); !errors.Is(err, document.ErrInvalidInput) {
+			t.Errorf("compile(%.60v) error = %v, want %v", q.Clauses, err, document.ErrInvalidInput)
+		}
+	}
+}
+
+func TestTSVector(t *testing.T) {
+	tests := []struct {
+		text, want string
+	}{
+		{"", ""},
+		{"The fox, the FOX!", `'the':1 'fox':2 'the':3 'fox':4`},
+		{"it's e-mail", `'it':1 's':2 'e':3 'mail':4`},
+		{`back\slash 'quote'`, `'back':1 'slash':2 'quote':3`},
+		{"Übergrößenträger 東京", `'übergrößenträger':1 '東京':2`},
+		{"a " + strings.Repeat("x", maxLexeme+1) + " b", `'a':1 'b':3`},
+	}
+	for _, tt := range tests {
+		if got := tsvector(tt.text); got != tt.want {
+			t.Errorf("tsvector(%.40q) = %q, want %q", tt.text, got, tt.want)
+		}
+	}
+}
+
+func TestQuote(t *testing.T) {
+	tests := []struct{ word, want string }{
+		{"fox", `'fox'`},
+		{"it's", `'it''s'`},
+		{`a\b`, `'a\\b'`},
+	}
+	for _, tt := range tests {
+		if got := quote(tt.word); got != tt.want {
+			t.Errorf("quote(%q) = %q, want %q", tt.word, got, tt.want)
+		}
+	}
+}
+
+func TestFragments(t *testing.T) {
+	const page = "One two three. The invoice total\nwas 420 euros. Four five six."
+	tests := []struct {
+		headline string
+		want     []store.Fragment
+	}{
+		{
+			headline: "The " + markOpen + "invoice" + markClose + " total\nwas 420",
+			want:     []store.Fragment{{Text: "…The "}, {Text: "invoice", Match: true}, {Text: " total was 420…"}},
+		},
+		{
+			headline: markOpen + "One" + markClose + " two three.",
+			want:     []store.Fragment{{Text: "One", Match: true}, {Text: " two three.…"}},
+		},
+		{
+			headline: "five " + markOpen + "six" + markClose + ".",
+			want:     []store.Fragment{{Text: "…five "}, {Text: "six", Match: true}, {Text: "."}},
+		},
+		{
+			headline: markOpen + "total" + markClose + "\n" + markOpen + "was" + markClose,
+			want:     []store.Fragment{{Text: "…"}, {Text: "total", Match: true}, {Text: " "}, {Text: "was", Match: true}, {Text: "…"}},
+		},
+		{headline: "", want: nil},
+	}
+	for _, tt := range tests {
+		if got := fragments(tt.headline, page); !slices.Equal(got, tt.want) {
+			t.Errorf("fragments(%q) = %+v, want %+v", tt.headline, got, tt.want)
+		}
+	}
+}
+
+func TestCleanText(t *testing.T) {
+	tests := []struct{ text, want string }{
+		{"plain", "plain"},
+		{"nul\x00byte", "nul byte"},
+		{"bad\xffutf8", "bad\uFFFDutf8"},
+		{"mark" + markOpen + "ers" + markClose, "mark\uFFFDers\uFFFD"},
+	}
+	for _, tt := range tests {
+		if got := cleanText(tt.text); got != tt.want {
+			t.Errorf("cleanText(%q) = %q, want %q", tt.text, got, tt.want)
+		}
+	}
+}
+
+// TestSearchText checks text that PostgreSQL's own parser and the database's locale would treat
+// differently from search.Words: the store must agree with search.Parse.
+func TestSearchText(t *testing.T) {
+	s := open(t)
+	huge := strings.Repeat("filler ", 20000) + "needle"
+	texts := map[string]string{
+		"umlaut.pdf": "Dritte Seite: Übergrößenträger in 東京",
+		"email.pdf":  "send an e-mail to bob@example.com re: v1.2.3",
+		"odd.pdf":    "nul\x00byte bad\xffutf8 mark" + markOpen + "ers",
+		"huge.pdf":   huge,
+	}
+	for name, text := range texts {
+		d := &document.Document{Owner: "alice", Name: name}
+		if err := s.Create(t.Context(), d); err != nil {
+			t.Fatalf("Create: %v", err)
+		}
+		j, err := s.Claim(t.Context(), time.Minute)
+		if err != nil {
+			t.Fatalf("Claim: %v", err)
+		}
+		if err := s.Complete(t.Context(), j, []document.Page{{Number: 1, Text: text}}); err != nil {
+			t.Fatalf("Complete(%s): %v", name, err)
+		}
+	}
+	tests := []struct {
+		query string
+		want  []string
+	}{
+		{"übergrößenträger", []string{"umlaut.pdf"}},
+		{"ÜBERGRÖSSENTRÄGER", nil},
+		{"übergr*", []string{"umlaut.pdf"}},
+		{"東京", []string{"umlaut.pdf"}},
+		{"mail", []string{"email.pdf"}},
+		{`"e mail"`, []string{"email.pdf"}},
+		{"example", []string{"email.pdf"}},
+		{`"v1 2 3"`, []string{"email.pdf"}},
+		{"byte utf8", []string{"odd.pdf"}},
+		{"needle", []string{"huge.pdf"}},
+		{"filler -needle", nil},
+	}
+	for _, tt := range tests {
+		q, err := search.Parse(tt.query)
+		if err != nil {
+			t.Fatalf("Parse(%q): %v", tt.query, err)
+		}
+		res, err := s.Search(t.Context(), "alice", q, store.SearchOptions{Limit: 10})
+		if err != nil {
+			t.Errorf("Search(%s): %v", tt.query, err)
+			continue
+		}
+		var got []string
+		for _, h := range res.Hits {
+			got = append(got, h.Document.Name)
+		}
+		if !slices.Equal(got, tt.want) {
+			t.Errorf("Search(%s) = %v, want %v", tt.query, got, tt.want)
+		}
+	}
+}
+
+func TestSearchCapped(t *testing.T) {
+	s := open(t)
+	s.maxCandidates = 5
+	var newest []string
+	for i := range 8 {
+		d := &document.Document{Owner: "alice", Name: fmt.Sprintf("kiwi%d.pdf", i)}
+		if err := s.Create(t.Context(), d); err != nil {
+			t.Fatalf("Create: %v", err)
+		}
+		j, err := s.Claim(t.Context(), time.Minute)
+		if err != nil {
+			t.Fatalf("Claim: %v", err)
+		}
+		if err := s.Complete(t.Context(), j, []document.Page{{Number: 1, Text: fmt.Sprintf("kiwi number %d", i)}}); err != nil {
+			t.Fatalf("Complete: %v", err)
+		}
+		if i >= 3 {
+			newest = append(newest, d.ID)
+		}
+	}
+	q := search.Query{Clauses: []search.Clause{{Words: []string{"kiwi"}}}}
+	tests := []struct {
+		owner       string
+		offset      int
+		hits, total int
+		capped      bool
+	}{
+		{"alice", 0, 5, 5, true},
+		{"alice", 5, 0, 5, true},
+		{"bob", 0, 0, 0, false},
+	}
+	for _, tt := range tests {
+		res, err := s.Search(t.Context(), tt.owner, q, store.SearchOptions{Limit: 10, Offset: tt.offset})
+		if err != nil || len(res.Hits) != tt.hits || res.Total != tt.total || res.Capped != tt.capped {
+			t.Errorf("Search(%s, offset %d) = %d hits, total %d, capped %v, %v; want %d, %d, %v",
+				tt.owner, tt.offset, len(res.Hits), res.Total, res.Capped, err, tt.hits, tt.total, tt.capped)
+		}
+		for _, h := range res.Hits {
+			if !slices.Contains(newest, h.Document.ID) {
+				t.Errorf("hit %s is not among the 5 newest matches", h.Document.ID)
+			}
+		}
+	}
+}

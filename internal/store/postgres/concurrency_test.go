@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/docpipe/docpipe/internal/document"
+	"github.com/docpipe/docpipe/internal/store"
 	"github.com/docpipe/docpipe/internal/store/postgres/pgtest"
 )
 
@@ -32,7 +33,7 @@ func TestConcurrentOpen(t *testing.T) {
 	if err := stores[0].pool.QueryRow(t.Context(), `SELECT count(*) FROM schema_migrations`).Scan(&applied); err != nil {
 		t.Fatalf("count migrations: %v", err)
 	}
-	ms, err := loadMigrations()
+	ms, err := store.LoadMigrations(migrations, "migrations")
 	if err != nil {
 		t.Fatal(err)
 	}

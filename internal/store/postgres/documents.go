@@ -113,13 +113,13 @@ func (s *Store) List(ctx context.Context, owner string, opt store.ListOptions) (
 		q.WriteString(` AND status = ` + param())
 	}
 	if opt.Cursor != "" {
-		c, err := decodeCursor(opt.Cursor)
+		c, err := store.DecodeCursor(opt.Cursor)
 		if err != nil {
 			return store.ListResult{}, fmt.Errorf("postgres: list documents: %w", err)
 		}
-		args = append(args, c.created)
+		args = append(args, c.Created)
 		q.WriteString(` AND (created_at, id) < (` + param())
-		args = append(args, c.id)
+		args = append(args, c.ID)
 		q.WriteString(`, ` + param() + `)`)
 	}
 	args = append(args, opt.Limit+1)
@@ -140,7 +140,7 @@ func (s *Store) List(ctx context.Context, owner string, opt store.ListOptions) (
 	if len(docs) > opt.Limit {
 		res.Documents = docs[:opt.Limit]
 		last := res.Documents[opt.Limit-1]
-		res.Next = cursor{created: last.CreatedAt, id: last.ID}.encode()
+		res.Next = store.Cursor{Created: last.CreatedAt, ID: last.ID}.Encode()
 	}
 	return res, nil
 }

@@ -134,12 +134,12 @@ func (s *Store) List(ctx context.Context, owner string, opt store.ListOptions) (
 		args = append(args, opt.Status)
 	}
 	if opt.Cursor != "" {
-		c, err := decodeCursor(opt.Cursor)
+		c, err := store.DecodeCursor(opt.Cursor)
 		if err != nil {
 			return store.ListResult{}, fmt.Errorf("sqlite: list documents: %w", err)
 		}
 		q.WriteString(` AND (created_at, id) < (?, ?)`)
-		args = append(args, c.created, c.id)
+		args = append(args, micros(c.Created), c.ID)
 	}
 	q.WriteString(` ORDER BY created_at DESC, id DESC LIMIT ?`)
 	args = append(args, opt.Limit+1)
@@ -166,7 +166,7 @@ func (s *Store) List(ctx context.Context, owner string, opt store.ListOptions) (
 	if len(res.Documents) > opt.Limit {
 		res.Documents = res.Documents[:opt.Limit]
 		last := res.Documents[opt.Limit-1]
-		res.Next = cursor{created: micros(last.CreatedAt), id: last.ID}.encode()
+		res.Next = store.Cursor{Created: last.CreatedAt, ID: last.ID}.Encode()
 	}
 	return res, nil
 }

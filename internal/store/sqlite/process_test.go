@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/docpipe/docpipe/internal/document"
+	"github.com/docpipe/docpipe/internal/store"
 )
 
 // The tests here start copies of the test binary as other processes sharing one database file,
@@ -104,7 +105,7 @@ func TestOpenFromManyProcesses(t *testing.T) {
 		t.Fatalf("Open: %v", err)
 	}
 	defer s.Close()
-	ms, err := loadMigrations()
+	ms, err := store.LoadMigrations(migrations, "migrations")
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -1,0 +1,43 @@
+package store
+
+import (
+	"errors"
+	"testing"
+	"testing/fstest"
+	"time"
+
+	"github.com/docpipe/docpipe/internal/document"
+)
+
+func TestCursorRoundTrip(t *testing.T) {
+	want := Cursor{Created: time.UnixMicro(1_700_000_000_123_456).UTC(), ID: document.NewID(time.Now())}
+	got, err := DecodeCursor(want.Encode())
+	if err != nil || got != want {
+		t.Errorf("DecodeCursor(Encode(%v)) = %v, %v", want, got, err)
+	}
+	for _, bad := range []string{"", "%%", "bm90LWEtY3Vyc29y", want.Encode() + "x"} {
+		if _, err := DecodeCursor(bad); !errors.Is(err, document.ErrInvalidInput) {
+			t.Errorf("DecodeCursor(%q) error = %v, want ErrInvalidInput", bad, err)
+		}
+	}
+}
+
+func TestLoadMigrations(t *testing.T) {
+	good := fstest.MapFS{
+		"m/0002_search.sql": {Data: []byte("B")},
+		"m/0001_init.sql":   {Data: []byte("A")},
+	}
+	ms, err := LoadMigrations(good, "m")
+	if err != nil || len(ms) != 2 || ms[0].Version != 1 || ms[1].SQL != "B" {
+		t.Errorf("LoadMigrations = %+v, %v", ms, err)
+	}
+	for name, fsys := range map[string]fstest.MapFS{
+		"no number": {"m/init.sql": {}},
+		"repeated":  {"m/0001_a.sql": {}, "m/0001_b.sql": {}},
+		"empty":     {},
+	} {
+		if _, err := LoadMigrations(fsys, "m"); err == nil {
+			t.Errorf("%s: LoadMigrations succeeded", name)
+		}
+	}
+}

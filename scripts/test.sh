@@ -11,7 +11,7 @@ export GOFLAGS="${GOFLAGS:-} -buildvcs=false"
 
 stage "system packages" scripts/deps.sh --test
 stage "go mod download" go mod download
-stage "gofmt" bash -c 'out=$(gofmt -l cmd internal test); [[ -z "$out" ]] || { echo "not gofmt-ed:"; echo "$out"; exit 1; }'
+stage "gofmt" bash -c 'out=$(gofmt -l cmd internal test deploy); [[ -z "$out" ]] || { echo "not gofmt-ed:"; echo "$out"; exit 1; }'
 stage "go vet" go vet ./...
 stage "go test" go test -count=1 -timeout 20m ./...
 stage "fuzz (short)" scripts/fuzz.sh "${FUZZTIME:-10s}"

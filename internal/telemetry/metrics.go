@@ -81,6 +81,12 @@ func NewMetrics(b Build) *Metrics {
 			Help: "Documents accepted for OCR.",
 		}),
 	}
+	// Start every known outcome at 0 so that rate() sees a job's first failure, not a series
+	// that appears at 1.
+	for _, o := range [][2]string{{"done", ""}, {"lease_lost", ""}, {"retry", "error"},
+		{"failed", "invalid_input"}, {"failed", "timeout"}, {"failed", "error"}, {"failed", "attempts"}} {
+		m.Jobs.WithLabelValues(o[0], o[1])
+	}
 	info := prometheus.NewGauge(prometheus.GaugeOpts{
 		Name:        "docpipe_build_info",
 		Help:        "Build of the running docpipe; always 1.",

@@ -49,7 +49,7 @@ var commands = map[string]func(ctx context.Context, args []string, stdout io.Wri
 // summaries are the first lines of each command's --help.
 var summaries = map[string]string{
 	"serve":       "Run the API and the OCR worker in one process.",
-	"api":         "Run the REST API. Needs DOCPIPE_AUTH set (none, on purpose, for no sign-in).",
+	"api":         "Run the REST API. Needs DOCPIPE_AUTH set: oidc, or none on purpose for no sign-in.",
 	"worker":      "Run the OCR worker; /healthz, /readyz and /metrics are served on DOCPIPE_ADDR.",
 	"ocr":         "Print the text of image and PDF files, pages separated by form feeds.",
 	"healthcheck": "Exit 0 if http://DOCPIPE_ADDR/healthz answers 200, else 1.",
@@ -96,8 +96,13 @@ Settings (environment):
   DOCPIPE_DATA_DIR          home of the embedded defaults (./data)
   DOCPIPE_DATABASE_URL      sqlite:PATH (sqlite:$DATA_DIR/docpipe.db); also DOCPIPE_DATABASE_URL_FILE
   DOCPIPE_BLOB_URL          bucket URL (file://$DATA_DIR/blobs)
-  DOCPIPE_AUTH              none: one local user, no sign-in (the default for serve only)
+  DOCPIPE_AUTH              none: one local user, no sign-in (the default for serve only);
+                            oidc: bearer JWTs from an OpenID Connect provider (see docs/auth.md)
   DOCPIPE_LOCAL_USER        the owner of documents when DOCPIPE_AUTH=none (local)
+  DOCPIPE_OIDC_ISSUER       oidc: the tokens' exact iss, e.g. https://accounts.google.com (required)
+  DOCPIPE_OIDC_JWKS_URL     oidc: the signing keys (discovered from the issuer if unset)
+  DOCPIPE_OIDC_AUDIENCE     oidc: accepted aud or client_id values, comma-separated (required)
+  DOCPIPE_OIDC_TOKEN_USE    oidc: Cognito token_use to require, access or id (any)
   DOCPIPE_MAX_UPLOAD_BYTES  per upload request (52428800)
   DOCPIPE_MAX_PAGES         per document (200)
   DOCPIPE_MAX_PIXELS        per page image (60000000)

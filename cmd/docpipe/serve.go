@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/docpipe/docpipe/internal/api"
+	"github.com/docpipe/docpipe/internal/auth"
 	"github.com/docpipe/docpipe/internal/blob"
 	"github.com/docpipe/docpipe/internal/config"
 	"github.com/docpipe/docpipe/internal/ocr"
@@ -63,6 +64,10 @@ func run(ctx context.Context, role config.Role, args []string) error {
 		return telemetry.QueueStats{Queued: s.Queued, Processing: s.Processing, OldestAge: s.OldestAge}, err
 	})
 
+	identify, err := identity(cfg, log)
+	if err != nil {
+		return err
+	}
 	limits := ocr.Limits{MaxPages: cfg.MaxPages, MaxPixels: cfg.MaxPixels}
 	var worker *pipeline.Worker
 	if role != config.RoleAPI {
@@ -82,7 +87,7 @@ func run(ctx context.Context, role config.Role, args []string) error {
 
 	srv := api.New(api.Options{
 		Store: st, Bucket: bucket, Metrics: metrics, Log: log,
-		Identify:  localUser(cfg.LocalUser),
+		Identify:  identify,
 		Limits:    limits,
 		MaxUpload: cfg.MaxUploadBytes,
 		RateLimit: cfg.RateLimit, RateBurst: cfg.RateBurst,
@@ -176,6 +181,26 @@ func roleName(srv *api.Server, worker *pipeline.Worker) string {
 		return "api"
 	}
 	return "serve"
+}
+
+// identity returns how the API tells who a request comes from: the subject of a verified bearer
+// JWT when DOCPIPE_AUTH=oidc, else the one local user.
+func identity(cfg *config.Config, log *slog.Logger) (api.Identify, error) {
+	if cfg.Auth != "oidc" {
+		return localUser(cfg.LocalUser), nil
+	}
+	v, err := auth.NewVerifier(auth.Config{
+		Issuer:    cfg.OIDC.Issuer,
+		JWKSURL:   cfg.OIDC.JWKSURL,
+		Audiences: cfg.OIDC.Audiences,
+		TokenUse:  cfg.OIDC.TokenUse,
+	})
+	if err != nil {
+		return nil, fmt.Errorf("identity: %w", err)
+	}
+	log.Info("accepting bearer tokens", "issuer", cfg.OIDC.Issuer, "jwks_url", cfg.OIDC.JWKSURL,
+		"audiences", cfg.OIDC.Audiences, "token_use", cfg.OIDC.TokenUse)
+	return v.Identify, nil
 }
 
 // localUser identifies every request as the one local user, for DOCPIPE_AUTH=none.

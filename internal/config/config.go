@@ -21,8 +21,9 @@ type Config struct {
 	DataDir         string        // DOCPIPE_DATA_DIR: home of the embedded defaults
 	DatabaseURL     string        // DOCPIPE_DATABASE_URL (secret): sqlite:PATH or postgres://…
 	BlobURL         string        // DOCPIPE_BLOB_URL: a gocloud.dev/blob bucket URL
-	Auth            string        // DOCPIPE_AUTH: "none" (one local user)
+	Auth            string        // DOCPIPE_AUTH: "none" (one local user) or "oidc" (bearer JWTs)
 	LocalUser       string        // DOCPIPE_LOCAL_USER: the owner of every document when Auth is none
+	OIDC            OIDC          // DOCPIPE_OIDC_*: the token issuer when Auth is oidc
 	MaxUploadBytes  int64         // DOCPIPE_MAX_UPLOAD_BYTES: per request body
 	MaxPages        int           // DOCPIPE_MAX_PAGES: per document
 	MaxPixels       int64         // DOCPIPE_MAX_PIXELS: per page image
@@ -120,8 +121,10 @@ func Load(role Role, getenv func(string) string) (*Config, error) {
 		r.fail("DOCPIPE_AUTH", `required for the api role; set DOCPIPE_AUTH=none to run without sign-in on purpose`)
 	case c.Auth == "" || c.Auth == "none":
 		c.Auth = "none"
+	case c.Auth == "oidc":
+		c.OIDC = r.oidc()
 	default:
-		r.fail("DOCPIPE_AUTH", fmt.Sprintf("unknown mode %q; want none", c.Auth))
+		r.fail("DOCPIPE_AUTH", fmt.Sprintf("unknown mode %q; want none or oidc", c.Auth))
 	}
 	if c.Auth == "none" && c.LocalUser == "" {
 		r.fail("DOCPIPE_LOCAL_USER", "must not be empty")

@@ -50,6 +50,15 @@ func TestLoadErrorsNameTheVariable(t *testing.T) {
 		{"bad level", RoleServe, map[string]string{"DOCPIPE_LOG_LEVEL": "loud"}, []string{"DOCPIPE_LOG_LEVEL"}},
 		{"bad db", RoleServe, map[string]string{"DOCPIPE_DATABASE_URL": "mysql://x"}, []string{"DOCPIPE_DATABASE_URL"}},
 		{"malformed postgres", RoleServe, map[string]string{"DOCPIPE_DATABASE_URL": "postgres://u:p@host:port/db"}, []string{"DOCPIPE_DATABASE_URL"}},
+		{"oidc needs an issuer", RoleAPI, map[string]string{"DOCPIPE_AUTH": "oidc", "DOCPIPE_OIDC_AUDIENCE": "c"}, []string{"DOCPIPE_OIDC_ISSUER"}},
+		{"oidc issuer not a URL", RoleAPI, map[string]string{"DOCPIPE_AUTH": "oidc", "DOCPIPE_OIDC_ISSUER": "accounts.google.com", "DOCPIPE_OIDC_AUDIENCE": "c"},
+			[]string{"DOCPIPE_OIDC_ISSUER"}},
+		{"oidc needs an audience", RoleAPI, map[string]string{"DOCPIPE_AUTH": "oidc", "DOCPIPE_OIDC_ISSUER": "https://accounts.google.com", "DOCPIPE_OIDC_AUDIENCE": " , "},
+			[]string{"DOCPIPE_OIDC_AUDIENCE"}},
+		{"oidc bad jwks url", RoleAPI, map[string]string{"DOCPIPE_AUTH": "oidc", "DOCPIPE_OIDC_ISSUER": "https://i.example", "DOCPIPE_OIDC_AUDIENCE": "c", "DOCPIPE_OIDC_JWKS_URL": "/keys"},
+			[]string{"DOCPIPE_OIDC_JWKS_URL"}},
+		{"oidc bad token use", RoleAPI, map[string]string{"DOCPIPE_AUTH": "oidc", "DOCPIPE_OIDC_ISSUER": "https://i.example", "DOCPIPE_OIDC_AUDIENCE": "c", "DOCPIPE_OIDC_TOKEN_USE": "refresh"},
+			[]string{"DOCPIPE_OIDC_TOKEN_USE"}},
 		{"several at once", RoleServe, map[string]string{"DOCPIPE_MAX_PAGES": "-1", "DOCPIPE_RATE_LIMIT": "fast"},
 			[]string{"DOCPIPE_MAX_PAGES", "DOCPIPE_RATE_LIMIT"}},
 	}
@@ -124,5 +133,47 @@ func TestSecretFromFile(t *testing.T) {
 	_, err = Load(RoleServe, env(map[string]string{"DOCPIPE_DATABASE_URL_FILE": filepath.Join(t.TempDir(), "missing")}))
 	if err == nil || !strings.Contains(err.Error(), "DOCPIPE_DATABASE_URL_FILE") {
 		t.Errorf("missing file: err = %v, want it to name DOCPIPE_DATABASE_URL_FILE", err)
+	}
+}
+
+func TestOIDC(t *testing.T) {
+	tests := []struct {
+		name string
+		role Role
+		env  map[string]string
+		want OIDC
+	}{
+		{"cognito access tokens", RoleAPI, map[string]string{
+			"DOCPIPE_AUTH":           "oidc",
+			"DOCPIPE_OIDC_ISSUER":    "https://cognito-idp.eu-west-1.amazonaws.com/eu-west-1_abc",
+			"DOCPIPE_OIDC_JWKS_URL":  "http://moto:5000/eu-west-1_abc/.well-known/jwks.json",
+			"DOCPIPE_OIDC_AUDIENCE":  "client1, client2,",
+			"DOCPIPE_OIDC_TOKEN_USE": "access",
+		}, OIDC{
+			Issuer:    "https://cognito-idp.eu-west-1.amazonaws.com/eu-west-1_abc",
+			JWKSURL:   "http://moto:5000/eu-west-1_abc/.well-known/jwks.json",
+			Audiences: []string{"client1", "client2"},
+			TokenUse:  "access",
+		}},
+		{"discovery", RoleServe, map[string]string{
+			"DOCPIPE_AUTH":          "oidc",
+			"DOCPIPE_OIDC_ISSUER":   "https://accounts.google.com",
+			"DOCPIPE_OIDC_AUDIENCE": "123.apps.googleusercontent.com",
+		}, OIDC{Issuer: "https://accounts.google.com", Audiences: []string{"123.apps.googleusercontent.com"}}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			c, err := Load(tt.role, env(tt.env))
+			if err != nil {
+				t.Fatal(err)
+			}
+			if c.Auth != "oidc" {
+				t.Errorf("Auth = %q, want oidc", c.Auth)
+			}
+			if got := c.OIDC; got.Issuer != tt.want.Issuer || got.JWKSURL != tt.want.JWKSURL ||
+				got.TokenUse != tt.want.TokenUse || strings.Join(got.Audiences, "|") != strings.Join(tt.want.Audiences, "|") {
+				t.Errorf("OIDC = %+v, want %+v", got, tt.want)
+			}
+		})
 	}
 }

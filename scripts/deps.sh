@@ -8,7 +8,7 @@ packages=(
   poppler-utils pkg-config gcc
 )
 if [[ "${1:-}" == "--test" ]]; then
-  packages+=(fonts-dejavu-core fonts-liberation postgresql prometheus)
+  packages+=(fonts-dejavu-core fonts-liberation postgresql prometheus shellcheck)
 fi
 
 missing=()

@@ -22,7 +22,7 @@ deadline_only() {
 
 n=0
 while read -r dir; do
-  for target in $(grep -ho '^func Fuzz[A-Za-z0-9_]*' "$dir"/*_test.go | sed 's/^func //' | sort -u); do
+  while read -r target; do
     echo "fuzz: $dir $target ($fuzztime)"
     if ! fuzz "$dir" "$target"; then
       deadline_only || exit 1
@@ -30,7 +30,7 @@ while read -r dir; do
       fuzz "$dir" "$target" || exit 1
     fi
     n=$((n + 1))
-  done
+  done < <(grep -ho '^func Fuzz[A-Za-z0-9_]*' "$dir"/*_test.go | sed 's/^func //' | sort -u)
 done < <(grep -rl --include='*_test.go' '^func Fuzz' cmd internal | xargs -n1 dirname | sort -u)
 if ((n == 0)); then
   echo "fuzz: no fuzz targets found" >&2

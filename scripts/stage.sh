@@ -1,3 +1,4 @@
+# shellcheck shell=bash
 # stage.sh is sourced by the test scripts: `stage NAME COMMAND...` runs a command and prints how
 # long it took, so a slow CI run shows where its time went.
 stage() {

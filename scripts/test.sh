@@ -9,9 +9,17 @@ trap stage_summary EXIT
 export OMP_THREAD_LIMIT=1
 export GOFLAGS="${GOFLAGS:-} -buildvcs=false"
 
+gofmt_check() {
+  local out
+  out=$(gofmt -l cmd internal test deploy)
+  [[ -z "$out" ]] || { echo "not gofmt-ed:"; echo "$out"; return 1; }
+}
+
 stage "system packages" scripts/deps.sh --test
 stage "go mod download" go mod download
-stage "gofmt" bash -c 'out=$(gofmt -l cmd internal test deploy); [[ -z "$out" ]] || { echo "not gofmt-ed:"; echo "$out"; exit 1; }'
+stage "gofmt" gofmt_check
+stage "go mod tidy" go mod tidy -diff
+stage "shellcheck" shellcheck scripts/*.sh .ci/run
 stage "go vet" go vet ./...
 stage "go test" go test -count=1 -timeout 20m ./...
 stage "fuzz (short)" scripts/fuzz.sh "${FUZZTIME:-10s}"

@@ -4,6 +4,7 @@ package api
 
 import (
 	"context"
+	"errors"
 	_ "embed"
 	"io"
 	"log/slog"
@@ -41,7 +42,8 @@ type Bucket interface {
 	Delete(ctx context.Context, key string) error
 }
 
-// Identify tells who makes a request: the owner of the documents it may see.
+// Identify tells who makes a request: the owner of the documents it may see. An error is answered
+// 401, or 503 if it has a Temporary method that reports true (the identity provider is down).
 type Identify func(r *http.Request) (owner string, err error)
 
 // Options configure a Server. Store, Bucket, Identify, Metrics and Log are required.
@@ -121,6 +123,13 @@ type userHandler func(w http.ResponseWriter, r *http.Request, owner string)
 func (s *Server) user(h userHandler) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
 		owner, err := s.Identify(r)
+		var temporary interface{ Temporary() bool }
+		if errors.As(err, &temporary) && temporary.Temporary() {
+			s.log.WarnContext(r.Context(), "cannot identify the caller", "err", err)
+			w.Header().Set("Retry-After", "5")
+			writeProblem(w, r, http.StatusServiceUnavailable, "the identity provider cannot be reached; try again")
+			return
+		}
 		if err != nil {
 			w.Header().Set("WWW-Authenticate", `Bearer`)
 			writeProblem(w, r, http.StatusUnauthorized, err.Error())

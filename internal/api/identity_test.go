@@ -87,3 +87,27 @@ func TestTwoUsersWithRealTokens(t *testing.T) {
 		})
 	}
 }
+
+// TestIdentityProviderDown answers 503, not 401, when the issuer's keys cannot be fetched: the
+// caller's token may well be valid.
+func TestIdentityProviderDown(t *testing.T) {
+	iss := authtest.NewIssuer(t)
+	iss.AddRSAKey("k1", "RS256")
+	token := iss.Token("k1", "alice-sub", "docpipe")
+	down := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		http.Error(w, "maintenance", http.StatusBadGateway)
+	}))
+	defer down.Close()
+	v, err := auth.NewVerifier(auth.Config{Issuer: iss.URL, JWKSURL: down.URL, Audiences: []string{"docpipe"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	e := newEnv(t, func(o *Options) { o.Identify = v.Identify })
+	req := httptest.NewRequest("GET", "/v1/documents", nil)
+	req.Header.Set("Authorization", "Bearer "+token)
+	rec := e.do(req)
+	wantProblem(t, rec, http.StatusServiceUnavailable, "identity provider")
+	if rec.Header().Get("Retry-After") == "" {
+		t.Errorf("503 without Retry-After")
+	}
+}

@@ -143,6 +143,15 @@ func (s *keySet) discover(ctx context.Context) (string, error) {
 	return doc.JWKSURI, nil
 }
 
+// unavailableError is a failure to reach the issuer's keys: the token may be fine, so callers
+// should answer "try again" rather than "unauthorized".
+type unavailableError struct{ err error }
+
+func (e *unavailableError) Error() string   { return "identity provider unavailable: " + e.err.Error() }
+func (e *unavailableError) Unwrap() error   { return e.err }
+func (e *unavailableError) Temporary() bool { return true }
+
+// getJSON fetches url into v; transport failures and 5xx answers are unavailableErrors.
 func (s *keySet) getJSON(ctx context.Context, url string, v any) error {
 	ctx, cancel := context.WithTimeout(ctx, 10*time.Second)
 	defer cancel()
@@ -153,9 +162,12 @@ func (s *keySet) getJSON(ctx context.Context, url string, v any) error {
 	req.Header.Set("Accept", "application/json")
 	resp, err := s.v.client.Do(req)
 	if err != nil {
-		return err
+		return &unavailableError{err}
 	}
 	defer resp.Body.Close()
+	if resp.StatusCode >= 500 {
+		return &unavailableError{fmt.Errorf("GET %s: %s", url, resp.Status)}
+	}
 	if resp.StatusCode != http.StatusOK {
 		return fmt.Errorf("GET %s: %s", url, resp.Status)
 	}

@@ -4,8 +4,8 @@ package api
 
 import (
 	"context"
-	"errors"
 	_ "embed"
+	"errors"
 	"io"
 	"log/slog"
 	"net/http"

@@ -1,4 +1,11 @@
 // Package blob opens the bucket that holds uploaded originals from a gocloud.dev/blob URL.
+//
+// Two schemes are registered:
+//
+//   - file:///abs/dir: a directory on local disk, created if missing.
+//   - s3://bucket?region=R: an S3 bucket. For an S3-compatible endpoint such as moto or MinIO add
+//     endpoint=http://host:port&use_path_style=true. Credentials always come from the AWS default
+//     chain (environment, shared config, ECS task role, web identity), never from the URL.
 package blob
 
 import (
@@ -9,6 +16,7 @@ import (
 
 	"gocloud.dev/blob"
 	_ "gocloud.dev/blob/fileblob" // file:// buckets
+	_ "gocloud.dev/blob/s3blob"   // s3:// buckets
 )
 
 // Open opens the bucket at rawURL. A file:// bucket's directory is created if missing.

@@ -3,8 +3,6 @@ package store
 import (
 	"encoding/base64"
 	"fmt"
-	"io/fs"
-	"path"
 	"strconv"
 	"strings"
 	"time"
@@ -40,41 +38,4 @@ func DecodeCursor(s string) (Cursor, error) {
 		return Cursor{}, invalid
 	}
 	return Cursor{Created: time.UnixMicro(us).UTC(), ID: id}, nil
-}
-
-// Migration is one schema change of a backend, from a file named NNNN_description.sql.
-type Migration struct {
-	Version int
-	Name    string
-	SQL     string
-}
-
-// LoadMigrations reads the *.sql files of dir in fsys in version order, refusing a name without
-// a version number and versions that repeat.
-func LoadMigrations(fsys fs.FS, dir string) ([]Migration, error) {
-	names, err := fs.Glob(fsys, path.Join(dir, "*.sql"))
-	if err != nil {
-		return nil, err
-	}
-	var ms []Migration
-	for _, name := range names {
-		base := path.Base(name)
-		num, _, ok := strings.Cut(base, "_")
-		v, err := strconv.Atoi(num)
-		if !ok || err != nil || v <= 0 {
-			return nil, fmt.Errorf("migration %s: name does not start with a version number", base)
-		}
-		if len(ms) > 0 && ms[len(ms)-1].Version >= v {
-			return nil, fmt.Errorf("migration %s: version %d is out of order", base, v)
-		}
-		b, err := fs.ReadFile(fsys, name)
-		if err != nil {
-			return nil, err
-		}
-		ms = append(ms, Migration{Version: v, Name: base, SQL: string(b)})
-	}
-	if len(ms) == 0 {
-		return nil, fmt.Errorf("no migrations in %s", dir)
-	}
-	return ms, nil
 }

@@ -32,13 +32,11 @@ func (s *Store) migrate(ctx context.Context) error {
 		if err := tx.QueryRowContext(ctx, `SELECT COALESCE(MAX(version), 0) FROM schema_migrations`).Scan(&current); err != nil {
 			return fmt.Errorf("read schema version: %w", err)
 		}
-		if latest := ms[len(ms)-1].Version; current > latest {
-			return fmt.Errorf("database schema version %d is newer than this program's %d", current, latest)
+		pending, err := store.Pending(ms, current)
+		if err != nil {
+			return err
 		}
-		for _, m := range ms {
-			if m.Version <= current {
-				continue
-			}
+		for _, m := range pending {
 			if _, err := tx.ExecContext(ctx, m.SQL); err != nil {
 				return fmt.Errorf("migration %s: %w", m.Name, err)
 			}

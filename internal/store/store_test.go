@@ -2,6 +2,7 @@ package store
 
 import (
 	"errors"
+	"fmt"
 	"testing"
 	"testing/fstest"
 	"time"
@@ -38,6 +39,29 @@ func TestLoadMigrations(t *testing.T) {
 	} {
 		if _, err := LoadMigrations(fsys, "m"); err == nil {
 			t.Errorf("%s: LoadMigrations succeeded", name)
+		}
+	}
+}
+
+func TestPending(t *testing.T) {
+	ms := []Migration{{Version: 1}, {Version: 2}, {Version: 5}}
+	for _, tt := range []struct {
+		current int
+		want    []int
+		err     bool
+	}{
+		{0, []int{1, 2, 5}, false},
+		{2, []int{5}, false},
+		{5, nil, false},
+		{6, nil, true},
+	} {
+		got, err := Pending(ms, tt.current)
+		var versions []int
+		for _, m := range got {
+			versions = append(versions, m.Version)
+		}
+		if (err != nil) != tt.err || fmt.Sprint(versions) != fmt.Sprint(tt.want) {
+			t.Errorf("Pending(%d) = %v, %v; want %v (error %v)", tt.current, versions, err, tt.want, tt.err)
 		}
 	}
 }

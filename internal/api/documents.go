@@ -54,19 +54,28 @@ func (s *Server) get(w http.ResponseWriter, r *http.Request, owner string) {
 	writeJSON(w, http.StatusOK, d)
 }
 
-// document loads the document named in the path. A malformed id is simply not found.
-func (s *Server) document(r *http.Request, owner string) (document.Document, error) {
+// pathID is the document id in the path. A malformed id is simply not found.
+func pathID(r *http.Request) (string, error) {
 	id := r.PathValue("id")
 	if !document.ValidID(id) {
-		return document.Document{}, document.ErrNotFound
+		return "", document.ErrNotFound
+	}
+	return id, nil
+}
+
+// document loads the document named in the path.
+func (s *Server) document(r *http.Request, owner string) (document.Document, error) {
+	id, err := pathID(r)
+	if err != nil {
+		return document.Document{}, err
 	}
 	return s.Store.Get(r.Context(), owner, id)
 }
 
 func (s *Server) delete(w http.ResponseWriter, r *http.Request, owner string) {
-	id := r.PathValue("id")
-	if !document.ValidID(id) {
-		s.fail(w, r, document.ErrNotFound)
+	id, err := pathID(r)
+	if err != nil {
+		s.fail(w, r, err)
 		return
 	}
 	d, err := s.Store.Delete(r.Context(), owner, id)
@@ -82,9 +91,9 @@ func (s *Server) delete(w http.ResponseWriter, r *http.Request, owner string) {
 }
 
 func (s *Server) reprocess(w http.ResponseWriter, r *http.Request, owner string) {
-	id := r.PathValue("id")
-	if !document.ValidID(id) {
-		s.fail(w, r, document.ErrNotFound)
+	id, err := pathID(r)
+	if err != nil {
+		s.fail(w, r, err)
 		return
 	}
 	d, err := s.Store.Reprocess(r.Context(), owner, id)

@@ -65,3 +65,15 @@ func TestPending(t *testing.T) {
 		}
 	}
 }
+
+func TestCollapseSpace(t *testing.T) {
+	for in, want := range map[string]string{
+		"":                    "",
+		"a  b\n\tc":           "a b c",
+		"  edge\u00a0 words ": " edge words ",
+	} {
+		if got := CollapseSpace(in); got != want {
+			t.Errorf("CollapseSpace(%q) = %q, want %q", in, got, want)
+		}
+	}
+}

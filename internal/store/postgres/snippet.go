@@ -19,7 +19,7 @@ func fragments(headline, page string) []store.Fragment {
 	)
 	add := func(text string, match bool) {
 		plain.WriteString(text)
-		text = collapseSpace(text)
+		text = store.CollapseSpace(text)
 		if n := len(frags); n > 0 && frags[n-1].Match == match {
 			frags[n-1].Text += text
 			return
@@ -70,22 +70,4 @@ func cuts(page, excerpt string) (start, end bool) {
 		return false, false
 	}
 	return strings.TrimSpace(page[:i]) != "", strings.TrimSpace(page[i+len(excerpt):]) != ""
-}
-
-// collapseSpace replaces each run of white space with one space.
-func collapseSpace(s string) string {
-	var b strings.Builder
-	space := false
-	for _, r := range s {
-		if unicode.IsSpace(r) {
-			if !space {
-				b.WriteByte(' ')
-			}
-			space = true
-			continue
-		}
-		space = false
-		b.WriteRune(r)
-	}
-	return b.String()
 }

@@ -79,7 +79,7 @@ func (sn snip) fragments(lo, hi int) []store.Fragment {
 		if from >= to {
 			continue
 		}
-		text := collapseSpace(p.Text[from-start : to-start])
+		text := store.CollapseSpace(p.Text[from-start : to-start])
 		if n := len(frags); n > 0 && frags[n-1].Match == p.Match {
 			frags[n-1].Text += text
 			continue
@@ -120,22 +120,4 @@ func (sn snip) bounds() (lo, hi int) {
 		hi++
 	}
 	return lo, hi
-}
-
-// collapseSpace replaces each run of white space with one space.
-func collapseSpace(s string) string {
-	var b strings.Builder
-	space := false
-	for _, r := range s {
-		if unicode.IsSpace(r) {
-			if !space {
-				b.WriteByte(' ')
-			}
-			space = true
-			continue
-		}
-		space = false
-		b.WriteRune(r)
-	}
-	return b.String()
 }

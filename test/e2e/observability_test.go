@@ -70,6 +70,10 @@ func TestObservabilityLive(t *testing.T) {
 	// one more rate window so the last activity is inside every panel's window.
 	prom.waitFor(t, `docpipe_jobs_total{outcome="failed"}`, 30*time.Second)
 	prom.waitFor(t, `job:docpipe_ocr_failures:ratio_rate15m > 0`, 30*time.Second)
+	// The API's series are born with the traffic: rate() has data for them only after two
+	// scrapes, and the SLO rules only after an evaluation on top of that.
+	prom.waitFor(t, `job:docpipe_api_errors:ratio_rate5m`, 30*time.Second)
+	prom.waitFor(t, `job:docpipe_api_slow:ratio_rate5m`, 30*time.Second)
 	time.Sleep(4 * scrapeInterval)
 	end := time.Now()
 

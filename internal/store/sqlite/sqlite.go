@@ -71,11 +71,35 @@ func Open(ctx context.Context, path string) (*Store, error) {
 	ro.SetMaxOpenConns(n)
 	ro.SetMaxIdleConns(n)
 	s := &Store{rw: rw, ro: ro, now: time.Now, maxCandidates: maxCandidates, rankRows: rankRows}
-	if err := s.migrate(ctx); err != nil {
+	if err := s.migrateWhenFree(ctx); err != nil {
 		s.Close()
 		return nil, fmt.Errorf("sqlite: open %s: %w", path, err)
 	}
 	return s, nil
+}
+
+// migrateWhenFree migrates, retrying while the file is busy. Several processes creating one
+// database at once can meet SQLITE_BUSY on their first connection, when switching the new file
+// to WAL, before the busy timeout applies; a retry then finds the file in WAL mode.
+func (s *Store) migrateWhenFree(ctx context.Context) error {
+	deadline := time.Now().Add(busyTimeout)
+	for wait := 10 * time.Millisecond; ; wait = min(2*wait, 500*time.Millisecond) {
+		err := s.migrate(ctx)
+		if !isBusy(err) || time.Now().After(deadline) {
+			return err
+		}
+		select {
+		case <-ctx.Done():
+			return ctx.Err()
+		case <-time.After(wait):
+		}
+	}
+}
+
+// isBusy reports whether err is SQLite's SQLITE_BUSY (in any of its extended forms).
+func isBusy(err error) bool {
+	var coded interface{ Code() int }
+	return errors.As(err, &coded) && coded.Code()&0xff == 5
 }
 
 // dsn is the driver's name for the database file at path. Writers begin their transactions

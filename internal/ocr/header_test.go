@@ -1,8 +1,10 @@
 package ocr
 
 import (
+	"cmp"
 	"encoding/binary"
 	"errors"
+	"slices"
 	"testing"
 
 	"github.com/docpipe/docpipe/internal/document"
@@ -99,6 +101,34 @@ func TestTIFFPages(t *testing.T) {
 	}
 }
 
+// TestTIFFOrientation checks that the header size of a page with an
+// Orientation tag is the size Leptonica decodes it to, which is what the
+// pixel limits must be checked on: orientations 5 to 8 swap the sides.
+func TestTIFFOrientation(t *testing.T) {
+	for _, typ := range []uint64{1, 3, 4, 8} { // BYTE, SHORT, LONG, SSHORT
+		for v := range uint64(10) {
+			data := tinyTIFF(binary.LittleEndian, false, 24, 16, [3]uint64{tagOrientation, typ, v})
+			pages, err := tiffPages(data, 1)
+			if err != nil {
+				t.Fatalf("tiffPages(orientation %d, type %d): %v", v, typ, err)
+			}
+			img, err := decodePix(data, TypeTIFF, 0)
+			if err != nil {
+				t.Fatalf("decodePix(orientation %d, type %d): %v", v, typ, err)
+			}
+			got := img.size()
+			img.free()
+			want := size{24, 16}
+			if v >= 5 && v <= 8 {
+				want = size{16, 24}
+			}
+			if pages[0] != want || got != want {
+				t.Errorf("orientation %d, type %d: headers %v, decoded %v; want %v", v, typ, pages[0], got, want)
+			}
+		}
+	}
+}
+
 func TestTIFFPagesRefuses(t *testing.T) {
 	c := testCorpus(t)
 	multi := c.Doc("tiff-multipage").Data
@@ -136,8 +166,9 @@ func TestTIFFPagesRefuses(t *testing.T) {
 }
 
 // tinyTIFF returns a one-page TIFF of w x h in the given byte order, classic
-// or BigTIFF, whose single strip holds w*h zero bytes.
-func tinyTIFF(bo byteOrder, big bool, w, h int) []byte {
+// or BigTIFF, whose single strip holds w*h zero bytes. Extra entries
+// {tag, type, value} are added in tag order.
+func tinyTIFF(bo byteOrder, big bool, w, h int, extra ...[3]uint64) []byte {
 	var out []byte
 	if bo == binary.BigEndian {
 		out = []byte("MM")
@@ -169,15 +200,21 @@ func tinyTIFF(bo byteOrder, big bool, w, h int) []byte {
 	out = append(out, make([]byte, w*h)...)
 	entries := [][3]uint64{{256, 4, uint64(w)}, {257, 4, uint64(h)}, {258, 3, 8}, {262, 3, 1},
 		{273, 4, uint64(strip)}, {278, 4, uint64(h)}, {279, 4, uint64(w * h)}}
+	entries = append(entries, extra...)
+	slices.SortFunc(entries, func(a, b [3]uint64) int { return cmp.Compare(a[0], b[0]) })
 	put(countSize, uint64(len(entries)))
 	for _, e := range entries {
 		put(2, e[0])
 		put(2, e[1])
 		put(offSize, 1)
-		if e[1] == 3 {
+		switch e[1] {
+		case 1: // BYTE
+			out = append(out, byte(e[2]))
+			out = append(out, make([]byte, offSize-1)...)
+		case 3, 8: // SHORT, SSHORT
 			put(2, e[2])
 			out = append(out, make([]byte, offSize-2)...)
-		} else {
+		default:
 			put(4, e[2])
 			out = append(out, make([]byte, offSize-4)...)
 		}

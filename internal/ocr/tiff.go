@@ -17,6 +17,7 @@ const (
 	tagWidth           = 256
 	tagHeight          = 257
 	tagStripOffsets    = 273
+	tagOrientation     = 274
 	tagStripByteCounts = 279
 	tagTileOffsets     = 324
 	tagTileByteCounts  = 325
@@ -231,6 +232,13 @@ func (t *tiffReader) page(off uint64) (size, uint64, error) {
 	s := size{int64(t.value(w, 0)), int64(t.value(h, 0))}
 	if s.w <= 0 || s.h <= 0 || s.w > 1<<31-1 || s.h > 1<<31-1 {
 		return size{}, 0, tiffError("bad image dimensions")
+	}
+	// Leptonica turns pages whose orientation swaps rows and columns, so
+	// the decoded image, which the limits must describe, is s turned.
+	if o, ok := entries[tagOrientation]; ok && o.width != 0 && o.count >= 1 {
+		if v := t.value(o, 0); v >= 5 && v <= 8 {
+			s.w, s.h = s.h, s.w
+		}
 	}
 	offs, okOffs := entries[tagStripOffsets]
 	counts, okCounts := entries[tagStripByteCounts]

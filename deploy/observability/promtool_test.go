@@ -6,20 +6,12 @@ import (
 	"os/exec"
 	"path/filepath"
 	"testing"
+
+	"github.com/docpipe/docpipe/internal/testenv"
 )
 
-// promtool returns the promtool binary's path. Outside CI a missing promtool skips the test;
-// in CI (CI=true) it fails it.
 func promtool(t *testing.T) string {
-	t.Helper()
-	path, err := exec.LookPath("promtool")
-	if err != nil {
-		if os.Getenv("CI") == "true" {
-			t.Fatal("promtool not found; install the prometheus package (scripts/deps.sh --test)")
-		}
-		t.Skip("promtool not found; install the prometheus package (scripts/deps.sh --test)")
-	}
-	return path
+	return testenv.Tool(t, "promtool", "install the prometheus package (scripts/deps.sh --test)")
 }
 
 func run(t *testing.T, dir string, args ...string) {

@@ -12,6 +12,8 @@ import (
 	"strconv"
 	"testing"
 	"time"
+
+	"github.com/docpipe/docpipe/internal/testenv"
 )
 
 // TestCognitoTokensFromMoto verifies real tokens from moto's Cognito: an access token (no aud,
@@ -79,13 +81,7 @@ func TestCognitoTokensFromMoto(t *testing.T) {
 // skipped, except in CI (CI=true), where it fails.
 func startMoto(t *testing.T) string {
 	t.Helper()
-	bin, err := exec.LookPath("moto_server")
-	if err != nil {
-		if os.Getenv("CI") == "true" {
-			t.Fatalf("moto_server is required in CI: %v", err)
-		}
-		t.Skipf("moto_server not installed: %v", err)
-	}
+	bin := testenv.Tool(t, "moto_server", "install Python moto")
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		t.Fatal(err)

@@ -17,6 +17,8 @@ import (
 	"syscall"
 	"testing"
 	"time"
+
+	"github.com/docpipe/docpipe/internal/testenv"
 )
 
 // The Prometheus settings of the live test; Grafana's $__interval is never below the scrape interval.
@@ -27,19 +29,8 @@ const (
 
 var observability = filepath.Join("..", "..", "deploy", "observability")
 
-// needTool returns the path of a Prometheus binary. Outside CI a missing binary skips the test;
-// in CI (CI=true) it fails it.
 func needTool(t *testing.T, name string) string {
-	t.Helper()
-	path, err := exec.LookPath(name)
-	if err != nil {
-		msg := name + " not found; install the prometheus package (scripts/deps.sh --test)"
-		if os.Getenv("CI") == "true" {
-			t.Fatal(msg)
-		}
-		t.Skip(msg)
-	}
-	return path
+	return testenv.Tool(t, name, "install the prometheus package (scripts/deps.sh --test)")
 }
 
 // TestObservabilityLive runs docpipe serve and a real Prometheus scraping it with the project's

@@ -13,6 +13,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/docpipe/docpipe/internal/testenv"
 )
 
 // Moto is a moto_server process serving a local, in-memory S3.
@@ -30,13 +32,7 @@ type Moto struct {
 // credential chain, so tests that use it cannot be parallel.
 func StartMoto(t *testing.T) *Moto {
 	t.Helper()
-	bin, err := exec.LookPath("moto_server")
-	if err != nil {
-		if os.Getenv("CI") == "true" {
-			t.Fatalf("moto_server is required in CI: %v", err)
-		}
-		t.Skipf("moto_server not found (%v); install Python moto to run the S3 tests", err)
-	}
+	bin := testenv.Tool(t, "moto_server", "install Python moto to run the S3 tests")
 	port, err := freePort()
 	if err != nil {
 		t.Fatalf("find a free port: %v", err)

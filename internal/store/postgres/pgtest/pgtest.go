@@ -18,6 +18,8 @@ import (
 	"time"
 
 	"github.com/jackc/pgx/v5"
+
+	"github.com/docpipe/docpipe/internal/testenv"
 )
 
 // EnvURL names the variable that points the tests at an existing server.
@@ -61,7 +63,7 @@ func URL(t testing.TB) string {
 		if err == nil {
 			err = errors.New("pgtest.Main did not run")
 		}
-		if os.Getenv("CI") == "true" || !errors.Is(err, ErrNoBinaries) {
+		if testenv.CI() || !errors.Is(err, ErrNoBinaries) {
 			t.Fatalf("pgtest: %v", err)
 		}
 		t.Skipf("pgtest: %v (set %s or install PostgreSQL)", err, EnvURL)

@@ -85,7 +85,22 @@ var (
 	ErrLeaseLost = errors.New("job lease lost")
 	// ErrInvalidInput marks input that can never be processed: retrying will not help.
 	ErrInvalidInput = errors.New("invalid input")
+	// ErrNotReady means a document's job exists but cannot be claimed yet: another worker
+	// holds its lease or it waits to be retried. Backends return it as a *NotReadyError.
+	ErrNotReady = errors.New("job not ready")
 )
+
+// NotReadyError is the error of claiming a job that is not ready; Due is when it will be.
+type NotReadyError struct {
+	Due time.Time
+}
+
+func (e *NotReadyError) Error() string {
+	return "job not ready until " + e.Due.UTC().Format(time.RFC3339Nano)
+}
+
+// Is makes errors.Is(err, ErrNotReady) hold.
+func (e *NotReadyError) Is(target error) bool { return target == ErrNotReady }
 
 var idEncoding = base32.NewEncoding("0123456789abcdefghjkmnpqrstvwxyz").WithPadding(base32.NoPadding)
 

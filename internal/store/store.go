@@ -34,6 +34,11 @@ type Store interface {
 	// Claim leases the next ready job to a worker, marking its document processing.
 	// It returns document.ErrNoJob when none is ready.
 	Claim(ctx context.Context, lease time.Duration) (document.Job, error)
+	// ClaimDocument leases the job of the document with the given id, as Claim does, for
+	// workers told about one document by an event. It returns document.ErrNotFound when there
+	// is no such document, document.ErrNoJob when the document has no job (it is done or
+	// failed), and a *document.NotReadyError when its job is leased or waits to be retried.
+	ClaimDocument(ctx context.Context, id string, lease time.Duration) (document.Job, error)
 	// Extend pushes a held lease forward; document.ErrLeaseLost if the lease is no longer held.
 	Extend(ctx context.Context, job document.Job, lease time.Duration) (document.Job, error)
 	// Complete stores the pages, indexes them, marks the document done and removes the job, all

@@ -14,7 +14,8 @@
 //   - Options out of their documented range, a lease that is not positive and pages with
 //     numbers that are not unique and positive are document.ErrInvalidInput.
 //   - Claim hands out the job that has been ready longest first.
-//   - A lease is held until another Claim takes the job over: the token fences a worker out.
+//   - A lease is held until another Claim (or ClaimDocument) takes the job over: the token
+//     fences a worker out.
 package storetest
 
 import (
@@ -67,6 +68,9 @@ func Run(t *testing.T, open func(t *testing.T) store.Store) {
 		{"FailRetry", testFailRetry},
 		{"FailFinal", testFailFinal},
 		{"ConcurrentClaims", testConcurrentClaims},
+		{"ClaimDocument", testClaimDocument},
+		{"ClaimDocumentDone", testClaimDocumentDone},
+		{"ClaimDocumentConcurrent", testClaimDocumentConcurrent},
 		{"Stats", testStats},
 	}
 	for _, tt := range tests {

@@ -33,10 +33,12 @@ var (
 
 // Main runs the package's tests with a server started for them, and exits.
 func Main(m *testing.M) {
-	os.Exit(run(m))
+	os.Exit(Run(m))
 }
 
-func run(m *testing.M) int {
+// Run runs the package's tests with a server started for them and returns their exit code,
+// for a TestMain that has more to do.
+func Run(m *testing.M) int {
 	if u := os.Getenv(EnvURL); u != "" {
 		server = &Server{url: u}
 		return m.Run()

@@ -1,0 +1,55 @@
+package sqlite
+
+import (
+	"context"
+	"crypto/rand"
+	"database/sql"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/docpipe/docpipe/internal/document"
+)
+
+// ClaimDocument leases the job of the document id if it is ready.
+func (s *Store) ClaimDocument(ctx context.Context, id string, lease time.Duration) (document.Job, error) {
+	if lease <= 0 {
+		return document.Job{}, fmt.Errorf("sqlite: claim document: %w: lease %v is not positive", document.ErrInvalidInput, lease)
+	}
+	j := document.Job{Token: rand.Text()}
+	err := s.write(ctx, func(tx *sql.Tx) error {
+		now := s.now()
+		var (
+			seq int64
+			due sql.NullInt64
+		)
+		err := tx.QueryRowContext(ctx, `SELECT d.seq, j.due_at FROM documents d LEFT JOIN jobs j ON j.doc = d.seq
+			WHERE d.id = ?`, id).Scan(&seq, &due)
+		switch {
+		case errors.Is(err, sql.ErrNoRows):
+			return document.ErrNotFound
+		case err != nil:
+			return err
+		case !due.Valid:
+			return document.ErrNoJob
+		case due.Int64 > micros(now):
+			return &document.NotReadyError{Due: fromMicros(due.Int64)}
+		}
+		j.LeaseUntil = now.Add(lease).Truncate(time.Microsecond).UTC()
+		var enqueued int64
+		err = tx.QueryRowContext(ctx, `UPDATE jobs SET token = ?, attempt = attempt + 1, due_at = ?
+			WHERE doc = ? RETURNING id, attempt, enqueued_at`,
+			j.Token, micros(j.LeaseUntil), seq).Scan(&j.ID, &j.Attempt, &enqueued)
+		if err != nil {
+			return err
+		}
+		j.EnqueuedAt = fromMicros(enqueued)
+		return tx.QueryRowContext(ctx, `UPDATE documents SET status = 'processing', attempts = ?, updated_at = ?
+			WHERE seq = ? RETURNING id, owner, blob_key, content_type`,
+			j.Attempt, micros(now), seq).Scan(&j.DocumentID, &j.Owner, &j.BlobKey, &j.MediaType)
+	})
+	if err != nil {
+		return document.Job{}, fmt.Errorf("sqlite: claim document %s: %w", id, err)
+	}
+	return j, nil
+}

@@ -1,11 +1,16 @@
 // Package blob opens the bucket that holds uploaded originals from a gocloud.dev/blob URL.
 //
-// Two schemes are registered:
+// Four schemes are registered:
 //
 //   - file:///abs/dir: a directory on local disk, created if missing.
 //   - s3://bucket?region=R: an S3 bucket. For an S3-compatible endpoint such as moto or MinIO add
 //     endpoint=http://host:port&use_path_style=true. Credentials always come from the AWS default
 //     chain (environment, shared config, ECS task role, web identity), never from the URL.
+//   - gs://bucket: a Cloud Storage bucket, with Application Default Credentials (the Cloud Run
+//     service account). STORAGE_EMULATOR_HOST points it at an emulator.
+//   - azblob://container?storage_account=A: an Azure Blob container, with the Azure default
+//     credential chain (managed identity; AZURE_CLIENT_ID picks a user-assigned one). Azurite
+//     needs protocol=http&domain=host:port&localemu=true and the emulator's shared key.
 package blob
 
 import (
@@ -15,8 +20,10 @@ import (
 	"os"
 
 	"gocloud.dev/blob"
-	_ "gocloud.dev/blob/fileblob" // file:// buckets
-	_ "gocloud.dev/blob/s3blob"   // s3:// buckets
+	_ "gocloud.dev/blob/azureblob" // azblob:// containers
+	_ "gocloud.dev/blob/fileblob"  // file:// buckets
+	_ "gocloud.dev/blob/gcsblob"   // gs:// buckets
+	_ "gocloud.dev/blob/s3blob"    // s3:// buckets
 )
 
 // Open opens the bucket at rawURL. A file:// bucket's directory is created if missing.

@@ -34,11 +34,26 @@ func TestS3(t *testing.T) {
 	})
 }
 
+func TestGCS(t *testing.T) {
+	gcs := blobtest.StartFakeGCS(t)
+	blobtest.Run(t, func(t *testing.T) *blob.Bucket {
+		return open(t, gcs.NewBucket(t))
+	})
+}
+
+func TestAzure(t *testing.T) {
+	azurite := blobtest.StartAzurite(t)
+	blobtest.Run(t, func(t *testing.T) *blob.Bucket {
+		return open(t, azurite.NewBucket(t))
+	})
+}
+
 func TestOpenErrors(t *testing.T) {
 	tests := []struct {
 		name, url string
 	}{
-		{"unregistered scheme", "gs://bucket"},
+		{"unregistered scheme", "ftp://bucket"},
+		{"unknown gs parameter", "gs://bucket?secret=x"},
 		{"unknown s3 parameter", "s3://bucket?region=us-east-1&secret=x"},
 		{"bad use_path_style", "s3://bucket?region=us-east-1&use_path_style=maybe"},
 		{"not a url", "s3://bucket\x7f"},

@@ -3,10 +3,16 @@
 package testenv
 
 import (
+	"bytes"
+	"net"
+	"net/http"
 	"os"
 	"os/exec"
 	"path/filepath"
+	"sync"
+	"syscall"
 	"testing"
+	"time"
 )
 
 // CI reports whether the tests run in CI (CI=true), where nothing may be
@@ -53,4 +59,85 @@ func CacheDir() string {
 func executable(path string) bool {
 	fi, err := os.Stat(path)
 	return err == nil && !fi.IsDir() && fi.Mode()&0o111 != 0
+}
+
+// Start runs cmd in a process group of its own until the test ends, collecting its output, and
+// returns once ready reports nil. It fails the test if cmd exits first or is not ready within
+// timeout; at the end it kills the group and, if the test failed, logs the output.
+func Start(tb testing.TB, cmd *exec.Cmd, timeout time.Duration, ready func() error) {
+	tb.Helper()
+	name := filepath.Base(cmd.Path)
+	out := &syncBuffer{}
+	cmd.Stdout, cmd.Stderr = out, out
+	// Its own process group, so the children of wrapper scripts (gcloud's Java, npm's node) end
+	// with it.
+	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
+	if err := cmd.Start(); err != nil {
+		tb.Fatalf("start %s: %v", name, err)
+	}
+	exited := make(chan error, 1)
+	go func() { exited <- cmd.Wait() }()
+	tb.Cleanup(func() {
+		_ = syscall.Kill(-cmd.Process.Pid, syscall.SIGKILL)
+		<-exited
+		if tb.Failed() {
+			tb.Logf("%s output:\n%s", name, out.String())
+		}
+	})
+	deadline := time.Now().Add(timeout)
+	for {
+		err := ready()
+		if err == nil {
+			return
+		}
+		select {
+		case werr := <-exited:
+			exited <- werr
+			tb.Fatalf("%s exited before it was ready: %v\n%s", name, werr, out.String())
+		case <-time.After(100 * time.Millisecond):
+		}
+		if time.Now().After(deadline) {
+			tb.Fatalf("%s not ready within %v: %v\n%s", name, timeout, err, out.String())
+		}
+	}
+}
+
+// FreePort returns a TCP port on 127.0.0.1 that was free a moment ago.
+func FreePort(tb testing.TB) int {
+	tb.Helper()
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		tb.Fatalf("find a free port: %v", err)
+	}
+	defer l.Close()
+	return l.Addr().(*net.TCPAddr).Port
+}
+
+// HTTPReady returns a readiness check that succeeds once url answers with any status.
+func HTTPReady(url string) func() error {
+	return func() error {
+		resp, err := http.Get(url)
+		if err != nil {
+			return err
+		}
+		resp.Body.Close()
+		return nil
+	}
+}
+
+type syncBuffer struct {
+	mu  sync.Mutex
+	buf bytes.Buffer
+}
+
+func (b *syncBuffer) Write(p []byte) (int, error) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.Write(p)
+}
+
+func (b *syncBuffer) String() string {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.String()
 }

@@ -3,8 +3,9 @@ package blobtest
 import (
 	"bytes"
 	"crypto/rand"
+	"encoding/json"
 	"fmt"
-	"net"
+	"io"
 	"net/http"
 	"net/url"
 	"os"
@@ -33,28 +34,12 @@ type Moto struct {
 func StartMoto(t *testing.T) *Moto {
 	t.Helper()
 	bin := testenv.Tool(t, "moto_server", "install Python moto to run the S3 tests")
-	port, err := freePort()
-	if err != nil {
-		t.Fatalf("find a free port: %v", err)
-	}
-	var out bytes.Buffer
-	cmd := exec.Command(bin, "-H", "127.0.0.1", "-p", strconv.Itoa(port))
-	cmd.Stdout = &out
-	cmd.Stderr = &out
-	cmd.Env = withoutAWS(os.Environ()) // botocore inside moto must not see the client's settings
-	if err := cmd.Start(); err != nil {
-		t.Fatalf("start moto_server: %v", err)
-	}
-	exited := make(chan error, 1)
-	go func() { exited <- cmd.Wait() }()
-	t.Cleanup(func() {
-		// The pyenv shim execs into Python, so the PID is moto's own.
-		_ = cmd.Process.Kill()
-		<-exited
-		if t.Failed() {
-			t.Logf("moto_server output:\n%s", out.Bytes())
-		}
-	})
+	port := strconv.Itoa(testenv.FreePort(t))
+	m := &Moto{Endpoint: "http://127.0.0.1:" + port}
+	cmd := exec.Command(bin, "-H", "127.0.0.1", "-p", port)
+	cmd.Env = append(withoutAWS(os.Environ()), // botocore inside moto must not see the client's settings
+		"MOTO_IAM_LOAD_MANAGED_POLICIES=true")
+	testenv.Start(t, cmd, 60*time.Second, testenv.HTTPReady(m.Endpoint+"/moto-api/"))
 
 	// Credentials for the AWS default chain in this process; moto itself accepts any.
 	for k, v := range map[string]string{
@@ -70,24 +55,7 @@ func StartMoto(t *testing.T) *Moto {
 	for _, k := range []string{"AWS_SESSION_TOKEN", "AWS_PROFILE", "AWS_DEFAULT_PROFILE"} {
 		unsetenv(t, k)
 	}
-
-	m := &Moto{Endpoint: "http://127.0.0.1:" + strconv.Itoa(port)}
-	deadline := time.Now().Add(30 * time.Second)
-	for {
-		resp, err := http.Get(m.Endpoint + "/moto-api/")
-		if err == nil {
-			resp.Body.Close()
-			return m
-		}
-		select {
-		case err := <-exited:
-			t.Fatalf("moto_server exited: %v\n%s", err, out.Bytes())
-		case <-time.After(100 * time.Millisecond):
-		}
-		if time.Now().After(deadline) {
-			t.Fatalf("moto_server did not answer on %s within 30s: %v", m.Endpoint, err)
-		}
-	}
+	return m
 }
 
 // NewBucket creates an S3 bucket with a random name on m and returns the gocloud URL that opens it.
@@ -115,15 +83,6 @@ func (m *Moto) NewBucket(t *testing.T) string {
 	return fmt.Sprintf("s3://%s?%s", name, q.Encode())
 }
 
-func freePort() (int, error) {
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		return 0, err
-	}
-	defer l.Close()
-	return l.Addr().(*net.TCPAddr).Port, nil
-}
-
 // unsetenv unsets key until t's test ends.
 func unsetenv(t *testing.T, key string) {
 	t.Helper()
@@ -140,4 +99,46 @@ func withoutAWS(env []string) []string {
 		}
 	}
 	return kept
+}
+
+// AWSJSON calls an action of an AWS JSON-protocol API on the moto at endpoint, such as
+// "AWSCognitoIdentityProviderService.InitiateAuth" or "AmazonSQS.SendMessage", and returns the
+// decoded answer; an error answer fails the test. moto takes the region (us-east-1) from the
+// credential scope of the Authorization header and checks no signature.
+func AWSJSON(t testing.TB, endpoint, target string, in any) map[string]any {
+	t.Helper()
+	version, service := "1.1", "cognito-idp"
+	if strings.HasPrefix(target, "AmazonSQS.") {
+		version, service = "1.0", "sqs"
+	}
+	body, err := json.Marshal(in)
+	if err != nil {
+		t.Fatal(err)
+	}
+	req, err := http.NewRequest(http.MethodPost, endpoint+"/", bytes.NewReader(body))
+	if err != nil {
+		t.Fatal(err)
+	}
+	now := time.Now().UTC()
+	req.Header.Set("Content-Type", "application/x-amz-json-"+version)
+	req.Header.Set("X-Amz-Target", target)
+	req.Header.Set("X-Amz-Date", now.Format("20060102T150405Z"))
+	req.Header.Set("Authorization", "AWS4-HMAC-SHA256 Credential=test/"+now.Format("20060102")+"/us-east-1/"+
+		service+"/aws4_request, SignedHeaders=content-type;host;x-amz-date;x-amz-target, Signature=0")
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatalf("%s: %v", target, err)
+	}
+	defer resp.Body.Close()
+	raw, _ := io.ReadAll(resp.Body)
+	if resp.StatusCode != http.StatusOK {
+		t.Fatalf("%s: %s %s", target, resp.Status, raw)
+	}
+	out := map[string]any{}
+	if len(raw) > 0 {
+		if err := json.Unmarshal(raw, &out); err != nil {
+			t.Fatalf("%s: %v", target, err)
+		}
+	}
+	return out
 }

@@ -12,6 +12,10 @@ import (
 	"sync"
 	"time"
 
+	"go.opentelemetry.io/otel/attribute"
+	"go.opentelemetry.io/otel/codes"
+	"go.opentelemetry.io/otel/trace"
+
 	"github.com/docpipe/docpipe/internal/document"
 	"github.com/docpipe/docpipe/internal/telemetry"
 )
@@ -113,6 +117,9 @@ func (w *Worker) loop(ctx context.Context) {
 // Process runs one claimed job to its end: done, retried later, or failed.
 func (w *Worker) Process(ctx context.Context, job document.Job) {
 	ctx = telemetry.WithAttrs(ctx, slog.String("document_id", job.DocumentID), slog.Int("attempt", job.Attempt))
+	ctx, span := telemetry.Tracer.Start(ctx, "ocr job", trace.WithAttributes(
+		telemetry.DocumentID(job.DocumentID), attribute.Int("docpipe.job.attempt", job.Attempt)))
+	defer span.End()
 	if job.Attempt > w.MaxAttempts {
 		reason := fmt.Sprintf("gave up after %d attempts", w.MaxAttempts)
 		w.finish(ctx, job, "failed", "attempts", w.Store.Fail(ctx, job, reason, time.Time{}))
@@ -154,10 +161,15 @@ func (w *Worker) recognize(ctx context.Context, job document.Job) ([]document.Pa
 	}
 	ctx, cancel := context.WithTimeout(ctx, w.Timeout)
 	defer cancel()
+	ctx, span := telemetry.Tracer.Start(ctx, "ocr recognize", trace.WithAttributes(
+		attribute.String("docpipe.media_type", job.MediaType), attribute.Int("docpipe.bytes", len(data))))
+	defer span.End()
 	pages, err := w.OCR.Recognize(ctx, data, job.MediaType)
 	if err != nil {
+		span.SetStatus(codes.Error, err.Error())
 		return nil, fmt.Errorf("ocr: %w", err)
 	}
+	span.SetAttributes(attribute.Int("docpipe.pages", len(pages)))
 	return pages, nil
 }
 
@@ -169,6 +181,11 @@ func (w *Worker) finish(ctx context.Context, job document.Job, outcome, reason s
 	} else if err != nil {
 		w.log().ErrorContext(ctx, "record job outcome", "outcome", outcome, "err", err)
 		return // the lease will expire and the job will be claimed again
+	}
+	span := trace.SpanFromContext(ctx)
+	span.SetAttributes(attribute.String("docpipe.job.outcome", outcome))
+	if outcome == "failed" || outcome == "retry" {
+		span.SetStatus(codes.Error, reason)
 	}
 	if outcome == "done" {
 		w.log().InfoContext(ctx, "document done")

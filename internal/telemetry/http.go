@@ -14,9 +14,10 @@ import (
 
 var requestIDPattern = regexp.MustCompile(`^[A-Za-z0-9._-]{1,64}$`)
 
-// Instrument wraps a handler built on a ServeMux: it records the HTTP metrics labelled with the route template the
-// mux matched, tags the request's context with a request id (taken from a well-formed
-// X-Request-Id header or made up) and logs the request.
+// Instrument wraps a handler built on a ServeMux: it records the HTTP metrics labelled with the
+// route template the mux matched, traces the request as a server span named after that template,
+// tags the request's context with a request id (taken from a well-formed X-Request-Id header or
+// made up) and logs the request.
 func (m *Metrics) Instrument(log *slog.Logger, mux http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		start := time.Now()
@@ -25,7 +26,8 @@ func (m *Metrics) Instrument(log *slog.Logger, mux http.Handler) http.Handler {
 			id = newRequestID()
 		}
 		w.Header().Set("X-Request-Id", id)
-		r = r.WithContext(WithAttrs(r.Context(), slog.String("request_id", id)))
+		ctx, span := startServerSpan(r)
+		r = r.WithContext(WithAttrs(ctx, slog.String("request_id", id)))
 
 		active := m.ActiveRequests.WithLabelValues(r.Method)
 		active.Inc()
@@ -43,6 +45,7 @@ func (m *Metrics) Instrument(log *slog.Logger, mux http.Handler) http.Handler {
 		m.RequestDuration.WithLabelValues(labels...).Observe(elapsed.Seconds())
 		m.RequestSize.WithLabelValues(labels...).Observe(float64(body.n))
 		m.ResponseSize.WithLabelValues(labels...).Observe(float64(rec.bytes))
+		endServerSpan(span, r.Method, route, rec.status)
 		if route != "/healthz" && route != "/readyz" && route != "/metrics" {
 			log.InfoContext(r.Context(), "request", "method", r.Method, "route", route,
 				"status", rec.status, "duration_ms", elapsed.Milliseconds(), "bytes", rec.bytes)

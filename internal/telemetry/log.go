@@ -1,4 +1,4 @@
-// Package telemetry holds docpipe's metrics and structured logging.
+// Package telemetry holds docpipe's metrics, tracing and structured logging.
 package telemetry
 
 import (
@@ -6,6 +6,8 @@ import (
 	"io"
 	"log/slog"
 	"strings"
+
+	"go.opentelemetry.io/otel/trace"
 )
 
 type ctxKey struct{}
@@ -19,7 +21,8 @@ func WithAttrs(ctx context.Context, attrs ...slog.Attr) context.Context {
 }
 
 // NewLogger returns a logger writing format ("json" or "text") at level to w. Records logged with
-// a context carry the attributes added to it by WithAttrs.
+// a context carry the attributes added to it by WithAttrs, and the trace and span ids of a
+// sampled span in it.
 func NewLogger(w io.Writer, level, format string) *slog.Logger {
 	var lv slog.Level
 	if err := lv.UnmarshalText([]byte(strings.ToUpper(level))); err != nil {
@@ -38,6 +41,9 @@ type contextHandler struct{ slog.Handler }
 func (h contextHandler) Handle(ctx context.Context, r slog.Record) error {
 	if attrs, ok := ctx.Value(ctxKey{}).([]slog.Attr); ok {
 		r.AddAttrs(attrs...)
+	}
+	if sc := trace.SpanContextFromContext(ctx); sc.IsSampled() {
+		r.AddAttrs(slog.String("trace_id", sc.TraceID().String()), slog.String("span_id", sc.SpanID().String()))
 	}
 	return h.Handler.Handle(ctx, r)
 }

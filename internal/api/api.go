@@ -57,8 +57,11 @@ type Options struct {
 	MaxUpload int64   // bytes per upload request
 	RateLimit float64 // requests per second per user; 0 is unlimited
 	RateBurst int
-	OnEnqueue func() // called after documents are queued, e.g. to wake an in-process worker
-	OpsOnly   bool   // serve only /healthz, /readyz and /metrics, as a worker does
+	OnEnqueue func()       // called after documents are queued, e.g. to wake an in-process worker
+	OpsOnly   bool         // serve only /healthz, /readyz and /metrics, as a worker does
+	Events    http.Handler // if set, serves POST /events: cloud events pushed to a worker
+	// Preview renders a page (1-based) of an original as a PNG; ocr.Preview does.
+	Preview func(ctx context.Context, data []byte, page int) ([]byte, error)
 }
 
 // Server is the API's HTTP handler.
@@ -108,13 +111,24 @@ func (s *Server) routes() []route {
 		{"DELETE /v1/documents/{id}", s.user(s.delete)},
 		{"GET /v1/documents/{id}/text", s.user(s.text)},
 		{"GET /v1/documents/{id}/content", s.user(s.content)},
+		{"GET /v1/documents/{id}/pages/{n}/image", s.user(s.pageImage)},
 		{"POST /v1/documents/{id}/reprocess", s.user(s.reprocess)},
 		{"GET /v1/search", s.user(s.search)},
+		{"POST /events", s.events},
 		{"GET /healthz", s.healthz},
 		{"GET /readyz", s.readyz},
 		{"GET /metrics", promhttp.HandlerFor(s.Metrics.Registry, promhttp.HandlerOpts{}).ServeHTTP},
 		{"GET /openapi.json", s.openapi},
 	}
+}
+
+// events hands pushed cloud events to the worker's handler, if it has one.
+func (s *Server) events(w http.ResponseWriter, r *http.Request) {
+	if s.Events == nil {
+		writeProblem(w, r, http.StatusNotFound, "this server takes no pushed events")
+		return
+	}
+	s.Events.ServeHTTP(w, r)
 }
 
 type userHandler func(w http.ResponseWriter, r *http.Request, owner string)

@@ -63,6 +63,9 @@ func newEnv(t testing.TB, tweak func(*Options)) *env {
 		Log:       slog.New(slog.DiscardHandler),
 		Limits:    ocr.Limits{MaxPages: 10, MaxPixels: 20_000_000},
 		MaxUpload: 1 << 20,
+		Preview: func(ctx context.Context, data []byte, page int) ([]byte, error) {
+			return ocr.Preview(ctx, data, page, 100, ocr.Limits{MaxPages: 10, MaxPixels: 20_000_000})
+		},
 	}
 	if tweak != nil {
 		tweak(&opt)
@@ -506,4 +509,33 @@ func TestOpenAPIMatchesRoutes(t *testing.T) {
 	if rec.Code != http.StatusOK || !bytes.Equal(rec.Body.Bytes(), openapiSpec) {
 		t.Errorf("/openapi.json: %d", rec.Code)
 	}
+}
+
+func TestPageImage(t *testing.T) {
+	e := newEnv(t, nil)
+	up := decode[docs](t, e.upload("alice", file{"tall.png", pngBytes(t, 300, 600)}))
+	id := up.Documents[0].ID
+	path := "/v1/documents/" + id + "/pages/1/image"
+
+	rec := e.get(path, "alice")
+	if rec.Code != http.StatusOK || rec.Header().Get("Content-Type") != "image/png" {
+		t.Fatalf("page image = %d %s", rec.Code, rec.Header().Get("Content-Type"))
+	}
+	img, err := png.Decode(rec.Body)
+	if err != nil {
+		t.Fatalf("page image is not a PNG: %v", err)
+	}
+	if b := img.Bounds(); b.Dx() != 50 || b.Dy() != 100 {
+		t.Errorf("page image is %dx%d, want 50x100 (the longer side scaled to 100)", b.Dx(), b.Dy())
+	}
+	etag := rec.Header().Get("ETag")
+	req := httptest.NewRequest("GET", path, nil)
+	req.Header.Set("If-None-Match", etag)
+	if rec := e.do(req); etag == "" || rec.Code != http.StatusNotModified {
+		t.Errorf("revalidation with ETag %q = %d, want 304", etag, rec.Code)
+	}
+
+	wantProblem(t, e.get(path, "bob"), http.StatusNotFound, "no such document")
+	wantProblem(t, e.get("/v1/documents/"+id+"/pages/2/image", "alice"), http.StatusNotFound, "no page 2")
+	wantProblem(t, e.get("/v1/documents/"+id+"/pages/x/image", "alice"), http.StatusNotFound, "no page")
 }

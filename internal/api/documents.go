@@ -2,7 +2,9 @@ package api
 
 import (
 	"context"
+	"errors"
 	"fmt"
+	"io"
 	"mime"
 	"net/http"
 	"strconv"
@@ -10,6 +12,7 @@ import (
 
 	"github.com/docpipe/docpipe/internal/document"
 	"github.com/docpipe/docpipe/internal/store"
+	"gocloud.dev/blob"
 	"gocloud.dev/gcerrors"
 )
 
@@ -158,13 +161,9 @@ func (s *Server) content(w http.ResponseWriter, r *http.Request, owner string) {
 		s.fail(w, r, err)
 		return
 	}
-	rd, err := s.Bucket.NewReader(r.Context(), d.BlobKey, nil)
-	if gcerrors.Code(err) == gcerrors.NotFound {
-		s.fail(w, r, fmt.Errorf("original of %s: %w", d.ID, document.ErrNotFound))
-		return
-	}
+	rd, err := s.original(r.Context(), d)
 	if err != nil {
-		s.fail(w, r, fmt.Errorf("open original: %w", err))
+		s.fail(w, r, err)
 		return
 	}
 	defer rd.Close()
@@ -176,6 +175,70 @@ func (s *Server) content(w http.ResponseWriter, r *http.Request, owner string) {
 	h.Set("ETag", `"`+d.SHA256+`"`)
 	h.Set("Cache-Control", "private, max-age=0, must-revalidate")
 	http.ServeContent(w, r, "", d.CreatedAt, rd)
+}
+
+// original opens the stored original of d; a missing one is document.ErrNotFound.
+func (s *Server) original(ctx context.Context, d document.Document) (*blob.Reader, error) {
+	rd, err := s.Bucket.NewReader(ctx, d.BlobKey, nil)
+	if gcerrors.Code(err) == gcerrors.NotFound {
+		return nil, fmt.Errorf("original of %s: %w", d.ID, document.ErrNotFound)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("open original: %w", err)
+	}
+	return rd, nil
+}
+
+// pageImage serves a picture of one page of the original, for the web's document page. Pictures
+// never change for a document, so they are cached privately and revalidated by ETag.
+func (s *Server) pageImage(w http.ResponseWriter, r *http.Request, owner string) {
+	d, err := s.document(r, owner)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	n, err := strconv.Atoi(r.PathValue("n"))
+	if err != nil || n < 1 || n > max(d.Pages, 1) {
+		writeProblem(w, r, http.StatusNotFound, "the document has no page "+r.PathValue("n"))
+		return
+	}
+	etag := fmt.Sprintf(`"%s-%d"`, d.SHA256, n)
+	h := w.Header()
+	h.Set("ETag", etag)
+	h.Set("Cache-Control", "private, max-age=86400")
+	if r.Header.Get("If-None-Match") == etag {
+		w.WriteHeader(http.StatusNotModified)
+		return
+	}
+	rd, err := s.original(r.Context(), d)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	data, err := io.ReadAll(rd)
+	rd.Close()
+	if err != nil {
+		s.fail(w, r, fmt.Errorf("read original: %w", err))
+		return
+	}
+	img, err := s.Preview(r.Context(), data, n)
+	if err != nil {
+		h.Del("ETag")
+		h.Del("Cache-Control")
+		switch {
+		case errors.Is(err, document.ErrNotFound):
+			writeProblem(w, r, http.StatusNotFound, fmt.Sprintf("the document has no page %d", n))
+		case errors.Is(err, document.ErrInvalidInput):
+			writeProblem(w, r, http.StatusUnprocessableEntity, "the original cannot be rendered: "+err.Error())
+		default:
+			s.fail(w, r, fmt.Errorf("page %d of %s: %w", n, d.ID, err))
+		}
+		return
+	}
+	h.Set("Content-Type", "image/png")
+	h.Set("X-Content-Type-Options", "nosniff")
+	h.Set("Content-Length", strconv.Itoa(len(img)))
+	_, _ = w.Write(img)
 }
 
 func intParam(v string, def, lo, hi int) (int, error) {

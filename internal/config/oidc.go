@@ -34,6 +34,11 @@ func (r *reader) oidc() OIDC {
 		r.fail("DOCPIPE_OIDC_JWKS_URL", "want an http(s) URL of a JSON Web Key Set")
 	}
 	if len(o.Audiences) == 0 {
+		if id := r.str("DOCPIPE_OIDC_CLIENT_ID", ""); id != "" {
+			o.Audiences = []string{id}
+		}
+	}
+	if len(o.Audiences) == 0 {
 		r.fail("DOCPIPE_OIDC_AUDIENCE", "required when DOCPIPE_AUTH=oidc: the client id(s) or API identifier tokens are issued for")
 	}
 	return o

@@ -1,0 +1,204 @@
+package web
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"net/http"
+	"net/url"
+	"strconv"
+	"strings"
+
+	"github.com/docpipe/docpipe/internal/document"
+	"github.com/docpipe/docpipe/internal/store"
+	"github.com/docpipe/docpipe/internal/telemetry"
+)
+
+// Client calls docpipe's REST API v1 on behalf of a user.
+type Client struct {
+	BaseURL string       // e.g. http://docpipe-api:8080; empty with an in-process transport
+	HTTP    *http.Client // http.DefaultClient if nil
+}
+
+// Problem is an API error answer (RFC 9457).
+type Problem struct {
+	Status int    `json:"status"`
+	Title  string `json:"title"`
+	Detail string `json:"detail"`
+}
+
+func (p *Problem) Error() string {
+	if p.Detail != "" {
+		return p.Detail
+	}
+	return p.Title
+}
+
+// ListPage is one page of the document list.
+type ListPage struct {
+	Documents  []document.Document `json:"documents"`
+	NextCursor string              `json:"next_cursor"`
+}
+
+// SearchPage is one page of search results.
+type SearchPage struct {
+	Query      string      `json:"query"`
+	Total      int         `json:"total"`
+	Capped     bool        `json:"capped"`
+	Hits       []store.Hit `json:"hits"`
+	NextOffset int         `json:"next_offset"`
+}
+
+// List lists the user's documents, newest first.
+func (c *Client) List(ctx context.Context, token, status, cursor string, limit int) (ListPage, error) {
+	q := url.Values{"limit": {strconv.Itoa(limit)}}
+	if status != "" {
+		q.Set("status", status)
+	}
+	if cursor != "" {
+		q.Set("cursor", cursor)
+	}
+	var p ListPage
+	err := c.do(ctx, token, http.MethodGet, "/v1/documents?"+q.Encode(), nil, "", &p)
+	return p, err
+}
+
+// Get returns one document.
+func (c *Client) Get(ctx context.Context, token, id string) (document.Document, error) {
+	var d document.Document
+	err := c.do(ctx, token, http.MethodGet, "/v1/documents/"+url.PathEscape(id), nil, "", &d)
+	return d, err
+}
+
+// Pages returns a done document's text, page by page.
+func (c *Client) Pages(ctx context.Context, token, id string) ([]document.Page, error) {
+	var body struct {
+		Pages []document.Page `json:"pages"`
+	}
+	err := c.do(ctx, token, http.MethodGet, "/v1/documents/"+url.PathEscape(id)+"/text?format=json", nil, "", &body)
+	return body.Pages, err
+}
+
+// Search runs a query.
+func (c *Client) Search(ctx context.Context, token, query string, offset, limit int) (SearchPage, error) {
+	q := url.Values{"q": {query}, "offset": {strconv.Itoa(offset)}, "limit": {strconv.Itoa(limit)}}
+	var p SearchPage
+	err := c.do(ctx, token, http.MethodGet, "/v1/search?"+q.Encode(), nil, "", &p)
+	return p, err
+}
+
+// Delete deletes a document.
+func (c *Client) Delete(ctx context.Context, token, id string) error {
+	return c.do(ctx, token, http.MethodDelete, "/v1/documents/"+url.PathEscape(id), nil, "", nil)
+}
+
+// Reprocess queues a document for OCR again.
+func (c *Client) Reprocess(ctx context.Context, token, id string) error {
+	return c.do(ctx, token, http.MethodPost, "/v1/documents/"+url.PathEscape(id)+"/reprocess", nil, "", nil)
+}
+
+// Upload sends a multipart/form-data body of files as it is read.
+func (c *Client) Upload(ctx context.Context, token, contentType string, body io.Reader) ([]document.Document, error) {
+	var res struct {
+		Documents []document.Document `json:"documents"`
+	}
+	err := c.do(ctx, token, http.MethodPost, "/v1/documents", body, contentType, &res)
+	return res.Documents, err
+}
+
+// Content opens a document's original. The caller closes the body. header carries the
+// conditional and range headers to pass on.
+func (c *Client) Content(ctx context.Context, token, id string, header http.Header) (*http.Response, error) {
+	return c.stream(ctx, token, "/v1/documents/"+url.PathEscape(id)+"/content", header)
+}
+
+// PageImage opens a PNG picture of page n of a document, as Content does.
+func (c *Client) PageImage(ctx context.Context, token, id string, n int, header http.Header) (*http.Response, error) {
+	return c.stream(ctx, token, "/v1/documents/"+url.PathEscape(id)+"/pages/"+strconv.Itoa(n)+"/image", header)
+}
+
+// stream GETs path and returns the open response, or the API's problem.
+func (c *Client) stream(ctx context.Context, token, path string, header http.Header) (*http.Response, error) {
+	req, err := c.request(ctx, token, http.MethodGet, path, nil)
+	if err != nil {
+		return nil, err
+	}
+	for _, h := range []string{"Range", "If-Range", "If-None-Match", "If-Modified-Since"} {
+		if v := header.Get(h); v != "" {
+			req.Header.Set(h, v)
+		}
+	}
+	resp, err := c.client().Do(req)
+	if err != nil {
+		return nil, fmt.Errorf("api: %w", err)
+	}
+	if resp.StatusCode >= 400 {
+		defer resp.Body.Close()
+		return nil, problem(resp)
+	}
+	return resp, nil
+}
+
+func (c *Client) client() *http.Client {
+	if c.HTTP != nil {
+		return c.HTTP
+	}
+	return http.DefaultClient
+}
+
+func (c *Client) request(ctx context.Context, token, method, path string, body io.Reader) (*http.Request, error) {
+	base := c.BaseURL
+	if base == "" {
+		base = "http://api.internal"
+	}
+	req, err := http.NewRequestWithContext(ctx, method, strings.TrimRight(base, "/")+path, body)
+	if err != nil {
+		return nil, fmt.Errorf("api request: %w", err)
+	}
+	if token != "" {
+		req.Header.Set("Authorization", "Bearer "+token)
+	}
+	telemetry.Inject(ctx, req.Header)
+	req.Header.Set("Accept", "application/json")
+	return req, nil
+}
+
+func (c *Client) do(ctx context.Context, token, method, path string, body io.Reader, contentType string, out any) error {
+	req, err := c.request(ctx, token, method, path, body)
+	if err != nil {
+		return err
+	}
+	if contentType != "" {
+		req.Header.Set("Content-Type", contentType)
+	}
+	resp, err := c.client().Do(req)
+	if err != nil {
+		return fmt.Errorf("api %s %s: %w", method, req.URL.Path, err)
+	}
+	defer resp.Body.Close()
+	if resp.StatusCode >= 400 {
+		return problem(resp)
+	}
+	if out == nil {
+		_, _ = io.Copy(io.Discard, resp.Body)
+		return nil
+	}
+	if err := json.NewDecoder(resp.Body).Decode(out); err != nil {
+		return fmt.Errorf("api %s %s: decode answer: %w", method, req.URL.Path, err)
+	}
+	return nil
+}
+
+// problem reads an error answer; one that is not problem+json still gets its status.
+func problem(resp *http.Response) error {
+	p := &Problem{Status: resp.StatusCode}
+	b, _ := io.ReadAll(io.LimitReader(resp.Body, 64<<10))
+	if json.Unmarshal(b, p) != nil || p.Status == 0 {
+		p.Status = resp.StatusCode
+	}
+	if p.Title == "" {
+		p.Title = http.StatusText(resp.StatusCode)
+	}
+	return p
+}

@@ -1,0 +1,336 @@
+package web
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"html/template"
+	"io"
+	"mime"
+	"net/http"
+	"net/url"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/docpipe/docpipe/internal/document"
+)
+
+const (
+	pageSize   = 25
+	searchSize = 10
+)
+
+// listPage is the data of the document list.
+type listPage struct {
+	Documents []document.Document
+	Status    string
+	Statuses  []string
+	Next      string
+	Filtered  bool
+	MaxUpload int64
+}
+
+func (s *Server) list(w http.ResponseWriter, r *http.Request, u request) {
+	q := r.URL.Query()
+	status := q.Get("status")
+	if status != "" && !document.Status(status).Valid() {
+		status = ""
+	}
+	p, err := s.opt.API.List(r.Context(), u.token, status, q.Get("cursor"), pageSize)
+	if err != nil {
+		s.apiError(w, r, u, err)
+		return
+	}
+	s.render(w, r, http.StatusOK, "list", u.session, listPage{
+		Documents: p.Documents, Status: status, Next: p.NextCursor,
+		Statuses: []string{"queued", "processing", "done", "failed"},
+		Filtered: status != "" || q.Get("cursor") != "", MaxUpload: s.opt.MaxUpload,
+	})
+}
+
+// upload passes a multipart upload on to the API as it streams in. The page's script sends each
+// file in its own request, for a progress bar and an error per file, and wants JSON back.
+func (s *Server) upload(w http.ResponseWriter, r *http.Request, u request) {
+	ct := r.Header.Get("Content-Type")
+	if mt, _, _ := mime.ParseMediaType(ct); mt != "multipart/form-data" {
+		s.showError(w, r, u, &Problem{Status: http.StatusBadRequest, Title: "Bad Request", Detail: "send the files as multipart/form-data"})
+		return
+	}
+	docs, err := s.opt.API.Upload(r.Context(), u.token, ct, r.Body)
+	if err != nil {
+		s.apiError(w, r, u, err)
+		return
+	}
+	if wantsJSON(r) {
+		writeJSON(w, http.StatusAccepted, map[string]any{"documents": docs})
+		return
+	}
+	http.Redirect(w, r, "/", http.StatusSeeOther)
+}
+
+// status answers the statuses of the documents named by id parameters, for live updates.
+func (s *Server) status(w http.ResponseWriter, r *http.Request, u request) {
+	ids := r.URL.Query()["id"]
+	if len(ids) > pageSize {
+		ids = ids[:pageSize]
+	}
+	type state struct {
+		ID     string `json:"id"`
+		Status string `json:"status"`
+		Error  string `json:"error,omitempty"`
+		Pages  int    `json:"pages"`
+	}
+	out := []state{}
+	for _, id := range ids {
+		d, err := s.opt.API.Get(r.Context(), u.token, id)
+		var p *Problem
+		switch {
+		case errors.As(err, &p) && p.Status == http.StatusNotFound:
+			out = append(out, state{ID: id, Status: "deleted"})
+			continue
+		case err != nil:
+			s.apiError(w, r, u, err)
+			return
+		}
+		out = append(out, state{ID: d.ID, Status: string(d.Status), Error: d.Error, Pages: d.Pages})
+	}
+	w.Header().Set("Cache-Control", "no-store")
+	writeJSON(w, http.StatusOK, out)
+}
+
+// searchPage is the data of the search page.
+type searchPage struct {
+	Query  string
+	Result *SearchPage
+	Offset int
+	Prev   int
+	Error  string
+}
+
+func (s *Server) search(w http.ResponseWriter, r *http.Request, u request) {
+	q := strings.TrimSpace(r.URL.Query().Get("q"))
+	offset, _ := strconv.Atoi(r.URL.Query().Get("offset"))
+	offset = max(0, min(offset, 10_000))
+	data := searchPage{Query: q, Offset: offset, Prev: max(0, offset-searchSize)}
+	if q != "" {
+		res, err := s.opt.API.Search(r.Context(), u.token, q, offset, searchSize)
+		var p *Problem
+		switch {
+		case errors.As(err, &p) && p.Status == http.StatusBadRequest:
+			data.Error = p.Error()
+		case err != nil:
+			s.apiError(w, r, u, err)
+			return
+		default:
+			data.Result = &res
+		}
+	}
+	s.render(w, r, http.StatusOK, "search", u.session, data)
+}
+
+// documentPage is the data of one document's page.
+type documentPage struct {
+	Doc     document.Document
+	Pages   []document.Page
+	Preview bool // the original is an image a browser shows
+}
+
+func (s *Server) document(w http.ResponseWriter, r *http.Request, u request) {
+	id := r.PathValue("id")
+	d, err := s.opt.API.Get(r.Context(), u.token, id)
+	if err != nil {
+		s.apiError(w, r, u, err)
+		return
+	}
+	data := documentPage{Doc: d, Preview: previewable(d.ContentType)}
+	if d.Status == document.StatusDone {
+		if data.Pages, err = s.opt.API.Pages(r.Context(), u.token, id); err != nil {
+			s.apiError(w, r, u, err)
+			return
+		}
+	}
+	s.render(w, r, http.StatusOK, "document", u.session, data)
+}
+
+// previewable reports whether browsers display the type inline.
+func previewable(contentType string) bool {
+	return contentType == "image/png" || contentType == "image/jpeg"
+}
+
+// original streams the document's original: as a download, or inline for the preview of images
+// browsers display. The API's sandboxing Content-Security-Policy and nosniff come along.
+func (s *Server) original(w http.ResponseWriter, r *http.Request, u request) {
+	resp, err := s.opt.API.Content(r.Context(), u.token, r.PathValue("id"), r.Header)
+	if err != nil {
+		s.apiError(w, r, u, err)
+		return
+	}
+	inline := r.URL.Query().Get("inline") == "1" && previewable(resp.Header.Get("Content-Type"))
+	s.relay(w, resp, inline)
+}
+
+// pageImage relays the API's picture of one page, shown beside the page's text.
+func (s *Server) pageImage(w http.ResponseWriter, r *http.Request, u request) {
+	n, err := strconv.Atoi(r.PathValue("n"))
+	if err != nil || n < 1 {
+		s.notFound(w, r)
+		return
+	}
+	resp, err := s.opt.API.PageImage(r.Context(), u.token, r.PathValue("id"), n, r.Header)
+	if err != nil {
+		s.apiError(w, r, u, err)
+		return
+	}
+	s.relay(w, resp, true)
+}
+
+// relay copies an API response for a file to w, inline or as a download, with the API's
+// sandboxing Content-Security-Policy.
+func (s *Server) relay(w http.ResponseWriter, resp *http.Response, inline bool) {
+	defer resp.Body.Close()
+	h := w.Header()
+	for _, k := range []string{"Content-Type", "Content-Length", "Content-Range", "Accept-Ranges", "ETag", "Last-Modified", "Cache-Control", "Content-Disposition"} {
+		if v := resp.Header.Get(k); v != "" {
+			h.Set(k, v)
+		}
+	}
+	if inline {
+		h.Set("Content-Disposition", "inline")
+	}
+	h.Set("Content-Security-Policy", "default-src 'none'; sandbox; frame-ancestors 'none'")
+	w.WriteHeader(resp.StatusCode)
+	_, _ = io.Copy(w, resp.Body)
+}
+
+func (s *Server) confirmDelete(w http.ResponseWriter, r *http.Request, u request) {
+	d, err := s.opt.API.Get(r.Context(), u.token, r.PathValue("id"))
+	if err != nil {
+		s.apiError(w, r, u, err)
+		return
+	}
+	s.render(w, r, http.StatusOK, "delete", u.session, d)
+}
+
+func (s *Server) delete(w http.ResponseWriter, r *http.Request, u request) {
+	if err := s.opt.API.Delete(r.Context(), u.token, r.PathValue("id")); err != nil {
+		s.apiError(w, r, u, err)
+		return
+	}
+	http.Redirect(w, r, "/", http.StatusSeeOther)
+}
+
+func (s *Server) reprocess(w http.ResponseWriter, r *http.Request, u request) {
+	id := r.PathValue("id")
+	if err := s.opt.API.Reprocess(r.Context(), u.token, id); err != nil {
+		s.apiError(w, r, u, err)
+		return
+	}
+	http.Redirect(w, r, "/documents/"+url.PathEscape(id), http.StatusSeeOther)
+}
+
+// errorPage is the data of the error page.
+type errorPage struct {
+	Title   string
+	Message string
+	SignIn  bool
+}
+
+// apiError shows what went wrong with an API call: the API's own words for the user's mistakes,
+// a generic message for the rest.
+func (s *Server) apiError(w http.ResponseWriter, r *http.Request, u request, err error) {
+	var p *Problem
+	if !errors.As(err, &p) {
+		s.log.ErrorContext(r.Context(), "api call failed", "err", err)
+		p = &Problem{Status: http.StatusBadGateway, Title: "Bad Gateway", Detail: "docpipe's API cannot be reached; try again in a moment"}
+	}
+	if p.Status == http.StatusUnauthorized && s.opt.OIDC != nil {
+		s.sessions.delete(u.session.ID)
+		s.toSignIn(w, r)
+		return
+	}
+	if p.Status >= 500 {
+		s.log.ErrorContext(r.Context(), "api error", "status", p.Status, "detail", p.Detail)
+	}
+	s.showError(w, r, u, p)
+}
+
+func (s *Server) showError(w http.ResponseWriter, r *http.Request, u request, p *Problem) {
+	if wantsJSON(r) {
+		writeJSON(w, p.Status, p)
+		return
+	}
+	title := p.Title
+	if p.Status == http.StatusNotFound {
+		title = "No such document"
+	}
+	s.render(w, r, p.Status, "error", u.session, errorPage{Title: title, Message: p.Error()})
+}
+
+// view is what every template gets.
+type view struct {
+	Page     string
+	Session  session
+	SignIn   bool // sign-in is on
+	Data     any
+	CSRF     string
+	UserName string
+}
+
+func (s *Server) render(w http.ResponseWriter, r *http.Request, status int, page string, ss session, data any) {
+	t, ok := s.pages[page]
+	if !ok {
+		http.Error(w, "no template "+page, http.StatusInternalServerError)
+		return
+	}
+	v := view{Page: page, Session: ss, SignIn: s.opt.OIDC != nil, Data: data, CSRF: ss.CSRF, UserName: ss.Name}
+	if s.opt.OIDC == nil {
+		v.UserName = "local user"
+	}
+	var b strings.Builder
+	if err := t.ExecuteTemplate(&b, "layout", v); err != nil {
+		s.log.ErrorContext(r.Context(), "render", "page", page, "err", err)
+		http.Error(w, "internal error", http.StatusInternalServerError)
+		return
+	}
+	w.Header().Set("Content-Type", "text/html; charset=utf-8")
+	w.Header().Set("Cache-Control", "no-store")
+	w.WriteHeader(status)
+	_, _ = io.WriteString(w, b.String())
+}
+
+func writeJSON(w http.ResponseWriter, status int, v any) {
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(status)
+	_ = json.NewEncoder(w).Encode(v)
+}
+
+var funcs = template.FuncMap{
+	"bytes": func(n int64) string {
+		switch {
+		case n >= 1<<20:
+			return fmt.Sprintf("%.1f MB", float64(n)/(1<<20))
+		case n >= 1<<10:
+			return fmt.Sprintf("%.0f kB", float64(n)/(1<<10))
+		}
+		return fmt.Sprintf("%d B", n)
+	},
+	"when": func(t time.Time) string { return t.UTC().Format("2 Jan 2006 15:04 UTC") },
+	"iso":  func(t time.Time) string { return t.UTC().Format(time.RFC3339) },
+	"live": func(s document.Status) bool {
+		return s == document.StatusQueued || s == document.StatusProcessing
+	},
+	"add": func(a, b int) int { return a + b },
+}
+
+func parseTemplates() (map[string]*template.Template, error) {
+	pages := map[string]*template.Template{}
+	for _, p := range []string{"list", "search", "document", "delete", "error", "signin"} {
+		t, err := template.New(p).Funcs(funcs).ParseFS(templateFS, "templates/layout.html", "templates/"+p+".html")
+		if err != nil {
+			return nil, fmt.Errorf("web: template %s: %w", p, err)
+		}
+		pages[p] = t
+	}
+	return pages, nil
+}

@@ -1,0 +1,754 @@
+package web
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"fmt"
+	"image"
+	"io"
+	"log/slog"
+	"mime/multipart"
+	"net/http"
+	"net/http/cookiejar"
+	"net/http/httptest"
+	"net/url"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/docpipe/docpipe/internal/api"
+	"github.com/docpipe/docpipe/internal/auth"
+	"github.com/docpipe/docpipe/internal/auth/authtest"
+	"github.com/docpipe/docpipe/internal/blob"
+	"github.com/docpipe/docpipe/internal/document"
+	"github.com/docpipe/docpipe/internal/ocr"
+	"github.com/docpipe/docpipe/internal/ocr/ocrtest"
+	"github.com/docpipe/docpipe/internal/store"
+	"github.com/docpipe/docpipe/internal/store/sqlite"
+	"github.com/docpipe/docpipe/internal/telemetry"
+)
+
+const clientID = "docpipe-web"
+
+// env is the web in front of a real API on SQLite and a blob directory. With a provider, users
+// sign in through it and the API verifies the tokens the web forwards; without, everyone is
+// the local user.
+type env struct {
+	t        *testing.T
+	url      string
+	web      *Server
+	provider *authtest.Provider
+	store    *sqlite.Store
+}
+
+type envOptions struct {
+	oidc      bool
+	maxUpload int64
+	secret    string
+	forwardID bool // the provider's access tokens are opaque; the web forwards ID tokens
+}
+
+func newEnv(t *testing.T, o envOptions) *env {
+	t.Helper()
+	dir := t.TempDir()
+	st, err := sqlite.Open(context.Background(), filepath.Join(dir, "docpipe.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { st.Close() })
+	bucket, err := blob.Open(context.Background(), "file://"+filepath.ToSlash(filepath.Join(dir, "blobs")))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { bucket.Close() })
+	if o.maxUpload == 0 {
+		o.maxUpload = 1 << 20
+	}
+	log := slog.New(slog.DiscardHandler)
+
+	e := &env{t: t, store: st}
+	front := httptest.NewUnstartedServer(nil)
+	e.url = "http://" + front.Listener.Addr().String()
+	identify := func(*http.Request) (string, error) { return "local", nil }
+	opt := Options{PublicURL: e.url, MaxUpload: o.maxUpload, Log: log}
+	if o.oidc {
+		e.provider = authtest.NewProvider(t)
+		e.provider.Opaque = o.forwardID
+		e.provider.AddClient(clientID, o.secret, e.url+"/auth/callback")
+		e.provider.AddUser("alice", "alice-pw", "sub-alice", "alice@example.com")
+		e.provider.AddUser("bob", "bob-pw", "sub-bob", "bob@example.com")
+		v, err := auth.NewVerifier(auth.Config{Issuer: e.provider.URL, Audiences: []string{clientID}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		identify = v.Identify
+		opt.OIDC = &OIDC{Issuer: e.provider.URL, ClientID: clientID, ClientSecret: o.secret,
+			Scopes: []string{"openid", "email"}, RedirectURL: e.url + "/auth/callback", LogoutURL: e.url + "/",
+			ForwardID: o.forwardID}
+		if err := opt.OIDC.Setup(context.Background()); err != nil {
+			t.Fatal(err)
+		}
+	}
+	backend := api.New(api.Options{
+		Store: st, Bucket: bucket, Identify: identify, Log: log,
+		Metrics:   telemetry.NewMetrics(telemetry.Build{}),
+		Limits:    ocr.Limits{MaxPages: 10, MaxPixels: 20_000_000},
+		MaxUpload: o.maxUpload,
+		Preview: func(ctx context.Context, data []byte, page int) ([]byte, error) {
+			return ocr.Preview(ctx, data, page, 200, ocr.Limits{MaxPages: 10, MaxPixels: 20_000_000})
+		},
+	})
+	opt.API = &Client{HTTP: &http.Client{Transport: HandlerTransport{Handler: backend}}}
+	if e.web, err = New(opt); err != nil {
+		t.Fatal(err)
+	}
+	front.Config.Handler = e.web
+	front.Start()
+	t.Cleanup(front.Close)
+	return e
+}
+
+// browser is a user agent with its own cookies.
+type browser struct {
+	t      *testing.T
+	e      *env
+	client *http.Client
+}
+
+func (e *env) browser() *browser {
+	jar, _ := cookiejar.New(nil)
+	return &browser{t: e.t, e: e, client: &http.Client{Jar: jar, Timeout: 10 * time.Second}}
+}
+
+type page struct {
+	status int
+	url    *url.URL
+	header http.Header
+	body   string
+}
+
+func (b *browser) do(req *http.Request) page {
+	b.t.Helper()
+	resp, err := b.client.Do(req)
+	if err != nil {
+		b.t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	body, _ := io.ReadAll(resp.Body)
+	return page{status: resp.StatusCode, url: resp.Request.URL, header: resp.Header, body: string(body)}
+}
+
+func (b *browser) get(path string) page {
+	b.t.Helper()
+	req, _ := http.NewRequest(http.MethodGet, b.e.url+path, nil)
+	return b.do(req)
+}
+
+// post submits a form as the browser would from one of the site's pages.
+func (b *browser) post(path string, form url.Values) page {
+	b.t.Helper()
+	req, _ := http.NewRequest(http.MethodPost, b.e.url+path, strings.NewReader(form.Encode()))
+	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	req.Header.Set("Origin", b.e.url)
+	req.Header.Set("Sec-Fetch-Site", "same-origin")
+	return b.do(req)
+}
+
+var csrfPattern = regexp.MustCompile(`data-csrf="([^"]+)"`)
+
+// csrf is the token the site's pages carry.
+func (b *browser) csrf() string {
+	b.t.Helper()
+	m := csrfPattern.FindStringSubmatch(b.get("/").body)
+	if m == nil {
+		b.t.Fatal("no CSRF token on the home page")
+	}
+	return m[1]
+}
+
+// upload sends files the way the page's script does; it returns the status and JSON answer.
+func (b *browser) upload(token string, files map[string][]byte) (int, map[string]any) {
+	b.t.Helper()
+	var body bytes.Buffer
+	mw := multipart.NewWriter(&body)
+	for name, data := range files {
+		fw, _ := mw.CreateFormFile("file", name)
+		_, _ = fw.Write(data)
+	}
+	mw.Close()
+	req, _ := http.NewRequest(http.MethodPost, b.e.url+"/upload", &body)
+	req.Header.Set("Content-Type", mw.FormDataContentType())
+	req.Header.Set("Accept", "application/json")
+	req.Header.Set("Origin", b.e.url)
+	if token != "" {
+		req.Header.Set("X-CSRF-Token", token)
+	}
+	p := b.do(req)
+	var out map[string]any
+	_ = json.Unmarshal([]byte(p.body), &out)
+	return p.status, out
+}
+
+func (b *browser) signIn(user, password string) page {
+	b.t.Helper()
+	return b.signInAt("/auth/login", user, password)
+}
+
+// signIn goes through the provider's login form, starting at path.
+func (b *browser) signInAt(path, user, password string) page {
+	b.t.Helper()
+	form := b.get(path)
+	if form.status != http.StatusOK || !strings.Contains(form.body, `id="username"`) {
+		b.t.Fatalf("sign-in did not reach the provider's login form: %d %s\n%s", form.status, form.url, form.body)
+	}
+	v := form.url.Query()
+	v.Set("username", user)
+	v.Set("password", password)
+	req, _ := http.NewRequest(http.MethodPost, b.e.provider.URL+"/authorize", strings.NewReader(v.Encode()))
+	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	return b.do(req)
+}
+
+func pngFile(t *testing.T) []byte {
+	t.Helper()
+	img := image.NewGray(image.Rect(0, 0, 40, 30))
+	for i := range img.Pix {
+		img.Pix[i] = 255
+	}
+	b, err := ocrtest.PNG(img)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return b
+}
+
+func firstID(t *testing.T, out map[string]any) string {
+	t.Helper()
+	docs, _ := out["documents"].([]any)
+	if len(docs) == 0 {
+		t.Fatalf("no documents in %v", out)
+	}
+	return docs[0].(map[string]any)["id"].(string)
+}
+
+func TestLocalModeNeedsNoSignIn(t *testing.T) {
+	e := newEnv(t, envOptions{})
+	b := e.browser()
+	home := b.get("/")
+	if home.status != http.StatusOK || !strings.Contains(home.body, "No documents yet") {
+		t.Fatalf("home = %d, want 200 with the first-time empty state:\n%s", home.status, home.body)
+	}
+	if strings.Contains(home.body, "Sign out") {
+		t.Error("local mode shows a sign-out button")
+	}
+	status, out := b.upload(b.csrf(), map[string][]byte{"scan.png": pngFile(t)})
+	if status != http.StatusAccepted {
+		t.Fatalf("upload = %d %v, want 202", status, out)
+	}
+	id := firstID(t, out)
+	list := b.get("/")
+	if !strings.Contains(list.body, "scan.png") || !strings.Contains(list.body, `data-id="`+id+`"`) {
+		t.Errorf("list does not show the upload:\n%s", list.body)
+	}
+	doc := b.get("/documents/" + id)
+	if doc.status != http.StatusOK || !strings.Contains(doc.body, "queued") || !strings.Contains(doc.body, "/documents/"+id+"/original?inline=1") {
+		t.Errorf("document page = %d:\n%s", doc.status, doc.body)
+	}
+	orig := b.get("/documents/" + id + "/original")
+	if orig.status != http.StatusOK || orig.header.Get("Content-Type") != "image/png" || orig.body != string(pngFile(t)) {
+		t.Errorf("original = %d %q, %d bytes", orig.status, orig.header.Get("Content-Type"), len(orig.body))
+	}
+	if got := orig.header.Get("Content-Disposition"); !strings.HasPrefix(got, "attachment") {
+		t.Errorf("download Content-Disposition = %q, want attachment", got)
+	}
+	var states []map[string]any
+	if err := json.Unmarshal([]byte(b.get("/status?id="+id+"&id=01NOTTHERE").body), &states); err != nil || len(states) != 2 {
+		t.Fatalf("status = %v, %v", states, err)
+	}
+	if states[0]["status"] != "queued" || states[1]["status"] != "deleted" {
+		t.Errorf("status = %v, want queued and deleted", states)
+	}
+}
+
+func TestXSSFileNameRendersAsText(t *testing.T) {
+	e := newEnv(t, envOptions{})
+	b := e.browser()
+	// The API keeps only the last path element of a name, so the first becomes "script>.png".
+	tests := []struct{ name, markup, shown string }{
+		{"<script>alert(1)</script>.png", "<script>", "script&gt;.png"},
+		{"<script>alert(1)<script>.png", "<script>", "&lt;script&gt;alert(1)&lt;script&gt;.png"},
+		{`<img src=x onerror="alert(1)">.png`, "<img src=x", "&lt;img src=x onerror=&#34;alert(1)&#34;&gt;.png"},
+	}
+	for _, tt := range tests {
+		status, out := b.upload(b.csrf(), map[string][]byte{tt.name: pngFile(t)})
+		if status != http.StatusAccepted {
+			t.Fatalf("upload = %d %v", status, out)
+		}
+		id := firstID(t, out)
+		for _, path := range []string{"/", "/documents/" + id, "/documents/" + id + "/delete"} {
+			body := b.get(path).body
+			if strings.Contains(body, tt.markup) {
+				t.Errorf("%s renders %q as markup", path, tt.name)
+			}
+			if !strings.Contains(body, tt.shown) {
+				t.Errorf("%s does not show %q as text %q", path, tt.name, tt.shown)
+			}
+		}
+	}
+}
+
+func TestSnippetsAreEscaped(t *testing.T) {
+	e := newEnv(t, envOptions{})
+	rec := httptest.NewRecorder()
+	req := httptest.NewRequest(http.MethodGet, "/search", nil)
+	e.web.render(rec, req, http.StatusOK, "search", session{CSRF: "t"}, searchPage{Query: `"><b>q`, Result: &SearchPage{
+		Total: 1,
+		Hits: []store.Hit{{
+			Document: document.Document{ID: "d1", Name: "a.png"}, Page: 2,
+			Snippet: []store.Fragment{{Text: "before <img src=x onerror=alert(1)> "}, {Text: "harbour", Match: true}, {Text: " after"}},
+		}},
+	}})
+	body := rec.Body.String()
+	for _, want := range []string{"before &lt;img src=x onerror=alert(1)&gt; <mark>harbour</mark> after", `value="&#34;&gt;&lt;b&gt;q"`, "page 2"} {
+		if !strings.Contains(body, want) {
+			t.Errorf("search page lacks %q:\n%s", want, body)
+		}
+	}
+	if strings.Contains(body, "<img src=x") {
+		t.Error("a snippet's text became markup")
+	}
+}
+
+func TestCSRF(t *testing.T) {
+	e := newEnv(t, envOptions{})
+	b := e.browser()
+	token := b.csrf()
+	status, out := b.upload(token, map[string][]byte{"a.png": pngFile(t)})
+	if status != http.StatusAccepted {
+		t.Fatalf("upload = %d", status)
+	}
+	id := firstID(t, out)
+
+	if status, _ := b.upload("", map[string][]byte{"b.png": pngFile(t)}); status != http.StatusForbidden {
+		t.Errorf("upload without a token = %d, want 403", status)
+	}
+	if status, _ := b.upload("forged", map[string][]byte{"b.png": pngFile(t)}); status != http.StatusForbidden {
+		t.Errorf("upload with a wrong token = %d, want 403", status)
+	}
+	tests := []struct {
+		name   string
+		form   url.Values
+		header map[string]string
+	}{
+		{"no token", url.Values{}, nil},
+		{"wrong token", url.Values{"csrf": {"nope"}}, nil},
+		{"cross origin", url.Values{"csrf": {token}}, map[string]string{"Origin": "https://evil.example"}},
+		{"cross site", url.Values{"csrf": {token}}, map[string]string{"Sec-Fetch-Site": "cross-site"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			req, _ := http.NewRequest(http.MethodPost, e.url+"/documents/"+id+"/delete", strings.NewReader(tt.form.Encode()))
+			req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+			for k, v := range tt.header {
+				req.Header.Set(k, v)
+			}
+			if got := b.do(req); got.status != http.StatusForbidden {
+				t.Errorf("delete = %d, want 403", got.status)
+			}
+			if got := b.get("/documents/" + id); got.status != http.StatusOK {
+				t.Errorf("document is gone after a refused delete: %d", got.status)
+			}
+		})
+	}
+	other := e.browser()
+	if got := other.post("/documents/"+id+"/delete", url.Values{"csrf": {token}}); got.status != http.StatusForbidden {
+		t.Errorf("another session's token = %d, want 403", got.status)
+	}
+	confirm := b.get("/documents/" + id + "/delete")
+	if !strings.Contains(confirm.body, "Delete this document?") {
+		t.Errorf("no confirmation page:\n%s", confirm.body)
+	}
+	if got := b.post("/documents/"+id+"/delete", url.Values{"csrf": {token}}); got.status != http.StatusOK || got.url.Path != "/" {
+		t.Fatalf("delete with the token = %d at %s, want the list", got.status, got.url)
+	}
+	if got := b.get("/documents/" + id); got.status != http.StatusNotFound {
+		t.Errorf("deleted document = %d, want 404", got.status)
+	}
+}
+
+var inlineScript = regexp.MustCompile(`<script(?:\s[^>]*)?>[^<]|\son[a-z]+=|\sstyle=|<style`)
+
+func TestSecurityHeadersOnEveryPage(t *testing.T) {
+	e := newEnv(t, envOptions{})
+	b := e.browser()
+	_, out := b.upload(b.csrf(), map[string][]byte{"a.png": pngFile(t)})
+	id := firstID(t, out)
+	for _, path := range []string{"/", "/?status=failed", "/search", "/search?q=harbour", "/search?q=%22unclosed",
+		"/documents/" + id, "/documents/" + id + "/delete", "/documents/" + id + "/original", "/documents/01NOPE",
+		"/no/such/page", "/static/app.css", "/static/app.js", "/healthz"} {
+		t.Run(path, func(t *testing.T) {
+			p := b.get(path)
+			csp := p.header.Get("Content-Security-Policy")
+			for _, want := range []string{"default-src", "frame-ancestors 'none'"} {
+				if !strings.Contains(csp, want) {
+					t.Errorf("CSP %q lacks %q", csp, want)
+				}
+			}
+			if strings.Contains(csp, "unsafe-inline") || strings.Contains(csp, "unsafe-eval") {
+				t.Errorf("CSP %q allows inline code", csp)
+			}
+			if got := p.header.Get("X-Content-Type-Options"); got != "nosniff" {
+				t.Errorf("X-Content-Type-Options = %q", got)
+			}
+			if strings.HasPrefix(p.header.Get("Content-Type"), "text/html") {
+				if got := p.header.Get("Referrer-Policy"); got != "same-origin" {
+					t.Errorf("Referrer-Policy = %q", got)
+				}
+				if m := inlineScript.FindString(p.body); m != "" {
+					t.Errorf("page has inline script or style %q", m)
+				}
+			}
+		})
+	}
+}
+
+func TestUploadErrorsComeFromTheAPI(t *testing.T) {
+	e := newEnv(t, envOptions{maxUpload: 4 << 10})
+	b := e.browser()
+	token := b.csrf()
+	tests := []struct {
+		name   string
+		data   []byte
+		status int
+		detail string
+	}{
+		{"notes.txt", []byte("just some text, not a scan"), http.StatusUnsupportedMediaType, "PNG, JPEG, TIFF or PDF"},
+		{"big.png", bytes.Repeat([]byte{1}, 8<<10), http.StatusRequestEntityTooLarge, "larger than the limit"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			status, out := b.upload(token, map[string][]byte{tt.name: tt.data})
+			if status != tt.status {
+				t.Errorf("status = %d, want %d", status, tt.status)
+			}
+			if d, _ := out["detail"].(string); !strings.Contains(d, tt.detail) {
+				t.Errorf("detail = %q, want it to contain %q", d, tt.detail)
+			}
+		})
+	}
+}
+
+func TestCookie(t *testing.T) {
+	tests := []struct {
+		public, name string
+		secure       bool
+	}{
+		{"http://127.0.0.1:8080", "docpipe_session", false},
+		{"https://docs.example.com", "__Host-docpipe_session", true},
+	}
+	for _, tt := range tests {
+		s, err := New(Options{PublicURL: tt.public, API: &Client{}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		rec := httptest.NewRecorder()
+		s.ServeHTTP(rec, httptest.NewRequest(http.MethodGet, "/search", nil))
+		cookies := rec.Result().Cookies()
+		if len(cookies) != 1 {
+			t.Fatalf("%s: cookies = %v", tt.public, cookies)
+		}
+		c := cookies[0]
+		if c.Name != tt.name || c.Secure != tt.secure || !c.HttpOnly || c.SameSite != http.SameSiteLaxMode || c.Path != "/" || len(c.Value) < 40 {
+			t.Errorf("%s: cookie = %+v", tt.public, c)
+		}
+	}
+}
+
+func TestOIDCSignInAndIsolation(t *testing.T) {
+	e := newEnv(t, envOptions{oidc: true, secret: "s3cret"})
+	alice := e.browser()
+	anon := alice.get("/")
+	if !strings.Contains(anon.body, `id="signin"`) || strings.Contains(anon.body, "Documents</a>") {
+		t.Fatalf("signed-out home is not the sign-in page:\n%s", anon.body)
+	}
+	home := alice.signInAt("/search?q=x", "alice", "alice-pw")
+	if home.status != http.StatusOK || home.url.String() != e.url+"/search?q=x" || !strings.Contains(home.body, "alice@example.com") {
+		t.Fatalf("after sign-in: %d at %s:\n%s", home.status, home.url, home.body)
+	}
+	if e.provider.Logins() != 1 {
+		t.Errorf("provider logins = %d, want 1", e.provider.Logins())
+	}
+	for _, c := range alice.client.Jar.Cookies(mustURL(e.url)) {
+		if strings.Count(c.Value, ".") == 2 {
+			t.Errorf("cookie %s holds a JWT", c.Name)
+		}
+	}
+	status, out := alice.upload(alice.csrf(), map[string][]byte{"alice.png": pngFile(t)})
+	if status != http.StatusAccepted {
+		t.Fatalf("alice's upload = %d %v", status, out)
+	}
+	id := firstID(t, out)
+
+	bob := e.browser()
+	bob.signIn("bob", "bob-pw")
+	if got := bob.get("/documents/" + id); got.status != http.StatusNotFound {
+		t.Errorf("bob sees alice's document: %d", got.status)
+	}
+	if got := bob.get("/documents/" + id + "/original"); got.status != http.StatusNotFound {
+		t.Errorf("bob downloads alice's original: %d", got.status)
+	}
+	if got := bob.get("/"); strings.Contains(got.body, "alice.png") || !strings.Contains(got.body, "No documents yet") {
+		t.Errorf("bob's list shows alice's document:\n%s", got.body)
+	}
+	if got := alice.get("/documents/" + id); got.status != http.StatusOK {
+		t.Errorf("alice's own document = %d", got.status)
+	}
+}
+
+func TestOIDCForwardsIDTokensForOpaqueAccessTokens(t *testing.T) {
+	for _, forward := range []bool{false, true} {
+		e := newEnv(t, envOptions{oidc: true, forwardID: forward})
+		b := e.browser()
+		b.signIn("alice", "alice-pw")
+		status, out := b.upload(b.csrf(), map[string][]byte{"a.png": pngFile(t)})
+		if status != http.StatusAccepted {
+			t.Errorf("forward ID token %v: upload = %d %v, want 202", forward, status, out)
+		}
+	}
+	e := newEnv(t, envOptions{oidc: true})
+	e.provider.Opaque = true
+	b := e.browser()
+	b.signIn("alice", "alice-pw")
+	if got := b.get("/"); !strings.Contains(got.body, `id="signin"`) {
+		t.Error("an opaque access token the API refuses did not end the session")
+	}
+}
+
+func TestOIDCRefreshesExpiringTokens(t *testing.T) {
+	e := newEnv(t, envOptions{oidc: true})
+	e.provider.AccessTTL = 30 * time.Second
+	b := e.browser()
+	b.signIn("alice", "alice-pw")
+	before := e.provider.Refreshes()
+	if got := b.get("/"); got.status != http.StatusOK || !strings.Contains(got.body, "alice@example.com") {
+		t.Fatalf("home = %d", got.status)
+	}
+	if e.provider.Refreshes() <= before {
+		t.Error("a token expiring within a minute was not refreshed")
+	}
+	status, _ := b.upload(b.csrf(), map[string][]byte{"a.png": pngFile(t)})
+	if status != http.StatusAccepted {
+		t.Errorf("upload with a refreshed token = %d", status)
+	}
+}
+
+func TestOIDCLogout(t *testing.T) {
+	e := newEnv(t, envOptions{oidc: true})
+	b := e.browser()
+	b.signIn("alice", "alice-pw")
+	cookie := b.client.Jar.Cookies(mustURL(e.url))
+	token := b.csrf()
+	if got := b.post("/auth/logout", url.Values{}); got.status != http.StatusForbidden {
+		t.Errorf("logout without a token = %d, want 403", got.status)
+	}
+	got := b.post("/auth/logout", url.Values{"csrf": {token}})
+	if e.provider.Logouts() != 1 {
+		t.Errorf("provider logouts = %d, want 1 (RP-initiated logout)", e.provider.Logouts())
+	}
+	if got.url.String() != e.url+"/" || !strings.Contains(got.body, `id="signin"`) {
+		t.Errorf("after logout: %s:\n%s", got.url, got.body)
+	}
+	stale := e.browser()
+	stale.client.Jar.SetCookies(mustURL(e.url), cookie)
+	if got := stale.get("/"); !strings.Contains(got.body, `id="signin"`) {
+		t.Error("the old session cookie still works after logout")
+	}
+}
+
+func TestOIDCCallbackRefusesForgedState(t *testing.T) {
+	e := newEnv(t, envOptions{oidc: true})
+	b := e.browser()
+	b.get("/")
+	for _, q := range []string{"?code=x&state=forged", "?code=x", "?error=access_denied&state=forged"} {
+		if got := b.get("/auth/callback" + q); got.status != http.StatusBadRequest {
+			t.Errorf("callback%s = %d, want 400", q, got.status)
+		}
+	}
+	// A stolen code is useless without the verifier: the provider refuses it.
+	form := b.get("/auth/login")
+	v := form.url.Query()
+	v.Set("username", "alice")
+	v.Set("password", "alice-pw")
+	noRedirect := &http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
+	resp, err := noRedirect.PostForm(e.provider.URL+"/authorize", v)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	loc, _ := url.Parse(resp.Header.Get("Location"))
+	resp, err = http.PostForm(e.provider.URL+"/token", url.Values{
+		"grant_type": {"authorization_code"}, "code": {loc.Query().Get("code")}, "client_id": {clientID},
+		"redirect_uri": {e.url + "/auth/callback"}, "code_verifier": {strings.Repeat("x", 43)},
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusBadRequest {
+		t.Errorf("token with a wrong PKCE verifier = %d, want 400", resp.StatusCode)
+	}
+	if got := b.get("/auth/callback?" + loc.RawQuery); got.status != http.StatusBadGateway {
+		t.Errorf("callback with a spent code = %d, want 502", got.status)
+	}
+}
+
+func TestSafeReturn(t *testing.T) {
+	tests := []struct{ in, want string }{
+		{"/documents/1", "/documents/1"},
+		{"/search?q=a", "/search?q=a"},
+		{"", "/"},
+		{"//evil.example/x", "/"},
+		{`/\evil.example`, "/"},
+		{"https://evil.example", "/"},
+		{"javascript:alert(1)", "/"},
+	}
+	for _, tt := range tests {
+		if got := safeReturn(tt.in); got != tt.want {
+			t.Errorf("safeReturn(%q) = %q, want %q", tt.in, got, tt.want)
+		}
+	}
+}
+
+func FuzzSafeReturn(f *testing.F) {
+	for _, s := range []string{"/", "//x", `/\x`, "/a?b=//c", "http://x", "\t/x"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		got := safeReturn(s)
+		u, err := url.Parse(got)
+		if err == nil && (u.Host != "" || u.Scheme != "") {
+			t.Fatalf("safeReturn(%q) = %q leaves the site", s, got)
+		}
+		if !strings.HasPrefix(got, "/") || strings.HasPrefix(got, "//") || strings.HasPrefix(got, `/\`) {
+			t.Fatalf("safeReturn(%q) = %q", s, got)
+		}
+	})
+}
+
+func TestHandlerTransportStreams(t *testing.T) {
+	h := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("X-Path", r.URL.Path+"?"+r.URL.RawQuery)
+		w.WriteHeader(http.StatusTeapot)
+		w.(http.Flusher).Flush()
+		fmt.Fprint(w, "first ")
+		w.Header().Set("X-Late", "ignored")
+		body, _ := io.ReadAll(r.Body)
+		fmt.Fprintf(w, "%s", body)
+	})
+	c := &http.Client{Transport: HandlerTransport{Handler: h}}
+	resp, err := c.Post("http://in-process/a/b?x=1", "text/plain", strings.NewReader("echo"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	body, _ := io.ReadAll(resp.Body)
+	if resp.StatusCode != http.StatusTeapot || resp.Header.Get("X-Path") != "/a/b?x=1" || string(body) != "first echo" {
+		t.Errorf("got %d %v %q", resp.StatusCode, resp.Header, body)
+	}
+	if resp.Header.Get("X-Late") != "" {
+		t.Error("a header set after WriteHeader leaked into the response")
+	}
+	panics := &http.Client{Transport: HandlerTransport{Handler: http.HandlerFunc(func(http.ResponseWriter, *http.Request) { panic("boom") })}}
+	resp, err = panics.Get("http://in-process/")
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusInternalServerError {
+		t.Errorf("a panicking handler answered %d, want 500", resp.StatusCode)
+	}
+}
+
+func mustURL(s string) *url.URL {
+	u, err := url.Parse(s)
+	if err != nil {
+		panic(err)
+	}
+	return u
+}
+
+func TestSessionsExpire(t *testing.T) {
+	now := time.Unix(1_000_000, 0)
+	s := newSessions(12 * time.Hour)
+	s.now = func() time.Time { return now }
+	anon := s.create()
+	user := s.create()
+	user.Subject = "sub"
+	s.put(user)
+	now = now.Add(2 * time.Hour)
+	if _, ok := s.get(anon.ID); ok {
+		t.Error("an anonymous session outlived an hour")
+	}
+	if _, ok := s.get(user.ID); !ok {
+		t.Error("a signed-in session ended before its TTL")
+	}
+	now = now.Add(11 * time.Hour)
+	if _, ok := s.get(user.ID); !ok {
+		t.Error("use did not extend the session")
+	}
+	now = now.Add(13 * time.Hour)
+	if _, ok := s.get(user.ID); ok {
+		t.Error("an unused session outlived its TTL")
+	}
+	if _, ok := s.get("forged"); ok {
+		t.Error("an unknown id found a session")
+	}
+}
+
+// A done document's page shows a picture of each page beside its text, relayed from the API.
+func TestPagePreviews(t *testing.T) {
+	e := newEnv(t, envOptions{})
+	b := e.browser()
+	page := func(shade uint8) *image.Gray {
+		img := image.NewGray(image.Rect(0, 0, 300, 400))
+		for i := range img.Pix {
+			img.Pix[i] = shade
+		}
+		return img
+	}
+	status, out := b.upload(b.csrf(), map[string][]byte{"two pages.tiff": ocrtest.TIFF([]*image.Gray{page(250), page(10)})})
+	if status != http.StatusAccepted {
+		t.Fatalf("upload = %d %v", status, out)
+	}
+	id := firstID(t, out)
+	job, err := e.store.Claim(t.Context(), time.Minute)
+	if err != nil {
+		t.Fatal(err)
+	}
+	pages := []document.Page{{Number: 1, Text: "first"}, {Number: 2, Text: "second"}}
+	if err := e.store.Complete(t.Context(), job, pages); err != nil {
+		t.Fatal(err)
+	}
+	doc := b.get("/documents/" + id)
+	var pictures []string
+	for n := 1; n <= 2; n++ {
+		src := fmt.Sprintf("/documents/%s/pages/%d/image", id, n)
+		if !strings.Contains(doc.body, `src="`+src+`"`) {
+			t.Errorf("document page lacks the picture of page %d:\n%s", n, doc.body)
+		}
+		img := b.get(src)
+		if img.status != http.StatusOK || img.header.Get("Content-Type") != "image/png" || img.header.Get("Content-Disposition") != "inline" {
+			t.Fatalf("page %d picture = %d %q %q", n, img.status, img.header.Get("Content-Type"), img.header.Get("Content-Disposition"))
+		}
+		pictures = append(pictures, img.body)
+	}
+	if pictures[0] == pictures[1] {
+		t.Error("both pages have the same picture")
+	}
+	if got := b.get("/documents/" + id + "/pages/3/image"); got.status != http.StatusNotFound {
+		t.Errorf("picture of a page the document lacks = %d, want 404", got.status)
+	}
+}

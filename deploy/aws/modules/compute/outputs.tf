@@ -1,0 +1,24 @@
+output "cluster_name" {
+  description = "Name of the ECS cluster."
+  value       = aws_ecs_cluster.this.name
+}
+
+output "service_names" {
+  description = "ECS service of each role."
+  value       = { for k, s in aws_ecs_service.this : k => s.name }
+}
+
+output "task_definition_arns" {
+  description = "Task definition revision each role runs."
+  value       = { for k, t in aws_ecs_task_definition.this : k => t.arn }
+}
+
+output "tasks_security_group_id" {
+  description = "Security group of every task; the database admits it."
+  value       = aws_security_group.tasks.id
+}
+
+output "log_groups" {
+  description = "CloudWatch log group of each role."
+  value       = { for k, g in aws_cloudwatch_log_group.this : k => g.name }
+}

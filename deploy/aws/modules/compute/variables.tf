@@ -1,0 +1,132 @@
+variable "name" {
+  description = "Prefix for the names of every resource; also the ECS cluster's name."
+  type        = string
+}
+
+variable "vpc_id" {
+  description = "VPC the tasks run in."
+  type        = string
+}
+
+variable "vpc_cidr_block" {
+  description = "IPv4 range of the VPC: the load balancer's health checks and traffic come from it."
+  type        = string
+}
+
+variable "private_subnet_ids" {
+  description = "Private subnets for the tasks."
+  type        = list(string)
+}
+
+variable "repository_url" {
+  description = "ECR repository of the docpipe image, without a tag."
+  type        = string
+}
+
+variable "image_tag" {
+  description = "Tag of the image every role runs; set by the delivery pipeline."
+  type        = string
+}
+
+variable "services" {
+  description = "Size of each role's service: task CPU units and memory (MiB), desired, minimum and maximum task count."
+  type = map(object({
+    cpu     = number
+    memory  = number
+    desired = number
+    min     = number
+    max     = number
+  }))
+
+  validation {
+    condition     = alltrue([for k in ["api", "web", "worker"] : contains(keys(var.services), k)])
+    error_message = "services must size api, web and worker."
+  }
+}
+
+variable "target_group_arns" {
+  description = "Load balancer target groups of the api and web services."
+  type = object({
+    api = string
+    web = string
+  })
+}
+
+variable "api_internal_url" {
+  description = "The api's URL inside the VPC, which the web calls."
+  type        = string
+}
+
+variable "public_url" {
+  description = "The address browsers use for the web."
+  type        = string
+}
+
+variable "bucket_name" {
+  description = "Documents bucket."
+  type        = string
+}
+
+variable "bucket_arn" {
+  description = "ARN of the documents bucket."
+  type        = string
+}
+
+variable "kms_key_arn" {
+  description = "Key that encrypts the bucket, the queue and the database secret."
+  type        = string
+}
+
+variable "queue_url" {
+  description = "Queue of the bucket's ObjectCreated events, consumed by the worker."
+  type        = string
+}
+
+variable "queue_arn" {
+  description = "ARN of the event queue."
+  type        = string
+}
+
+variable "queue_name" {
+  description = "Name of the event queue, for the worker's scaling metric."
+  type        = string
+}
+
+variable "database" {
+  description = "Where PostgreSQL is and the Secrets Manager secret (JSON with username and password) that holds its credentials."
+  type = object({
+    address    = string
+    port       = number
+    name       = string
+    username   = string
+    secret_arn = string
+  })
+}
+
+variable "oidc" {
+  description = "The identity provider: token issuer, signing keys, app client and the hosted UI's base URL."
+  type = object({
+    issuer        = string
+    jwks_url      = string
+    client_id     = string
+    hosted_ui_url = string
+  })
+}
+
+variable "log_retention_days" {
+  description = "How long CloudWatch keeps the tasks' logs."
+  type        = number
+  default     = 30
+}
+
+variable "queue_depth_per_worker" {
+  description = "Waiting events per worker task that the worker service scales towards."
+  type        = number
+  default     = 20
+}
+
+variable "autoscaling" {
+  description = "Scale the services with Application Auto Scaling: CPU for every role, queue depth for the worker."
+  type        = bool
+  default     = true
+}

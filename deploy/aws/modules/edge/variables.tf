@@ -1,0 +1,47 @@
+variable "name" {
+  description = "Prefix for the names of every resource."
+  type        = string
+}
+
+variable "vpc_id" {
+  description = "VPC of the load balancer."
+  type        = string
+}
+
+variable "vpc_cidr_block" {
+  description = "IPv4 range of the VPC."
+  type        = string
+}
+
+variable "private_subnet_ids" {
+  description = "Private subnets for the internal load balancer and the VPC link."
+  type        = list(string)
+}
+
+variable "jwt_issuer" {
+  description = "Issuer of the bearer tokens the api routes accept."
+  type        = string
+}
+
+variable "jwt_audiences" {
+  description = "Accepted aud (ID tokens) or client_id (access tokens) values."
+  type        = list(string)
+}
+
+variable "throttling_rate_limit" {
+  description = "Requests per second the API accepts in steady state, across all clients."
+  type        = number
+  default     = 200
+}
+
+variable "throttling_burst_limit" {
+  description = "Requests the API accepts in a burst."
+  type        = number
+  default     = 400
+}
+
+variable "log_retention_days" {
+  description = "How long CloudWatch keeps the access log."
+  type        = number
+  default     = 30
+}

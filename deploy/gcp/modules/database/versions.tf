@@ -1,0 +1,14 @@
+terraform {
+  required_version = ">= 1.11"
+
+  required_providers {
+    google = {
+      source  = "hashicorp/google"
+      version = ">= 7.0, < 8.0"
+    }
+    random = {
+      source  = "hashicorp/random"
+      version = ">= 3.7, < 4.0"
+    }
+  }
+}

@@ -1,0 +1,41 @@
+package azure
+
+import (
+	"encoding/json"
+	"testing"
+)
+
+// FuzzRules runs every rule on arbitrary parse trees: whatever shape the grammar produces for a
+// broken file, the rules must report findings, not panic.
+func FuzzRules(f *testing.F) {
+	seeds := []string{
+		`{"type":"infrastructure","children":[{"type":"parameter_declaration","children":[{"type":"identifier","text":"x"}]}]}`,
+		`{"type":"infrastructure","children":[{"type":"decorators","children":[{"type":"decorator"}]},{"type":"output_declaration"}]}`,
+		`{"type":"infrastructure","children":[{"type":"module_declaration","children":[{"type":"identifier","text":"m"},{"type":"string","children":[{"type":"string_content","text":"x.bicep"}]},{"type":"object","children":[{"type":"object_property","children":[{"type":"identifier","text":"params"},{"type":"object","children":[{"type":"object_property"}]}]}]}]}]}`,
+		`{"type":"infrastructure","children":[{"type":"resource_declaration","text":"resource a 'Microsoft.Storage/storageAccounts@2023-05-01' = {}","children":[{"type":"identifier","text":"a"},{"type":"string","children":[{"type":"string_content","text":"Microsoft.Storage/storageAccounts@2023-05-01"}]},{"type":"if_statement"}]}]}`,
+		`{"type":"infrastructure","children":[{"type":"object_property","children":[{"type":"identifier","text":"secrets"},{"type":"array","children":[{"type":"object"},{"type":"number","text":"1"}]}]},{"type":"ERROR","text":"?"},{"type":"}","missing":true}]}`,
+		`{"type":"call_expression","children":[]}`,
+		`null`,
+	}
+	for _, s := range seeds {
+		f.Add([]byte(s))
+	}
+	f.Fuzz(func(t *testing.T, data []byte) {
+		var root *node
+		if err := json.Unmarshal(data, &root); err != nil {
+			return
+		}
+		file := bicepFile{Path: "fuzz.bicep", Root: root}
+		if root == nil {
+			file.Root = &node{Type: "infrastructure"}
+		}
+		all := map[string]bicepFile{"fuzz.bicep": file, "x.bicep": file}
+		for _, r := range rules {
+			for _, msg := range r.check(file, all) {
+				if msg == "" {
+					t.Errorf("rule %s returned an empty finding", r.name)
+				}
+			}
+		}
+	})
+}

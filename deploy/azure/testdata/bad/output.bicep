@@ -1,0 +1,7 @@
+// want: output-secret
+@description('A secret.')
+@secure()
+param clientSecret string
+
+@description('Leaks the secret param.')
+output copy string = clientSecret

@@ -8,7 +8,8 @@ packages=(
   poppler-utils pkg-config gcc
 )
 if [[ "${1:-}" == "--test" ]]; then
-  packages+=(fonts-dejavu-core fonts-liberation postgresql prometheus shellcheck)
+  packages+=(fonts-dejavu-core fonts-liberation postgresql prometheus shellcheck chromium
+    podman buildah runc debootstrap)
 fi
 
 missing=()

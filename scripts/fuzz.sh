@@ -31,7 +31,7 @@ while read -r dir; do
     fi
     n=$((n + 1))
   done < <(grep -ho '^func Fuzz[A-Za-z0-9_]*' "$dir"/*_test.go | sed 's/^func //' | sort -u)
-done < <(grep -rl --include='*_test.go' '^func Fuzz' cmd internal | xargs -n1 dirname | sort -u)
+done < <(grep -rl --include='*_test.go' '^func Fuzz' cmd internal deploy | xargs -n1 dirname | sort -u)
 if ((n == 0)); then
   echo "fuzz: no fuzz targets found" >&2
   exit 1

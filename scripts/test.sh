@@ -20,6 +20,17 @@ stage "go mod download" go mod download
 stage "gofmt" gofmt_check
 stage "go mod tidy" go mod tidy -diff
 stage "shellcheck" shellcheck scripts/*.sh .ci/run
+stage "kube tools" scripts/kube.sh tools
+stage "helm lint" scripts/kube.sh lint
+stage "dockerfile lint" scripts/image.sh lint
+stage "trivy config" scripts/image.sh trivy
+stage "emulators" scripts/emulators.sh
+stage "bicep parser" scripts/azure.sh
 stage "go vet" go vet ./...
-stage "go test" go test -count=1 -timeout 20m ./...
+stage "go test" go test -count=1 -timeout 20m -skip '^(TestBrowser|TestTerraform)' ./...
+stage "aws (terraform, moto)" scripts/aws.sh
+stage "gcp (terraform)" scripts/gcp.sh
+stage "browser e2e" go test -count=1 -timeout 10m -run '^TestBrowser' ./test/e2e
+stage "kube cluster" scripts/kube.sh cluster
+stage "container image" scripts/image.sh test
 stage "fuzz (short)" scripts/fuzz.sh "${FUZZTIME:-10s}"

@@ -28,6 +28,7 @@ Usage:
 Commands:
   serve         every role in one process on embedded defaults (SQLite, local files, Tesseract)
   api           the REST API only
+  web           the web frontend only; it calls the api at DOCPIPE_API_URL
   worker        the OCR worker only
   ocr FILE...   print the text of image and PDF files; no server
   healthcheck   exit 0 if the local server's /healthz answers, 1 otherwise
@@ -41,6 +42,7 @@ var commands = map[string]func(ctx context.Context, args []string, stdout io.Wri
 	"serve":       runServe,
 	"api":         runAPI,
 	"worker":      runWorker,
+	"web":         runWeb,
 	"ocr":         runOCR,
 	"healthcheck": runHealthcheck,
 	"version":     runVersion,
@@ -48,8 +50,9 @@ var commands = map[string]func(ctx context.Context, args []string, stdout io.Wri
 
 // summaries are the first lines of each command's --help.
 var summaries = map[string]string{
-	"serve":       "Run the API and the OCR worker in one process.",
+	"serve":       "Run the web frontend, the API and the OCR worker in one process.",
 	"api":         "Run the REST API. Needs DOCPIPE_AUTH set: oidc, or none on purpose for no sign-in.",
+	"web":         "Run the web frontend. Needs DOCPIPE_API_URL, and DOCPIPE_AUTH set: oidc, or none on purpose.",
 	"worker":      "Run the OCR worker; /healthz, /readyz and /metrics are served on DOCPIPE_ADDR.",
 	"ocr":         "Print the text of image and PDF files, pages separated by form feeds.",
 	"healthcheck": "Exit 0 if http://DOCPIPE_ADDR/healthz answers 200, else 1.",
@@ -95,7 +98,9 @@ Settings (environment):
   DOCPIPE_ADDR              listen address (127.0.0.1:8080)
   DOCPIPE_DATA_DIR          home of the embedded defaults (./data)
   DOCPIPE_DATABASE_URL      sqlite:PATH (sqlite:$DATA_DIR/docpipe.db); also DOCPIPE_DATABASE_URL_FILE
-  DOCPIPE_BLOB_URL          bucket URL (file://$DATA_DIR/blobs)
+  DOCPIPE_DATABASE_PASSWORD the password of a postgres:// URL given without one; also DOCPIPE_DATABASE_PASSWORD_FILE
+  DOCPIPE_BLOB_URL          bucket URL (file://$DATA_DIR/blobs?no_tmp_dir=true)
+  DOCPIPE_QUEUE_URL         worker: SQS queue of S3 ObjectCreated events to consume (AWS_REGION, AWS_ENDPOINT_URL_SQS apply)
   DOCPIPE_AUTH              none: one local user, no sign-in (the default for serve only);
                             oidc: bearer JWTs from an OpenID Connect provider (see docs/auth.md)
   DOCPIPE_LOCAL_USER        the owner of documents when DOCPIPE_AUTH=none (local)
@@ -103,6 +108,14 @@ Settings (environment):
   DOCPIPE_OIDC_JWKS_URL     oidc: the signing keys (discovered from the issuer if unset)
   DOCPIPE_OIDC_AUDIENCE     oidc: accepted aud or client_id values, comma-separated (required)
   DOCPIPE_OIDC_TOKEN_USE    oidc: Cognito token_use to require, access or id (any)
+  DOCPIPE_OIDC_CLIENT_ID    web, oidc: the client that signs users in (also the default audience)
+  DOCPIPE_OIDC_CLIENT_SECRET  web, oidc: its secret, if confidential; also DOCPIPE_OIDC_CLIENT_SECRET_FILE
+  DOCPIPE_OIDC_SCOPES       web, oidc: requested scopes (openid email profile)
+  DOCPIPE_OIDC_AUTH_URL, DOCPIPE_OIDC_TOKEN_URL, DOCPIPE_OIDC_END_SESSION_URL, DOCPIPE_OIDC_DISCOVERY_URL
+                            web, oidc: endpoints, when discovery is missing or wrong (Cognito)
+  DOCPIPE_API_URL           web: the api's base URL (required for the web role)
+  DOCPIPE_PUBLIC_URL        web: the URL browsers use (http://DOCPIPE_ADDR); https makes cookies Secure
+  DOCPIPE_SESSION_TTL       web: idle time before a session ends (12h)
   DOCPIPE_MAX_UPLOAD_BYTES  per upload request (52428800)
   DOCPIPE_MAX_PAGES         per document (200)
   DOCPIPE_MAX_PIXELS        per page image (60000000)
@@ -119,6 +132,7 @@ Settings (environment):
   DOCPIPE_DRAIN_DELAY       time unready before closing listeners (0s)
   DOCPIPE_LOG_LEVEL         debug, info, warn, error (info)
   DOCPIPE_LOG_FORMAT        json or text (json)
+  DOCPIPE_TRACE_EXPORTER    none, or otlp to export traces (OTEL_EXPORTER_OTLP_ENDPOINT) (none)
 
 `
 

@@ -38,16 +38,11 @@ func runWorker(ctx context.Context, args []string, _ io.Writer) error {
 
 // run starts a server role and blocks until ctx is cancelled and the role has drained.
 func run(ctx context.Context, role config.Role, args []string) error {
-	if err := flags(string(role)).Parse(args); err != nil {
+	cfg, log, metrics, flush, err := boot(ctx, role, args)
+	if err != nil {
 		return err
 	}
-	cfg, err := config.Load(role, os.Getenv)
-	if err != nil {
-		return fmt.Errorf("configuration:\n%w", err)
-	}
-	log := telemetry.NewLogger(os.Stderr, cfg.LogLevel, cfg.LogFormat)
-	slog.SetDefault(log)
-	metrics := telemetry.NewMetrics(telemetry.Build{Version: version, Revision: buildRevision()})
+	defer flush()
 
 	st, err := openStore(ctx, cfg)
 	if err != nil {
@@ -97,13 +92,59 @@ func run(ctx context.Context, role config.Role, args []string) error {
 			}
 		},
 		OpsOnly: role == config.RoleWorker,
+		Events:  eventPush(role, cfg, log, st, bucket, worker),
+		Preview: func(ctx context.Context, data []byte, page int) ([]byte, error) {
+			return ocr.Preview(ctx, data, page, previewSide, limits)
+		},
 	})
 	if cfg.Auth == "none" && role != config.RoleWorker {
 		log.Warn("AUTHENTICATION IS OFF: every request acts as one local user; do not expose this server",
 			"user", cfg.LocalUser, "hint", "set DOCPIPE_AUTH to an identity provider for shared use")
 	}
-	return serve(ctx, cfg, log, srv, worker)
+	if cfg.QueueURL != "" {
+		wait, err := consumeQueue(ctx, cfg, log, st, bucket, worker)
+		if err != nil {
+			return err
+		}
+		defer wait()
+	}
+	var app servable = srv
+	if role == config.RoleServe {
+		if app, err = withWeb(ctx, cfg, log, metrics, srv); err != nil {
+			return err
+		}
+	}
+	return serve(ctx, cfg, log, roleName(srv, worker), app, worker)
 }
+
+// boot parses a server role's flags, loads its configuration and sets up its logger, metrics
+// and tracing. flush sends the spans still buffered, giving up after five seconds.
+func boot(ctx context.Context, role config.Role, args []string) (cfg *config.Config, log *slog.Logger, metrics *telemetry.Metrics, flush func(), err error) {
+	if err := flags(string(role)).Parse(args); err != nil {
+		return nil, nil, nil, nil, err
+	}
+	if cfg, err = config.Load(role, os.Getenv); err != nil {
+		return nil, nil, nil, nil, fmt.Errorf("configuration:\n%w", err)
+	}
+	log = telemetry.NewLogger(os.Stderr, cfg.LogLevel, cfg.LogFormat)
+	slog.SetDefault(log)
+	build := telemetry.Build{Version: version, Revision: buildRevision()}
+	stop, err := telemetry.StartTracing(ctx, cfg.TraceExporter, "docpipe-"+string(role), build)
+	if err != nil {
+		return nil, nil, nil, nil, err
+	}
+	flush = func() {
+		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+		defer cancel()
+		if err := stop(ctx); err != nil {
+			log.Warn("flush traces", "err", err)
+		}
+	}
+	return cfg, log, telemetry.NewMetrics(build), flush, nil
+}
+
+// previewSide is the longer side, in pixels, of the page pictures the api serves.
+const previewSide = 1200
 
 // openStore opens the document store that the database URL names.
 func openStore(ctx context.Context, cfg *config.Config) (store.Store, error) {
@@ -127,13 +168,13 @@ func openStore(ctx context.Context, cfg *config.Config) (store.Store, error) {
 // serve runs the HTTP server and the worker until ctx ends, then drains: readiness goes false,
 // after DrainDelay the listener closes and in-flight requests finish, and the worker finishes
 // the jobs it holds, all within ShutdownTimeout.
-func serve(ctx context.Context, cfg *config.Config, log *slog.Logger, srv *api.Server, worker *pipeline.Worker) error {
+func serve(ctx context.Context, cfg *config.Config, log *slog.Logger, role string, app servable, worker *pipeline.Worker) error {
 	ln, err := net.Listen("tcp", cfg.Addr)
 	if err != nil {
 		return fmt.Errorf("listen: %w", err)
 	}
 	hs := &http.Server{
-		Handler:           srv,
+		Handler:           app,
 		ReadHeaderTimeout: 10 * time.Second,
 		IdleTimeout:       2 * time.Minute,
 		ErrorLog:          slog.NewLogLogger(log.Handler(), slog.LevelWarn),
@@ -146,7 +187,7 @@ func serve(ctx context.Context, cfg *config.Config, log *slog.Logger, srv *api.S
 	} else {
 		close(workerDone)
 	}
-	log.Info("docpipe started", "role", roleName(srv, worker), "url", "http://"+ln.Addr().String(), "version", version)
+	log.Info("docpipe started", "role", role, "url", "http://"+ln.Addr().String(), "version", version)
 
 	select {
 	case err := <-httpDone:
@@ -154,7 +195,7 @@ func serve(ctx context.Context, cfg *config.Config, log *slog.Logger, srv *api.S
 	case <-ctx.Done():
 	}
 	log.Info("shutting down: draining requests and jobs", "drain_delay", cfg.DrainDelay, "timeout", cfg.ShutdownTimeout)
-	srv.SetReady(false)
+	app.SetReady(false)
 	time.Sleep(cfg.DrainDelay)
 	shutdownCtx, cancel := context.WithTimeout(context.Background(), cfg.ShutdownTimeout)
 	defer cancel()
@@ -171,6 +212,12 @@ func serve(ctx context.Context, cfg *config.Config, log *slog.Logger, srv *api.S
 	}
 	log.Info("stopped")
 	return nil
+}
+
+// servable is what serve runs: a handler that answers not ready while draining.
+type servable interface {
+	http.Handler
+	SetReady(ok bool)
 }
 
 func roleName(srv *api.Server, worker *pipeline.Worker) string {

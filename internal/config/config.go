@@ -24,6 +24,7 @@ type Config struct {
 	Auth            string        // DOCPIPE_AUTH: "none" (one local user) or "oidc" (bearer JWTs)
 	LocalUser       string        // DOCPIPE_LOCAL_USER: the owner of every document when Auth is none
 	OIDC            OIDC          // DOCPIPE_OIDC_*: the token issuer when Auth is oidc
+	Web             Web           // the frontend's settings (web and serve roles)
 	MaxUploadBytes  int64         // DOCPIPE_MAX_UPLOAD_BYTES: per request body
 	MaxPages        int           // DOCPIPE_MAX_PAGES: per document
 	MaxPixels       int64         // DOCPIPE_MAX_PIXELS: per page image
@@ -40,6 +41,8 @@ type Config struct {
 	DrainDelay      time.Duration // DOCPIPE_DRAIN_DELAY: time between readiness going false and closing listeners
 	LogLevel        string        // DOCPIPE_LOG_LEVEL: debug, info, warn, error
 	LogFormat       string        // DOCPIPE_LOG_FORMAT: json or text
+	TraceExporter   string        // DOCPIPE_TRACE_EXPORTER: none, or otlp (endpoint from OTEL_EXPORTER_OTLP_*)
+	QueueURL        string        // DOCPIPE_QUEUE_URL: the worker consumes S3 event notifications from this SQS queue
 }
 
 // Role names the process's job; it decides which settings are required.
@@ -50,6 +53,7 @@ const (
 	RoleServe  Role = "serve"
 	RoleAPI    Role = "api"
 	RoleWorker Role = "worker"
+	RoleWeb    Role = "web"
 )
 
 // Error is a configuration error; it names the variable at fault.
@@ -85,6 +89,7 @@ func Load(role Role, getenv func(string) string) (*Config, error) {
 		DrainDelay:      r.durationMin("DOCPIPE_DRAIN_DELAY", 0, 0),
 		LogLevel:        r.oneOf("DOCPIPE_LOG_LEVEL", "info", "debug", "info", "warn", "error"),
 		LogFormat:       r.oneOf("DOCPIPE_LOG_FORMAT", "json", "json", "text"),
+		TraceExporter:   r.oneOf("DOCPIPE_TRACE_EXPORTER", "none", "none", "otlp"),
 	}
 	c.DatabaseURL = r.secret("DOCPIPE_DATABASE_URL", "sqlite:"+filepath.Join(c.DataDir, "docpipe.db"))
 	c.BlobURL = r.str("DOCPIPE_BLOB_URL", "")
@@ -93,7 +98,9 @@ func Load(role Role, getenv func(string) string) (*Config, error) {
 		if err != nil {
 			r.fail("DOCPIPE_DATA_DIR", err.Error())
 		}
-		c.BlobURL = (&url.URL{Scheme: "file", Path: filepath.ToSlash(abs)}).String()
+		// Temporary files next to the blobs: os.TempDir may be another filesystem (a tmpfs
+		// /tmp in a container), where the final rename fails.
+		c.BlobURL = (&url.URL{Scheme: "file", Path: filepath.ToSlash(abs), RawQuery: "no_tmp_dir=true"}).String()
 	}
 
 	if _, _, err := net.SplitHostPort(c.Addr); err != nil {
@@ -108,6 +115,8 @@ func Load(role Role, getenv func(string) string) (*Config, error) {
 	if c.PollInterval <= 0 {
 		r.fail("DOCPIPE_POLL_INTERVAL", "must be positive")
 	}
+	c.DatabaseURL = r.databasePassword(c.DatabaseURL)
+	c.QueueURL = r.queueURL(role)
 	if _, err := url.Parse(c.DatabaseURL); err != nil || !strings.HasPrefix(c.DatabaseURL, "sqlite:") && !c.Postgres() {
 		r.fail("DOCPIPE_DATABASE_URL", "unsupported or malformed URL; want sqlite:PATH or postgres://USER:PASSWORD@HOST/DB")
 	}
@@ -117,14 +126,17 @@ func Load(role Role, getenv func(string) string) (*Config, error) {
 	switch {
 	case c.Auth == "" && role == RoleServe:
 		c.Auth = "none"
-	case c.Auth == "" && role == RoleAPI:
-		r.fail("DOCPIPE_AUTH", `required for the api role; set DOCPIPE_AUTH=none to run without sign-in on purpose`)
+	case c.Auth == "" && (role == RoleAPI || role == RoleWeb):
+		r.fail("DOCPIPE_AUTH", `required for the `+string(role)+` role; set DOCPIPE_AUTH=none to run without sign-in on purpose`)
 	case c.Auth == "" || c.Auth == "none":
 		c.Auth = "none"
 	case c.Auth == "oidc":
 		c.OIDC = r.oidc()
 	default:
 		r.fail("DOCPIPE_AUTH", fmt.Sprintf("unknown mode %q; want none or oidc", c.Auth))
+	}
+	if role == RoleWeb || role == RoleServe {
+		c.Web = r.web(role, c)
 	}
 	if c.Auth == "none" && c.LocalUser == "" {
 		r.fail("DOCPIPE_LOCAL_USER", "must not be empty")

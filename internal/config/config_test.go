@@ -25,7 +25,7 @@ func TestLoadDefaults(t *testing.T) {
 		t.Errorf("SQLitePath = %q, want %q", got, want)
 	}
 	abs, _ := filepath.Abs("data/blobs")
-	if got, want := c.BlobURL, "file://"+abs; got != want {
+	if got, want := c.BlobURL, "file://"+abs+"?no_tmp_dir=true"; got != want {
 		t.Errorf("BlobURL = %q, want %q", got, want)
 	}
 	if c.JobTimeout != 5*time.Minute || c.MaxAttempts != 5 || c.OCREngines < 1 {

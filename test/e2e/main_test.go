@@ -16,6 +16,8 @@ import (
 	"syscall"
 	"testing"
 	"time"
+
+	"github.com/docpipe/docpipe/internal/store/postgres/pgtest"
 )
 
 // bin is the docpipe binary built once for all tests.
@@ -33,7 +35,7 @@ func TestMain(m *testing.M) {
 		fmt.Fprintln(os.Stderr, "build docpipe:", err)
 		os.Exit(1)
 	}
-	code := m.Run()
+	code := pgtest.Run(m)
 	os.RemoveAll(dir)
 	os.Exit(code)
 }
@@ -58,10 +60,16 @@ func freeAddr(t testing.TB) string {
 }
 
 // start runs `docpipe role` with env on top of a clean environment and waits until /healthz
-// answers. The process is killed when the test ends if it is still running.
+// answers. It listens on a free port unless env sets DOCPIPE_ADDR. The process is killed when the
+// test ends if it is still running.
 func start(t testing.TB, role string, env ...string) *proc {
 	t.Helper()
 	addr := freeAddr(t)
+	for _, kv := range env {
+		if a, ok := strings.CutPrefix(kv, "DOCPIPE_ADDR="); ok {
+			addr = a
+		}
+	}
 	cmd := exec.Command(bin, role)
 	cmd.Env = append([]string{"PATH=" + os.Getenv("PATH"), "HOME=" + os.Getenv("HOME"), "OMP_THREAD_LIMIT=1",
 		"DOCPIPE_ADDR=" + addr, "DOCPIPE_LOG_FORMAT=json", "DOCPIPE_POLL_INTERVAL=100ms"}, env...)

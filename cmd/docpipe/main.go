@@ -31,6 +31,7 @@ Commands:
   web           the web frontend only; it calls the api at DOCPIPE_API_URL
   worker        the OCR worker only
   ocr FILE...   print the text of image and PDF files; no server
+  migrate       bring the database's schema up to date, then exit
   healthcheck   exit 0 if the local server's /healthz answers, 1 otherwise
   version       print the version
 
@@ -44,6 +45,7 @@ var commands = map[string]func(ctx context.Context, args []string, stdout io.Wri
 	"worker":      runWorker,
 	"web":         runWeb,
 	"ocr":         runOCR,
+	"migrate":     runMigrate,
 	"healthcheck": runHealthcheck,
 	"version":     runVersion,
 }
@@ -55,6 +57,7 @@ var summaries = map[string]string{
 	"web":         "Run the web frontend. Needs DOCPIPE_API_URL, and DOCPIPE_AUTH set: oidc, or none on purpose.",
 	"worker":      "Run the OCR worker; /healthz, /readyz and /metrics are served on DOCPIPE_ADDR.",
 	"ocr":         "Print the text of image and PDF files, pages separated by form feeds.",
+	"migrate":     "Apply the database migrations this version needs, then exit. Servers migrate at start too; this runs it once, ahead of them (a Kubernetes Job).",
 	"healthcheck": "Exit 0 if http://DOCPIPE_ADDR/healthz answers 200, else 1.",
 	"version":     "Print the version.",
 }

@@ -13,6 +13,7 @@ import (
 	monitoringv1 "github.com/prometheus-operator/prometheus-operator/pkg/apis/monitoring/v1"
 	appsv1 "k8s.io/api/apps/v1"
 	autoscalingv2 "k8s.io/api/autoscaling/v2"
+	batchv1 "k8s.io/api/batch/v1"
 	corev1 "k8s.io/api/core/v1"
 	networkingv1 "k8s.io/api/networking/v1"
 	policyv1 "k8s.io/api/policy/v1"
@@ -387,5 +388,34 @@ func TestLintStrict(t *testing.T) {
 				t.Errorf("helm lint output:\n%s", out)
 			}
 		})
+	}
+}
+
+// Each release runs a migration Job: the hardened pod, running `docpipe migrate` to completion.
+func TestMigrationJob(t *testing.T) {
+	var job batchv1.Job
+	render(t, minimal()...).get(t, "Job", "rel-docpipe-migrate-1", &job)
+	p := job.Spec.Template.Spec
+	if p.RestartPolicy != corev1.RestartPolicyNever || job.Spec.BackoffLimit == nil || *job.Spec.BackoffLimit != 3 {
+		t.Errorf("Job restartPolicy %q backoffLimit %v, want Never and 3", p.RestartPolicy, job.Spec.BackoffLimit)
+	}
+	c := p.Containers[0]
+	if strings.Join(c.Args, " ") != "migrate" || c.StartupProbe != nil || c.LivenessProbe != nil || c.ReadinessProbe != nil || len(c.Ports) != 0 {
+		t.Errorf("migrate container: args %q, probes %v %v %v, ports %v; want migrate with no probes or ports",
+			c.Args, c.StartupProbe, c.LivenessProbe, c.ReadinessProbe, c.Ports)
+	}
+	sc := c.SecurityContext
+	if sc == nil || sc.ReadOnlyRootFilesystem == nil || !*sc.ReadOnlyRootFilesystem || p.AutomountServiceAccountToken == nil || *p.AutomountServiceAccountToken {
+		t.Errorf("migrate pod is not hardened: %+v", sc)
+	}
+	found := false
+	for _, e := range c.Env {
+		found = found || e.Name == "DOCPIPE_DATABASE_URL_FILE" && e.Value == "/etc/docpipe/secrets/database-url"
+	}
+	if !found {
+		t.Error("migrate container does not get the database URL")
+	}
+	if n := render(t, append(minimal(), "--set", "migration.enabled=false")...).count("Job"); n != 0 {
+		t.Errorf("migration.enabled=false renders %d Jobs", n)
 	}
 }

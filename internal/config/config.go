@@ -54,6 +54,8 @@ const (
 	RoleAPI    Role = "api"
 	RoleWorker Role = "worker"
 	RoleWeb    Role = "web"
+	// RoleMigrate brings the database's schema up to date and exits.
+	RoleMigrate Role = "migrate"
 )
 
 // Error is a configuration error; it names the variable at fault.

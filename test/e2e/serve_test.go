@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/docpipe/docpipe/internal/ocr/ocrtest"
+	"github.com/docpipe/docpipe/internal/store/postgres/pgtest"
 )
 
 var paragraphs = []string{
@@ -119,7 +120,7 @@ func TestCommands(t *testing.T) {
 			t.Errorf("err %v, output %q", err, out)
 		}
 	})
-	for _, c := range []string{"serve", "api", "worker", "ocr", "healthcheck", "version"} {
+	for _, c := range []string{"serve", "api", "web", "worker", "migrate", "ocr", "healthcheck", "version"} {
 		t.Run(c+" --help", func(t *testing.T) {
 			out, err := runCmd(ctx, nil, c, "--help")
 			if err != nil || !strings.Contains(out, "Usage: docpipe "+c) {
@@ -127,6 +128,30 @@ func TestCommands(t *testing.T) {
 			}
 		})
 	}
+	t.Run("migrate", func(t *testing.T) {
+		for name, env := range map[string][]string{
+			"sqlite":   {"DOCPIPE_DATA_DIR=" + t.TempDir()},
+			"postgres": {"DOCPIPE_DATABASE_URL=" + pgtest.URL(t)},
+		} {
+			for run := range 2 {
+				out, err := runCmd(ctx, env, "migrate")
+				if err != nil || !strings.Contains(out, "schema is up to date") {
+					t.Errorf("%s, run %d: err %v, output %q", name, run+1, err, out)
+				}
+			}
+		}
+		dir := t.TempDir()
+		if _, err := runCmd(ctx, []string{"DOCPIPE_DATA_DIR=" + dir}, "migrate"); err != nil {
+			t.Fatal(err)
+		}
+		p := start(t, "api", "DOCPIPE_DATA_DIR="+dir, "DOCPIPE_AUTH=none")
+		if code := p.getJSON("/v1/documents", nil); code != 200 {
+			t.Errorf("api on a migrated database: GET /v1/documents = %d", code)
+		}
+		if out, err := runCmd(ctx, []string{"DOCPIPE_DATABASE_URL=postgres://nobody@127.0.0.1:1/none?connect_timeout=2"}, "migrate"); err == nil {
+			t.Errorf("migrate against no server succeeded: %q", out)
+		}
+	})
 	t.Run("version", func(t *testing.T) {
 		out, err := runCmd(ctx, nil, "version")
 		if err != nil || !strings.HasPrefix(out, "docpipe ") {

@@ -14,6 +14,7 @@ import (
 
 	appsv1 "k8s.io/api/apps/v1"
 	autoscalingv2 "k8s.io/api/autoscaling/v2"
+	batchv1 "k8s.io/api/batch/v1"
 	corev1 "k8s.io/api/core/v1"
 	policyv1 "k8s.io/api/policy/v1"
 	"k8s.io/apimachinery/pkg/api/resource"
@@ -107,7 +108,22 @@ func TestChartOnCluster(t *testing.T) {
 	})
 	phase("api scaled to 3/3 by the HPA")
 
-	pods := c.pods(t)
+	c.eventually(t, "migration Job complete", 2*time.Minute, func() error {
+		var j batchv1.Job
+		c.get(t, "/apis/batch/v1/namespaces/"+namespace+"/jobs/"+release+"-docpipe-migrate-1", &j)
+		if j.Status.Succeeded != 1 {
+			return fmt.Errorf("migration Job: %d succeeded, %d failed", j.Status.Succeeded, j.Status.Failed)
+		}
+		return nil
+	})
+	phase("migration Job completed")
+
+	var pods []corev1.Pod
+	for _, p := range c.pods(t) {
+		if p.Labels["app.kubernetes.io/component"] != "migrate" {
+			pods = append(pods, p)
+		}
+	}
 	if len(pods) != 3+2+2 {
 		t.Errorf("%d pods, want 3 api + 2 web + 2 worker", len(pods))
 	}

@@ -167,6 +167,7 @@ Called with (dict "root" $ "role" "api" "values" .Values.api).
 The pod template of one role. Called with (dict "root" $ "role" "api" "values" .Values.api
 "args" (list "api") "env" (list ...EnvVar) "secretKeys" (list (dict "env" "DOCPIPE_DATABASE_URL"
 "key" "KEY IN THE SECRET" "file" "database-url"))); each secret becomes the file /etc/docpipe/secrets/FILE.
+With "job" true the pod runs to completion: no ports, no probes, restartPolicy Never.
 */}}
 {{- define "docpipe.podTemplate" -}}
 {{- $root := .root -}}
@@ -189,6 +190,9 @@ spec:
   automountServiceAccountToken: {{ $root.Values.serviceAccount.automountToken }}
   enableServiceLinks: false
   terminationGracePeriodSeconds: {{ .values.terminationGracePeriodSeconds }}
+  {{- if .job }}
+  restartPolicy: Never
+  {{- end }}
   {{- with $root.Values.imagePullSecrets }}
   imagePullSecrets:
     {{- toYaml . | nindent 4 }}
@@ -201,10 +205,12 @@ spec:
       imagePullPolicy: {{ $root.Values.image.pullPolicy }}
       args:
         {{- toYaml .args | nindent 8 }}
+      {{- if not .job }}
       ports:
         - name: http
           containerPort: 8080
           protocol: TCP
+      {{- end }}
       envFrom:
         - configMapRef:
             name: {{ include "docpipe.fullname" $root }}
@@ -226,6 +232,7 @@ spec:
         {{- with .values.extraEnv }}
         {{- toYaml . | nindent 8 }}
         {{- end }}
+      {{- if not .job }}
       startupProbe:
         httpGet:
           path: /healthz
@@ -241,6 +248,7 @@ spec:
           path: /readyz
           port: http
         {{- toYaml $root.Values.probes.readiness | nindent 8 }}
+      {{- end }}
       resources:
         {{- toYaml .values.resources | nindent 8 }}
       securityContext:

@@ -41,21 +41,7 @@ func newStack(t *testing.T) *stack {
 	tmp := t.TempDir()
 	dir := filepath.Join(tmp, "stack")
 	copyStack(t, ".", dir)
-	rc := filepath.Join(tmp, "terraformrc")
-	cfg := `provider_installation {
-  filesystem_mirror {
-    path    = "` + mirror + `"
-    include = ["registry.terraform.io/*/*"]
-  }
-  direct {
-    exclude = ["registry.terraform.io/*/*"]
-  }
-}
-`
-	if err := os.WriteFile(rc, []byte(cfg), 0o600); err != nil {
-		t.Fatal(err)
-	}
-	env := append(os.Environ(), "TF_CLI_CONFIG_FILE="+rc, "TF_IN_AUTOMATION=1", "TF_INPUT=0", "CHECKPOINT_DISABLE=1")
+	env := testenv.TerraformEnv(t, mirror)
 	return &stack{t: t, bin: bin, dir: dir, env: env}
 }
 

@@ -49,21 +49,7 @@ func TestTerraformValidate(t *testing.T) {
 	if err := os.CopyFS(dir, os.DirFS(".")); err != nil {
 		t.Fatalf("copy the stack: %v", err)
 	}
-	rc := filepath.Join(tmp, "terraformrc")
-	cfg := `provider_installation {
-  filesystem_mirror {
-    path    = "` + mirror + `"
-    include = ["registry.terraform.io/*/*"]
-  }
-  direct {
-    exclude = ["registry.terraform.io/*/*"]
-  }
-}
-`
-	if err := os.WriteFile(rc, []byte(cfg), 0o600); err != nil {
-		t.Fatal(err)
-	}
-	env := append(os.Environ(), "TF_CLI_CONFIG_FILE="+rc, "TF_IN_AUTOMATION=1", "TF_INPUT=0", "CHECKPOINT_DISABLE=1")
+	env := testenv.TerraformEnv(t, mirror)
 	run := func(args ...string) string {
 		t.Helper()
 		cmd := exec.Command(bin, args...)

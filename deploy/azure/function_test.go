@@ -8,8 +8,10 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/docpipe/docpipe/internal/testenv"
 	"sigs.k8s.io/yaml"
+
+	"github.com/docpipe/docpipe/internal/document"
+	"github.com/docpipe/docpipe/internal/testenv"
 )
 
 // TestCustomHandler checks host.json and ocr/function.json against the contract in docs/azure.md:
@@ -195,6 +197,9 @@ func TestInvocationExamples(t *testing.T) {
 			t.Errorf("%s: subject %q id %q: the subscription would not deliver it", path, ev.Subject, ev.ID)
 		}
 		name := strings.TrimPrefix(ev.Subject, prefix)
+		if !document.ValidID(name) {
+			t.Errorf("%s: blob originals/%s holds no document id (blob.Key)", path, name)
+		}
 		if !strings.HasSuffix(ev.Data.URL, "/documents/originals/"+name) {
 			t.Errorf("%s: data.url %q does not name the subject's blob", path, ev.Data.URL)
 		}

@@ -53,29 +53,59 @@ func TestCustomHandler(t *testing.T) {
 		t.Error("host.json customHandler.enableForwardingHttpRequest must be set to false")
 	}
 
-	var fn struct {
-		Bindings []struct {
-			Type      string `json:"type"`
-			Direction string `json:"direction"`
-			Name      string `json:"name"`
-		} `json:"bindings"`
-	}
-	readJSON(t, "function/ocr/function.json", &fn)
-	if len(fn.Bindings) != 1 {
-		t.Fatalf("ocr/function.json: got %d bindings, want 1", len(fn.Bindings))
-	}
-	b := fn.Bindings[0]
-	if b.Type != "eventGridTrigger" || b.Direction != "in" || b.Name != "event" {
-		t.Errorf("ocr/function.json binding: got %+v, want eventGridTrigger in named event", b)
-	}
-
 	dockerfile, err := os.ReadFile("function/Dockerfile")
 	if err != nil {
 		t.Fatal(err)
 	}
-	for _, want := range []string{"azure-functions/base:4", "/home/site/wwwroot/host.json", "/home/site/wwwroot/ocr/function.json", "/home/site/wwwroot/docpipe", "libtesseract5"} {
+	pkg, err := os.ReadFile("scripts/package.sh")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{"azure-functions/base:4", "/home/site/wwwroot/host.json", "/home/site/wwwroot/docpipe", "libtesseract5"} {
 		if !strings.Contains(string(dockerfile), want) {
 			t.Errorf("function/Dockerfile does not contain %q", want)
+		}
+	}
+
+	// The functions `docpipe function` serves (internal/events.Function): the folder is the
+	// route the host posts to, the binding name the key of the invocation's Data.
+	functions := []struct{ name, trigger, binding string }{
+		{"ocr", "eventGridTrigger", "event"},
+		{"sweep", "timerTrigger", "timer"},
+	}
+	for _, f := range functions {
+		var fn struct {
+			Bindings []struct {
+				Type      string `json:"type"`
+				Direction string `json:"direction"`
+				Name      string `json:"name"`
+				Schedule  string `json:"schedule"`
+				// Microsoft advises runOnStartup false in production: restarts and scale-outs
+				// would each run the timer.
+				RunOnStartup bool  `json:"runOnStartup"`
+				UseMonitor   *bool `json:"useMonitor"`
+			} `json:"bindings"`
+		}
+		path := "function/" + f.name + "/function.json"
+		readJSON(t, path, &fn)
+		if len(fn.Bindings) != 1 {
+			t.Fatalf("%s: got %d bindings, want 1", path, len(fn.Bindings))
+		}
+		b := fn.Bindings[0]
+		if b.Type != f.trigger || b.Direction != "in" || b.Name != f.binding {
+			t.Errorf("%s binding: got %+v, want %s in named %s", path, b, f.trigger, f.binding)
+		}
+		if b.RunOnStartup {
+			t.Errorf("%s: runOnStartup must be false", path)
+		}
+		if f.trigger == "timerTrigger" && len(strings.Fields(b.Schedule)) != 6 {
+			t.Errorf("%s schedule %q: want a six-field NCRONTAB expression", path, b.Schedule)
+		}
+		if !strings.Contains(string(dockerfile), "/home/site/wwwroot/"+path[len("function/"):]) {
+			t.Errorf("function/Dockerfile does not copy %s", path)
+		}
+		if !strings.Contains(string(pkg), path) {
+			t.Errorf("scripts/package.sh does not package %s", path)
 		}
 	}
 }

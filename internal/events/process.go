@@ -4,10 +4,12 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"log/slog"
 	"time"
 
 	"github.com/docpipe/docpipe/internal/blob"
 	"github.com/docpipe/docpipe/internal/document"
+	"github.com/docpipe/docpipe/internal/telemetry"
 )
 
 // Store is the part of the document store a Processor needs.
@@ -80,4 +82,27 @@ func (p *Processor) Process(ctx context.Context, id string) (Result, error) {
 		return Result{Done: true}, nil
 	}
 	return Result{}, nil
+}
+
+// ProcessAll processes the documents an event names, in order. A zero retry means every one is
+// dealt with; otherwise it is when a redelivery can next make progress (at least a second from
+// now when unknown). An error means the event should be delivered again with backoff.
+func (p *Processor) ProcessAll(ctx context.Context, ids []string) (retry time.Time, err error) {
+	pending := false
+	for _, id := range ids {
+		res, err := p.Process(telemetry.WithAttrs(ctx, slog.String("document_id", id)), id)
+		if err != nil {
+			return time.Time{}, fmt.Errorf("document %s not processed: %w", id, err)
+		}
+		if !res.Done {
+			pending = true
+			if res.Retry.After(retry) {
+				retry = res.Retry
+			}
+		}
+	}
+	if pending && time.Until(retry) < time.Second {
+		retry = time.Now().Add(time.Second)
+	}
+	return retry, nil
 }

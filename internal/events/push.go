@@ -10,8 +10,6 @@ import (
 	"net/http"
 	"strconv"
 	"time"
-
-	"github.com/docpipe/docpipe/internal/telemetry"
 )
 
 // maxPushBytes bounds a pushed event; Cloud Storage events are a few kilobytes.
@@ -55,22 +53,11 @@ func (p *Push) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	}
 	// A sender that gives up waiting must not abort a job half done: the job's own timeout
 	// and lease bound it.
-	ctx := context.WithoutCancel(r.Context())
-	var retry time.Time
-	for _, id := range ids {
-		ctx := telemetry.WithAttrs(ctx, slog.String("document_id", id))
-		res, err := p.Processor.Process(ctx, id)
-		if err != nil {
-			log.ErrorContext(ctx, "event not processed; asking for redelivery", "err", err)
-			problem(w, http.StatusInternalServerError, "document "+id+" not processed; deliver again")
-			return
-		}
-		if !res.Done {
-			retry = later(retry, res.Retry)
-			if retry.IsZero() {
-				retry = time.Now().Add(time.Second)
-			}
-		}
+	retry, err := p.Processor.ProcessAll(context.WithoutCancel(r.Context()), ids)
+	if err != nil {
+		log.ErrorContext(r.Context(), "event not processed; asking for redelivery", "err", err)
+		problem(w, http.StatusInternalServerError, "the event was not processed; deliver again")
+		return
 	}
 	if !retry.IsZero() {
 		secs := max(1, int(time.Until(retry).Round(time.Second).Seconds()))
@@ -79,13 +66,6 @@ func (p *Push) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	w.WriteHeader(http.StatusNoContent)
-}
-
-func later(a, b time.Time) time.Time {
-	if b.After(a) {
-		return b
-	}
-	return a
 }
 
 // problem writes an RFC 9457 problem.

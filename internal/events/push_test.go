@@ -15,6 +15,7 @@ import (
 	docblob "github.com/docpipe/docpipe/internal/blob"
 	"github.com/docpipe/docpipe/internal/document"
 	"github.com/docpipe/docpipe/internal/store/sqlite"
+	gcblob "gocloud.dev/blob"
 )
 
 // completer is a worker that stores one page of text for every job it is given.
@@ -28,36 +29,55 @@ func (c *completer) Process(ctx context.Context, job document.Job) {
 	_ = c.store.Complete(ctx, job, []document.Page{{Number: 1, Text: "pushed"}})
 }
 
-func TestPush(t *testing.T) {
-	ctx := t.Context()
-	st, err := sqlite.Open(ctx, filepath.Join(t.TempDir(), "docpipe.db"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer st.Close()
-	bucket, err := docblob.Open(ctx, (&url.URL{Scheme: "file", Path: t.TempDir()}).String())
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer bucket.Close()
-	worker := &completer{store: st}
-	h := &Push{Processor: &Processor{Store: st, Bucket: bucket, Worker: worker, Lease: time.Minute}, Decode: GCS}
+// fixture is a real SQLite store and file bucket with helpers to put documents in them.
+type fixture struct {
+	st     *sqlite.Store
+	bucket *gcblob.Bucket
+}
 
-	stored := func(withDocument bool) string {
-		t.Helper()
-		id := document.NewID(time.Now())
-		if err := bucket.WriteAll(ctx, docblob.Key(id), []byte("png"), nil); err != nil {
+func newFixture(t *testing.T) *fixture {
+	t.Helper()
+	st, err := sqlite.Open(t.Context(), filepath.Join(t.TempDir(), "docpipe.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { st.Close() })
+	bucket, err := docblob.Open(t.Context(), (&url.URL{Scheme: "file", Path: t.TempDir()}).String())
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { bucket.Close() })
+	return &fixture{st: st, bucket: bucket}
+}
+
+// stored writes an original and, withDocument, commits its document; it returns the id.
+func (f *fixture) stored(t *testing.T, withDocument bool) string {
+	t.Helper()
+	id := document.NewID(time.Now())
+	if err := f.bucket.WriteAll(t.Context(), docblob.Key(id), []byte("png"), nil); err != nil {
+		t.Fatal(err)
+	}
+	if withDocument {
+		d := &document.Document{ID: id, Owner: "alice", Name: "a.png", ContentType: "image/png", Size: 3,
+			SHA256: strings.Repeat("ab", 32), BlobKey: docblob.Key(id)}
+		if err := f.st.Create(t.Context(), d); err != nil {
 			t.Fatal(err)
 		}
-		if withDocument {
-			d := &document.Document{ID: id, Owner: "alice", Name: "a.png", ContentType: "image/png", Size: 3,
-				SHA256: strings.Repeat("ab", 32), BlobKey: docblob.Key(id)}
-			if err := st.Create(ctx, d); err != nil {
-				t.Fatal(err)
-			}
-		}
-		return id
 	}
+	return id
+}
+
+func (f *fixture) processor(w Worker) *Processor {
+	return &Processor{Store: f.st, Bucket: f.bucket, Worker: w, Lease: time.Minute}
+}
+
+func TestPush(t *testing.T) {
+	ctx := t.Context()
+	f := newFixture(t)
+	st := f.st
+	worker := &completer{store: st}
+	h := &Push{Processor: f.processor(worker), Decode: GCS}
+	stored := func(withDocument bool) string { return f.stored(t, withDocument) }
 	deliver := func(id string) *httptest.ResponseRecorder {
 		t.Helper()
 		req := httptest.NewRequest("POST", "/events", strings.NewReader(storageObject(docblob.Key(id))))

@@ -51,6 +51,9 @@ type Worker struct {
 	Poll        time.Duration // how often an idle worker looks for jobs
 	Metrics     *telemetry.Metrics
 	Log         *slog.Logger
+	// Changed, if set, is told each time a document's status changes: when its job is taken
+	// and when the job ends. The api's long polls wait for it.
+	Changed func(documentID string)
 
 	wakeOnce sync.Once
 	wake     chan struct{}
@@ -99,19 +102,53 @@ func (w *Worker) loop(ctx context.Context) {
 		case <-timer.C:
 		case <-w.wakeCh():
 		}
-		for ctx.Err() == nil {
-			job, err := w.Store.Claim(ctx, w.Lease)
-			if errors.Is(err, document.ErrNoJob) || ctx.Err() != nil {
-				break
-			}
-			if err != nil {
-				w.log().ErrorContext(ctx, "claim job", "err", err)
-				break
-			}
-			w.Process(context.WithoutCancel(ctx), job)
+		if _, err := w.drain(ctx); err != nil {
+			w.log().ErrorContext(ctx, "drain the queue", "err", err)
 		}
 		timer.Reset(jitter(w.Poll))
 	}
+}
+
+// Drain processes the jobs that are ready, Concurrency at a time, until none is left or ctx is
+// done, and reports how many it processed. It is Run for callers that are woken from outside,
+// such as a timer-triggered function; jobs it started finish even when ctx ends.
+func (w *Worker) Drain(ctx context.Context) (int, error) {
+	var (
+		wg    sync.WaitGroup
+		mu    sync.Mutex
+		total int
+		errs  []error
+	)
+	for range max(w.Concurrency, 1) {
+		wg.Go(func() {
+			n, err := w.drain(ctx)
+			mu.Lock()
+			defer mu.Unlock()
+			total += n
+			if err != nil {
+				errs = append(errs, err)
+			}
+		})
+	}
+	wg.Wait()
+	return total, errors.Join(errs...)
+}
+
+// drain claims and processes jobs one at a time until none is ready or ctx is done.
+func (w *Worker) drain(ctx context.Context) (int, error) {
+	n := 0
+	for ctx.Err() == nil {
+		job, err := w.Store.Claim(ctx, w.Lease)
+		if errors.Is(err, document.ErrNoJob) || ctx.Err() != nil {
+			return n, nil
+		}
+		if err != nil {
+			return n, fmt.Errorf("claim job: %w", err)
+		}
+		w.Process(context.WithoutCancel(ctx), job)
+		n++
+	}
+	return n, nil
 }
 
 // Process runs one claimed job to its end: done, retried later, or failed.
@@ -120,6 +157,7 @@ func (w *Worker) Process(ctx context.Context, job document.Job) {
 	ctx, span := telemetry.Tracer.Start(ctx, "ocr job", trace.WithAttributes(
 		telemetry.DocumentID(job.DocumentID), attribute.Int("docpipe.job.attempt", job.Attempt)))
 	defer span.End()
+	w.changed(job)
 	if job.Attempt > w.MaxAttempts {
 		reason := fmt.Sprintf("gave up after %d attempts", w.MaxAttempts)
 		w.finish(ctx, job, "failed", "attempts", w.Store.Fail(ctx, job, reason, time.Time{}))
@@ -191,6 +229,13 @@ func (w *Worker) finish(ctx context.Context, job document.Job, outcome, reason s
 		w.log().InfoContext(ctx, "document done")
 	}
 	w.Metrics.CountJob(outcome, reason)
+	w.changed(job)
+}
+
+func (w *Worker) changed(job document.Job) {
+	if w.Changed != nil {
+		w.Changed(job.DocumentID)
+	}
 }
 
 // keepLease renews the job's lease until stop is called. If the lease is lost the job's

@@ -285,3 +285,43 @@ func TestBackoff(t *testing.T) {
 		}
 	}
 }
+
+func TestDrain(t *testing.T) {
+	f := newFixture(t)
+	var ids []string
+	for i := range 5 {
+		ids = append(ids, f.add(t, fmt.Sprintf("body %d", i)).ID)
+	}
+	w := f.worker(&script{fn: func(_ context.Context, _ int, data []byte) ([]document.Page, error) {
+		return pagesOf(data), nil
+	}})
+	var mu sync.Mutex
+	changes := map[string]int{}
+	w.Changed = func(id string) {
+		mu.Lock()
+		defer mu.Unlock()
+		changes[id]++
+	}
+	n, err := w.Drain(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if n != len(ids) {
+		t.Errorf("Drain processed %d jobs, want %d", n, len(ids))
+	}
+	for _, id := range ids {
+		d, err := f.store.Get(context.Background(), "alice", id)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if d.Status != document.StatusDone {
+			t.Errorf("%s: status %s after Drain, want done", id, d.Status)
+		}
+		if changes[id] != 2 {
+			t.Errorf("%s: Changed called %d times, want 2 (taken, done)", id, changes[id])
+		}
+	}
+	if n, err := w.Drain(context.Background()); n != 0 || err != nil {
+		t.Errorf("second Drain = %d, %v; want 0, nil", n, err)
+	}
+}

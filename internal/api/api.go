@@ -15,6 +15,7 @@ import (
 	"time"
 
 	"github.com/docpipe/docpipe/internal/document"
+	"github.com/docpipe/docpipe/internal/notify"
 	"github.com/docpipe/docpipe/internal/ocr"
 	"github.com/docpipe/docpipe/internal/search"
 	"github.com/docpipe/docpipe/internal/store"
@@ -60,6 +61,9 @@ type Options struct {
 	OnEnqueue func()       // called after documents are queued, e.g. to wake an in-process worker
 	OpsOnly   bool         // serve only /healthz, /readyz and /metrics, as a worker does
 	Events    http.Handler // if set, serves POST /events: cloud events pushed to a worker
+	// Notifiers are the subjects (app identities, such as the Azure function's) whose
+	// POST /v1/notifications the api takes; nobody else may notify.
+	Notifiers []string
 	// Preview renders a page (1-based) of an original as a PNG; ocr.Preview does.
 	Preview func(ctx context.Context, data []byte, page int) ([]byte, error)
 }
@@ -71,6 +75,7 @@ type Server struct {
 	limiter *limiter
 	ready   atomic.Bool
 	handler http.Handler
+	changes notify.Hub
 }
 
 // New returns a server that is ready; SetReady(false) when draining.
@@ -114,6 +119,7 @@ func (s *Server) routes() []route {
 		{"GET /v1/documents/{id}/pages/{n}/image", s.user(s.pageImage)},
 		{"POST /v1/documents/{id}/reprocess", s.user(s.reprocess)},
 		{"GET /v1/search", s.user(s.search)},
+		{"POST /v1/notifications", s.user(s.notification)},
 		{"POST /events", s.events},
 		{"GET /healthz", s.healthz},
 		{"GET /readyz", s.readyz},

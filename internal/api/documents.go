@@ -54,6 +54,20 @@ func (s *Server) get(w http.ResponseWriter, r *http.Request, owner string) {
 		s.fail(w, r, err)
 		return
 	}
+	match := r.Header.Get("If-None-Match")
+	if wait := preferWait(r); wait > 0 && match == etag(d) {
+		if d, err = s.await(r.Context(), owner, d, match, wait); err != nil {
+			s.fail(w, r, err)
+			return
+		}
+		w.Header().Set("Preference-Applied", "wait="+strconv.Itoa(int(wait.Seconds())))
+	}
+	w.Header().Set("ETag", etag(d))
+	w.Header().Set("Cache-Control", "no-cache")
+	if match == etag(d) {
+		w.WriteHeader(http.StatusNotModified)
+		return
+	}
 	writeJSON(w, http.StatusOK, d)
 }
 

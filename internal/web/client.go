@@ -9,6 +9,7 @@ import (
 	"net/url"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/docpipe/docpipe/internal/document"
 	"github.com/docpipe/docpipe/internal/store"
@@ -69,6 +70,52 @@ func (c *Client) Get(ctx context.Context, token, id string) (document.Document, 
 	var d document.Document
 	err := c.do(ctx, token, http.MethodGet, "/v1/documents/"+url.PathEscape(id), nil, "", &d)
 	return d, err
+}
+
+// Wait returns the document once its status is no longer known, or as it is when wait ends:
+// a long poll of the api (If-None-Match and Prefer: wait).
+func (c *Client) Wait(ctx context.Context, token, id string, known document.Status, wait time.Duration) (document.Document, error) {
+	path := "/v1/documents/" + url.PathEscape(id)
+	req, err := c.request(ctx, token, http.MethodGet, path, nil)
+	if err != nil {
+		return document.Document{}, err
+	}
+	var d document.Document
+	tag, err := c.send(req, &d)
+	if err != nil || d.Status != known || tag == "" {
+		return d, err
+	}
+	if req, err = c.request(ctx, token, http.MethodGet, path, nil); err != nil {
+		return d, err
+	}
+	req.Header.Set("If-None-Match", tag)
+	req.Header.Set("Prefer", "wait="+strconv.Itoa(int(wait.Seconds())))
+	var next document.Document
+	if _, err := c.send(req, &next); err != nil || next.ID == "" {
+		return d, err // unchanged (304), or failed
+	}
+	return next, nil
+}
+
+// send sends req and decodes a 200 answer into out; it returns the ETag. A 304 leaves out
+// alone.
+func (c *Client) send(req *http.Request, out any) (string, error) {
+	resp, err := c.client().Do(req)
+	if err != nil {
+		return "", fmt.Errorf("api %s %s: %w", req.Method, req.URL.Path, err)
+	}
+	defer resp.Body.Close()
+	switch {
+	case resp.StatusCode >= 400:
+		return "", problem(resp)
+	case resp.StatusCode == http.StatusNotModified || out == nil:
+		_, _ = io.Copy(io.Discard, resp.Body)
+		return resp.Header.Get("ETag"), nil
+	}
+	if err := json.NewDecoder(resp.Body).Decode(out); err != nil {
+		return "", fmt.Errorf("api %s %s: decode answer: %w", req.Method, req.URL.Path, err)
+	}
+	return resp.Header.Get("ETag"), nil
 }
 
 // Pages returns a done document's text, page by page.
@@ -172,22 +219,8 @@ func (c *Client) do(ctx context.Context, token, method, path string, body io.Rea
 	if contentType != "" {
 		req.Header.Set("Content-Type", contentType)
 	}
-	resp, err := c.client().Do(req)
-	if err != nil {
-		return fmt.Errorf("api %s %s: %w", method, req.URL.Path, err)
-	}
-	defer resp.Body.Close()
-	if resp.StatusCode >= 400 {
-		return problem(resp)
-	}
-	if out == nil {
-		_, _ = io.Copy(io.Discard, resp.Body)
-		return nil
-	}
-	if err := json.NewDecoder(resp.Body).Decode(out); err != nil {
-		return fmt.Errorf("api %s %s: decode answer: %w", method, req.URL.Path, err)
-	}
-	return nil
+	_, err = c.send(req, out)
+	return err
 }
 
 // problem reads an error answer; one that is not problem+json still gets its status.

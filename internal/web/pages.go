@@ -1,6 +1,7 @@
 package web
 
 import (
+	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -70,34 +71,76 @@ func (s *Server) upload(w http.ResponseWriter, r *http.Request, u request) {
 }
 
 // status answers the statuses of the documents named by id parameters, for live updates.
+// With wait=1 and a known status per id (the ones the page shows), it answers only the
+// documents whose status changed, waiting up to statusWait for a change: a long poll that
+// the api ends as soon as the worker reports the change.
 func (s *Server) status(w http.ResponseWriter, r *http.Request, u request) {
-	ids := r.URL.Query()["id"]
+	q := r.URL.Query()
+	ids, known := q["id"], q["known"]
 	if len(ids) > pageSize {
 		ids = ids[:pageSize]
 	}
+	waiting := q.Get("wait") == "1" && len(known) >= len(ids)
 	type state struct {
 		ID     string `json:"id"`
 		Status string `json:"status"`
 		Error  string `json:"error,omitempty"`
 		Pages  int    `json:"pages"`
 	}
-	out := []state{}
-	for _, id := range ids {
-		d, err := s.opt.API.Get(r.Context(), u.token, id)
+	ctx, cancel := context.WithTimeout(r.Context(), statusWait)
+	defer cancel()
+	type result struct {
+		i   int
+		d   document.Document
+		err error
+	}
+	results := make(chan result, len(ids))
+	for i, id := range ids {
+		go func() {
+			var d document.Document
+			var err error
+			if waiting && i < maxWaits {
+				d, err = s.opt.API.Wait(ctx, u.token, id, document.Status(known[i]), statusWait)
+			} else {
+				d, err = s.opt.API.Get(ctx, u.token, id)
+			}
+			results <- result{i, d, err}
+		}()
+	}
+	states := make([]*state, len(ids))
+	for range ids {
+		res := <-results
 		var p *Problem
 		switch {
-		case errors.As(err, &p) && p.Status == http.StatusNotFound:
-			out = append(out, state{ID: id, Status: "deleted"})
-			continue
-		case err != nil:
-			s.apiError(w, r, u, err)
+		case errors.As(res.err, &p) && p.Status == http.StatusNotFound:
+			states[res.i] = &state{ID: ids[res.i], Status: "deleted"}
+		case res.err != nil && ctx.Err() != nil && waiting:
+		case res.err != nil:
+			s.apiError(w, r, u, res.err)
 			return
+		case !waiting || string(res.d.Status) != known[res.i]:
+			states[res.i] = &state{ID: res.d.ID, Status: string(res.d.Status), Error: res.d.Error, Pages: res.d.Pages}
 		}
-		out = append(out, state{ID: d.ID, Status: string(d.Status), Error: d.Error, Pages: d.Pages})
+		if waiting && states[res.i] != nil {
+			cancel()
+		}
+	}
+	out := []state{}
+	for _, st := range states {
+		if st != nil {
+			out = append(out, *st)
+		}
 	}
 	w.Header().Set("Cache-Control", "no-store")
 	writeJSON(w, http.StatusOK, out)
 }
+
+// A waiting /status holds at most statusWait, and long-polls the api for at most maxWaits
+// documents at once; the others are looked at once per call.
+const (
+	statusWait = 25 * time.Second
+	maxWaits   = 8
+)
 
 // searchPage is the data of the search page.
 type searchPage struct {

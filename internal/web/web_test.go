@@ -42,6 +42,7 @@ type env struct {
 	web      *Server
 	provider *authtest.Provider
 	store    *sqlite.Store
+	api      *api.Server
 }
 
 type envOptions struct {
@@ -101,6 +102,7 @@ func newEnv(t *testing.T, o envOptions) *env {
 			return ocr.Preview(ctx, data, page, 200, ocr.Limits{MaxPages: 10, MaxPixels: 20_000_000})
 		},
 	})
+	e.api = backend
 	opt.API = &Client{HTTP: &http.Client{Transport: HandlerTransport{Handler: backend}}}
 	if e.web, err = New(opt); err != nil {
 		t.Fatal(err)
@@ -750,5 +752,43 @@ func TestPagePreviews(t *testing.T) {
 	}
 	if got := b.get("/documents/" + id + "/pages/3/image"); got.status != http.StatusNotFound {
 		t.Errorf("picture of a page the document lacks = %d, want 404", got.status)
+	}
+}
+
+func TestStatusWaitsForAChange(t *testing.T) {
+	e := newEnv(t, envOptions{})
+	b := e.browser()
+	status, out := b.upload(b.csrf(), map[string][]byte{"a.png": pngFile(t)})
+	if status != http.StatusAccepted {
+		t.Fatalf("upload = %d %v", status, out)
+	}
+	id := firstID(t, out)
+	if got := b.get("/status?id=" + id + "&known=processing&wait=1"); got.body != `[{"id":"`+id+`","status":"queued","pages":0}]`+"\n" {
+		t.Errorf("status of a document that is not as known = %q, want its status at once", got.body)
+	}
+
+	answered := make(chan page, 1)
+	start := time.Now()
+	go func() { answered <- b.get("/status?id=" + id + "&known=queued&wait=1") }()
+	time.Sleep(200 * time.Millisecond)
+	select {
+	case p := <-answered:
+		t.Fatalf("an unchanged document answered at once: %q", p.body)
+	default:
+	}
+	if _, err := e.store.Claim(context.Background(), time.Minute); err != nil {
+		t.Fatal(err)
+	}
+	e.api.Changed(id)
+	select {
+	case p := <-answered:
+		if !strings.Contains(p.body, `"status":"processing"`) {
+			t.Errorf("after the change: %q, want processing", p.body)
+		}
+		if d := time.Since(start); d > 1500*time.Millisecond {
+			t.Errorf("the change took %v to arrive, want it as soon as the api was told", d)
+		}
+	case <-time.After(5 * time.Second):
+		t.Fatal("the waiting status did not answer after the change")
 	}
 }

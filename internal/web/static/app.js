@@ -78,13 +78,18 @@
     drop.addEventListener("drop", function (e) { if (e.dataTransfer.files.length) uploadAll(e.dataTransfer.files); });
   }
 
-  // Live status: poll the documents still queued or processing until they settle.
+  // Live status: ask about the documents still queued or processing, naming the status shown;
+  // the server answers when one of them changes (a long poll), so changes show at once.
   function poll() {
     const live = document.querySelectorAll("[data-live]");
     if (!live.length) return;
-    const q = Array.from(live).map(function (el) { return "id=" + encodeURIComponent(el.dataset.id); }).join("&");
-    fetch("/status?" + q, { headers: { Accept: "application/json" }, credentials: "same-origin" })
-      .then(function (r) { return r.ok ? r.json() : []; })
+    const q = Array.from(live).map(function (el) {
+      const badge = el.querySelector("[data-status]");
+      return "id=" + encodeURIComponent(el.dataset.id) + "&known=" + encodeURIComponent(badge ? badge.textContent.trim() : "");
+    }).join("&");
+    let delay = 250;
+    fetch("/status?wait=1&" + q, { headers: { Accept: "application/json" }, credentials: "same-origin" })
+      .then(function (r) { if (!r.ok) delay = 3000; return r.ok ? r.json() : []; })
       .then(function (states) {
         states.forEach(function (st) {
           const el = document.querySelector('[data-id="' + CSS.escape(st.id) + '"]');
@@ -102,8 +107,8 @@
           }
         });
       })
-      .catch(function () { /* try again on the next tick */ })
-      .finally(function () { setTimeout(poll, 1500); });
+      .catch(function () { delay = 3000; })
+      .finally(function () { setTimeout(poll, delay); });
   }
   setTimeout(poll, 1000);
 })();

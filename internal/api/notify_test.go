@@ -1,0 +1,112 @@
+package api
+
+import (
+	"net/http"
+	"net/http/httptest"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/docpipe/docpipe/internal/document"
+)
+
+func (e *env) waitFor(id, tag string, wait int) *httptest.ResponseRecorder {
+	req := httptest.NewRequest("GET", "/v1/documents/"+id, nil)
+	req.Header.Set("If-None-Match", tag)
+	if wait > 0 {
+		req.Header.Set("Prefer", "wait="+strconv.Itoa(wait))
+	}
+	return e.do(req)
+}
+
+func TestLongPollAndNotifications(t *testing.T) {
+	e := newEnv(t, func(o *Options) { o.Notifiers = []string{"function-identity"} })
+	d := decode[docs](t, e.upload("", file{"a.png", pngBytes(t, 20, 20)})).Documents[0]
+	first := e.get("/v1/documents/"+d.ID, "")
+	tag := first.Header().Get("ETag")
+	if tag == "" || first.Header().Get("Cache-Control") != "no-cache" {
+		t.Fatalf("GET answers ETag %q and Cache-Control %q, want an ETag and no-cache", tag, first.Header().Get("Cache-Control"))
+	}
+	if rec := e.waitFor(d.ID, tag, 0); rec.Code != http.StatusNotModified {
+		t.Errorf("If-None-Match of the current state = %d, want 304", rec.Code)
+	}
+
+	start := time.Now()
+	rec := e.waitFor(d.ID, tag, 1)
+	if rec.Code != http.StatusNotModified || time.Since(start) < time.Second || rec.Header().Get("Preference-Applied") != "wait=1" {
+		t.Errorf("wait=1 on an unchanged document = %d after %v (Preference-Applied %q), want 304 after a second",
+			rec.Code, time.Since(start), rec.Header().Get("Preference-Applied"))
+	}
+
+	done := make(chan *httptest.ResponseRecorder)
+	go func() { done <- e.waitFor(d.ID, tag, 20) }()
+	for e.srv.changes.Watching(d.ID) == 0 {
+		time.Sleep(5 * time.Millisecond)
+	}
+	e.finish("hello")
+	notify := func(subject, body string) *httptest.ResponseRecorder {
+		req := httptest.NewRequest("POST", "/v1/notifications", strings.NewReader(body))
+		req.Header.Set("X-Test-User", subject)
+		req.Header.Set("Content-Type", "application/json")
+		return e.do(req)
+	}
+	if rec := notify("alice", `{"documents":["`+d.ID+`"]}`); rec.Code != http.StatusForbidden {
+		t.Errorf("a user's notification = %d, want 403", rec.Code)
+	}
+	start = time.Now()
+	if rec := notify("function-identity", `{"documents":["`+d.ID+`"]}`); rec.Code != http.StatusAccepted {
+		t.Fatalf("the notifier's notification = %d %s, want 202", rec.Code, rec.Body)
+	}
+	select {
+	case rec := <-done:
+		got := decode[document.Document](t, rec)
+		if rec.Code != http.StatusOK || got.Status != document.StatusDone || rec.Header().Get("ETag") == tag {
+			t.Errorf("woken wait = %d %+v ETag %q, want 200, done and a new ETag", rec.Code, got, rec.Header().Get("ETag"))
+		}
+	case <-time.After(time.Second):
+		t.Fatalf("the notification did not wake the waiting request within a second (recheck is every %v)", recheckEvery)
+	}
+	if time.Since(start) > recheckEvery {
+		t.Errorf("woken after %v, want at once", time.Since(start))
+	}
+
+	for _, tt := range []struct {
+		body string
+		want int
+	}{
+		{`{"documents":[]}`, http.StatusUnprocessableEntity},
+		{`{"documents":["../etc"]}`, http.StatusUnprocessableEntity},
+		{`{"documents":[` + strings.Repeat(`"`+d.ID+`",`, 100) + `"` + d.ID + `"]}`, http.StatusUnprocessableEntity},
+		{`{"documents":`, http.StatusBadRequest},
+	} {
+		if rec := notify("function-identity", tt.body); rec.Code != tt.want {
+			t.Errorf("notification %.40s… = %d, want %d", tt.body, rec.Code, tt.want)
+		}
+	}
+}
+
+func TestPreferWait(t *testing.T) {
+	tests := []struct {
+		header []string
+		want   time.Duration
+	}{
+		{nil, 0},
+		{[]string{"wait=5"}, 5 * time.Second},
+		{[]string{"respond-async, Wait = 7"}, 7 * time.Second},
+		{[]string{"handling=lenient", "wait=\"3\""}, 3 * time.Second},
+		{[]string{"wait=3600"}, maxWait},
+		{[]string{"wait=-1"}, 0},
+		{[]string{"wait=soon"}, 0},
+		{[]string{"waitress=5"}, 0},
+	}
+	for _, tt := range tests {
+		r := httptest.NewRequest("GET", "/", nil)
+		for _, h := range tt.header {
+			r.Header.Add("Prefer", h)
+		}
+		if got := preferWait(r); got != tt.want {
+			t.Errorf("Prefer %q: wait %v, want %v", tt.header, got, tt.want)
+		}
+	}
+}

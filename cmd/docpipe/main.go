@@ -30,6 +30,7 @@ Commands:
   api           the REST API only
   web           the web frontend only; it calls the api at DOCPIPE_API_URL
   worker        the OCR worker only
+  function      the OCR worker as an Azure Functions custom handler (Event Grid trigger)
   ocr FILE...   print the text of image and PDF files; no server
   migrate       bring the database's schema up to date, then exit
   healthcheck   exit 0 if the local server's /healthz answers, 1 otherwise
@@ -43,6 +44,7 @@ var commands = map[string]func(ctx context.Context, args []string, stdout io.Wri
 	"serve":       runServe,
 	"api":         runAPI,
 	"worker":      runWorker,
+	"function":    runFunction,
 	"web":         runWeb,
 	"ocr":         runOCR,
 	"migrate":     runMigrate,
@@ -56,6 +58,7 @@ var summaries = map[string]string{
 	"api":         "Run the REST API. Needs DOCPIPE_AUTH set: oidc, or none on purpose for no sign-in.",
 	"web":         "Run the web frontend. Needs DOCPIPE_API_URL, and DOCPIPE_AUTH set: oidc, or none on purpose.",
 	"worker":      "Run the OCR worker; /healthz, /readyz and /metrics are served on DOCPIPE_ADDR.",
+	"function":    "Run the OCR worker as an Azure Functions custom handler: listen on FUNCTIONS_CUSTOMHANDLER_PORT for the host's invocations (POST /ocr for Blob Storage events, POST /sweep for the timer) and notify the api at DOCPIPE_API_URL.",
 	"ocr":         "Print the text of image and PDF files, pages separated by form feeds.",
 	"migrate":     "Apply the database migrations this version needs, then exit. Servers migrate at start too; this runs it once, ahead of them (a Kubernetes Job).",
 	"healthcheck": "Exit 0 if http://DOCPIPE_ADDR/healthz answers 200, else 1.",

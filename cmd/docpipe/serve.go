@@ -12,16 +12,20 @@ import (
 	"path/filepath"
 	"time"
 
+	"github.com/Azure/azure-sdk-for-go/sdk/azidentity"
+
 	"github.com/docpipe/docpipe/internal/api"
 	"github.com/docpipe/docpipe/internal/auth"
 	"github.com/docpipe/docpipe/internal/blob"
 	"github.com/docpipe/docpipe/internal/config"
 	"github.com/docpipe/docpipe/internal/ocr"
+	"github.com/docpipe/docpipe/internal/ocr/vision"
 	"github.com/docpipe/docpipe/internal/pipeline"
 	"github.com/docpipe/docpipe/internal/store"
 	"github.com/docpipe/docpipe/internal/store/postgres"
 	"github.com/docpipe/docpipe/internal/store/sqlite"
 	"github.com/docpipe/docpipe/internal/telemetry"
+	gcblob "gocloud.dev/blob"
 )
 
 func runServe(ctx context.Context, args []string, _ io.Writer) error {
@@ -66,18 +70,12 @@ func run(ctx context.Context, role config.Role, args []string) error {
 	limits := ocr.Limits{MaxPages: cfg.MaxPages, MaxPixels: cfg.MaxPixels}
 	var worker *pipeline.Worker
 	if role != config.RoleAPI {
-		pool, err := ocr.New(ocr.Options{Size: cfg.OCREngines, Lang: cfg.OCRLang, Limits: limits})
+		w, closeOCR, err := newWorker(cfg, log, metrics, st, bucket)
 		if err != nil {
 			return err
 		}
-		defer pool.Close()
-		metrics.WatchPool(pool.Stats)
-		worker = &pipeline.Worker{
-			Store: st, Bucket: bucket, OCR: pool,
-			Concurrency: cfg.OCREngines, Lease: cfg.JobLease, Timeout: cfg.JobTimeout,
-			MaxAttempts: cfg.MaxAttempts, Backoff: cfg.RetryBackoff, Poll: cfg.PollInterval,
-			Metrics: metrics, Log: log,
-		}
+		defer closeOCR()
+		worker = w
 	}
 
 	srv := api.New(api.Options{
@@ -91,12 +89,16 @@ func run(ctx context.Context, role config.Role, args []string) error {
 				worker.Notify()
 			}
 		},
-		OpsOnly: role == config.RoleWorker,
-		Events:  eventPush(role, cfg, log, st, bucket, worker),
+		OpsOnly:   role == config.RoleWorker,
+		Notifiers: cfg.Notify.Subjects,
+		Events:    eventPush(role, cfg, log, st, bucket, worker),
 		Preview: func(ctx context.Context, data []byte, page int) ([]byte, error) {
 			return ocr.Preview(ctx, data, page, previewSide, limits)
 		},
 	})
+	if worker != nil {
+		worker.Changed = func(id string) { srv.Changed(id) }
+	}
 	if cfg.Auth == "none" && role != config.RoleWorker {
 		log.Warn("AUTHENTICATION IS OFF: every request acts as one local user; do not expose this server",
 			"user", cfg.LocalUser, "hint", "set DOCPIPE_AUTH to an identity provider for shared use")
@@ -141,6 +143,42 @@ func boot(ctx context.Context, role config.Role, args []string) (cfg *config.Con
 		}
 	}
 	return cfg, log, telemetry.NewMetrics(build), flush, nil
+}
+
+// newWorker returns the OCR worker of the server roles and the function, with its engine:
+// Azure AI Vision when DOCPIPE_AZURE_VISION_ENDPOINT is set, else a Tesseract pool.
+func newWorker(cfg *config.Config, log *slog.Logger, metrics *telemetry.Metrics, st store.Store, bucket *gcblob.Bucket) (*pipeline.Worker, func(), error) {
+	limits := ocr.Limits{MaxPages: cfg.MaxPages, MaxPixels: cfg.MaxPixels}
+	w := &pipeline.Worker{
+		Store: st, Bucket: bucket,
+		Concurrency: cfg.OCREngines, Lease: cfg.JobLease, Timeout: cfg.JobTimeout,
+		MaxAttempts: cfg.MaxAttempts, Backoff: cfg.RetryBackoff, Poll: cfg.PollInterval,
+		Metrics: metrics, Log: log,
+	}
+	if cfg.Azure.VisionEndpoint != "" {
+		cred, err := azidentity.NewDefaultAzureCredential(nil)
+		if err != nil {
+			return nil, nil, fmt.Errorf("azure credential for Azure AI Vision: %w", err)
+		}
+		c, err := vision.New(vision.Options{
+			Endpoint: cfg.Azure.VisionEndpoint, Credential: cred,
+			MaxWait: cfg.Azure.VisionMaxWait, Language: cfg.Azure.VisionLanguage,
+			Limits: limits, MaxBytes: cfg.MaxUploadBytes, Log: log,
+		})
+		if err != nil {
+			return nil, nil, err
+		}
+		log.Info("OCR by Azure AI Vision Read", "endpoint", cfg.Azure.VisionEndpoint)
+		w.OCR = c
+		return w, func() {}, nil
+	}
+	pool, err := ocr.New(ocr.Options{Size: cfg.OCREngines, Lang: cfg.OCRLang, Limits: limits})
+	if err != nil {
+		return nil, nil, err
+	}
+	metrics.WatchPool(pool.Stats)
+	w.OCR = pool
+	return w, func() { pool.Close() }, nil
 }
 
 // previewSide is the longer side, in pixels, of the page pictures the api serves.

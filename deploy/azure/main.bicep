@@ -214,6 +214,7 @@ module api 'modules/containerapp.bicep' = {
       { name: 'DOCPIPE_DATABASE_URL', value: databaseURL }
       { name: 'DOCPIPE_BLOB_URL', value: blobURL }
       { name: 'DOCPIPE_DRAIN_DELAY', value: '5s' }
+      { name: 'DOCPIPE_NOTIFY_SUBJECTS', value: functionIdentity.outputs.principalId }
     ]
     secretRefs: []
   }

@@ -43,6 +43,8 @@ type Config struct {
 	LogFormat       string        // DOCPIPE_LOG_FORMAT: json or text
 	TraceExporter   string        // DOCPIPE_TRACE_EXPORTER: none, or otlp (endpoint from OTEL_EXPORTER_OTLP_*)
 	QueueURL        string        // DOCPIPE_QUEUE_URL: the worker consumes S3 event notifications from this SQS queue
+	Azure           Azure         // Azure-only settings
+	Notify          Notify        // notifications of changed documents between function and api
 }
 
 // Role names the process's job; it decides which settings are required.
@@ -117,10 +119,14 @@ func Load(role Role, getenv func(string) string) (*Config, error) {
 	if c.PollInterval <= 0 {
 		r.fail("DOCPIPE_POLL_INTERVAL", "must be positive")
 	}
+	if role == RoleFunction {
+		c.Addr = r.functionAddr(c.Addr)
+	}
+	c.Azure, c.Notify = r.azure(role, c.JobTimeout)
 	c.DatabaseURL = r.databasePassword(c.DatabaseURL)
 	c.QueueURL = r.queueURL(role)
-	if _, err := url.Parse(c.DatabaseURL); err != nil || !strings.HasPrefix(c.DatabaseURL, "sqlite:") && !c.Postgres() {
-		r.fail("DOCPIPE_DATABASE_URL", "unsupported or malformed URL; want sqlite:PATH or postgres://USER:PASSWORD@HOST/DB")
+	if _, err := url.Parse(c.DatabaseURL); err != nil || !strings.HasPrefix(c.DatabaseURL, "sqlite:") && !c.Postgres() && !c.Cosmos() {
+		r.fail("DOCPIPE_DATABASE_URL", "unsupported or malformed URL; want sqlite:PATH, postgres://USER:PASSWORD@HOST/DB or cosmos://ACCOUNT.documents.azure.com/DATABASE")
 	}
 	if u, err := url.Parse(c.BlobURL); err != nil || u.Scheme == "" {
 		r.fail("DOCPIPE_BLOB_URL", "want a bucket URL such as file:///var/lib/docpipe/blobs")

@@ -42,11 +42,25 @@ func TestMain(m *testing.M) {
 
 // proc is a running docpipe process.
 type proc struct {
-	t    testing.TB
-	cmd  *exec.Cmd
-	url  string
-	logs *bytes.Buffer
-	done chan error
+	t     testing.TB
+	cmd   *exec.Cmd
+	url   string
+	logs  *bytes.Buffer
+	done  chan error
+	token string // bearer token the request helpers send, if set
+}
+
+// do sends req with the proc's bearer token, if it has one.
+func (p *proc) do(req *http.Request) *http.Response {
+	p.t.Helper()
+	if p.token != "" {
+		req.Header.Set("Authorization", "Bearer "+p.token)
+	}
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		p.t.Fatal(err)
+	}
+	return resp
 }
 
 func freeAddr(t testing.TB) string {
@@ -134,10 +148,7 @@ func (p *proc) upload(name string, data []byte) document {
 	p.t.Helper()
 	req, _ := http.NewRequest("POST", p.url+"/v1/documents", bytes.NewReader(data))
 	req.Header.Set("Content-Disposition", fmt.Sprintf("attachment; filename=%q", name))
-	resp, err := http.DefaultClient.Do(req)
-	if err != nil {
-		p.t.Fatal(err)
-	}
+	resp := p.do(req)
 	defer resp.Body.Close()
 	var body struct{ Documents []document }
 	if err := json.NewDecoder(resp.Body).Decode(&body); err != nil || resp.StatusCode != http.StatusAccepted {
@@ -148,10 +159,8 @@ func (p *proc) upload(name string, data []byte) document {
 
 func (p *proc) getJSON(path string, v any) int {
 	p.t.Helper()
-	resp, err := http.Get(p.url + path)
-	if err != nil {
-		p.t.Fatal(err)
-	}
+	req, _ := http.NewRequest("GET", p.url+path, nil)
+	resp := p.do(req)
 	defer resp.Body.Close()
 	if v != nil {
 		_ = json.NewDecoder(resp.Body).Decode(v)
@@ -162,20 +171,15 @@ func (p *proc) getJSON(path string, v any) int {
 func (p *proc) delete(path string) int {
 	p.t.Helper()
 	req, _ := http.NewRequest("DELETE", p.url+path, nil)
-	resp, err := http.DefaultClient.Do(req)
-	if err != nil {
-		p.t.Fatal(err)
-	}
+	resp := p.do(req)
 	resp.Body.Close()
 	return resp.StatusCode
 }
 
 func (p *proc) getText(path string) string {
 	p.t.Helper()
-	resp, err := http.Get(p.url + path)
-	if err != nil {
-		p.t.Fatal(err)
-	}
+	req, _ := http.NewRequest("GET", p.url+path, nil)
+	resp := p.do(req)
 	defer resp.Body.Close()
 	b, _ := io.ReadAll(resp.Body)
 	if resp.StatusCode != http.StatusOK {

@@ -120,7 +120,7 @@ func TestCommands(t *testing.T) {
 			t.Errorf("err %v, output %q", err, out)
 		}
 	})
-	for _, c := range []string{"serve", "api", "web", "worker", "migrate", "ocr", "healthcheck", "version"} {
+	for _, c := range []string{"serve", "api", "web", "worker", "function", "migrate", "ocr", "healthcheck", "version"} {
 		t.Run(c+" --help", func(t *testing.T) {
 			out, err := runCmd(ctx, nil, c, "--help")
 			if err != nil || !strings.Contains(out, "Usage: docpipe "+c) {

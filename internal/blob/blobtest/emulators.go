@@ -90,6 +90,18 @@ func StartAzurite(t *testing.T) *Azurite {
 // NewBucket creates a container with a random name and returns the gocloud URL that opens it.
 func (a *Azurite) NewBucket(t *testing.T) string {
 	t.Helper()
+	client := a.Client(t)
+	name := "docpipe-test-" + strings.ToLower(rand.Text()[:12])
+	if _, err := client.CreateContainer(t.Context(), name, nil); err != nil {
+		t.Fatalf("create container %s: %v", name, err)
+	}
+	q := url.Values{"protocol": {"http"}, "domain": {fmt.Sprintf("127.0.0.1:%d", a.port)}, "localemu": {"true"}}
+	return "azblob://" + name + "?" + q.Encode()
+}
+
+// Client returns a Blob Storage client of the emulator's account, to look at what it stored.
+func (a *Azurite) Client(t *testing.T) *azblob.Client {
+	t.Helper()
 	cred, err := azblob.NewSharedKeyCredential(azuriteAccount, azuriteKey)
 	if err != nil {
 		t.Fatal(err)
@@ -98,10 +110,5 @@ func (a *Azurite) NewBucket(t *testing.T) string {
 	if err != nil {
 		t.Fatal(err)
 	}
-	name := "docpipe-test-" + strings.ToLower(rand.Text()[:12])
-	if _, err := client.CreateContainer(t.Context(), name, nil); err != nil {
-		t.Fatalf("create container %s: %v", name, err)
-	}
-	q := url.Values{"protocol": {"http"}, "domain": {fmt.Sprintf("127.0.0.1:%d", a.port)}, "localemu": {"true"}}
-	return "azblob://" + name + "?" + q.Encode()
+	return client
 }

@@ -1,0 +1,107 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"time"
+
+	"github.com/Azure/azure-sdk-for-go/sdk/azcore/policy"
+	"github.com/Azure/azure-sdk-for-go/sdk/azidentity"
+
+	"github.com/docpipe/docpipe/internal/blob"
+	"github.com/docpipe/docpipe/internal/config"
+	"github.com/docpipe/docpipe/internal/events"
+	"github.com/docpipe/docpipe/internal/notify"
+)
+
+// runFunction runs the OCR worker as an Azure Functions custom handler: the Functions host
+// starts it, and posts an invocation for each Blob Storage event (POST /ocr) and each tick of
+// the sweep timer (POST /sweep) to FUNCTIONS_CUSTOMHANDLER_PORT on loopback.
+func runFunction(ctx context.Context, args []string, _ io.Writer) error {
+	cfg, log, metrics, flush, err := boot(ctx, config.RoleFunction, args)
+	if err != nil {
+		return err
+	}
+	defer flush()
+	st, err := openStore(ctx, cfg)
+	if err != nil {
+		return err
+	}
+	defer st.Close()
+	bucket, err := blob.Open(ctx, cfg.BlobURL)
+	if err != nil {
+		return err
+	}
+	defer bucket.Close()
+	worker, closeOCR, err := newWorker(cfg, log, metrics, st, bucket)
+	if err != nil {
+		return err
+	}
+	defer closeOCR()
+	changed, err := notifier(cfg)
+	if err != nil {
+		return err
+	}
+	fn := &events.Function{
+		Processor: &events.Processor{Store: st, Bucket: bucket, Worker: worker, Lease: cfg.JobLease},
+		Drain:     worker.Drain,
+		Changed:   changed,
+		Log:       log,
+	}
+
+	ln, err := net.Listen("tcp", cfg.Addr)
+	if err != nil {
+		return fmt.Errorf("listen: %w", err)
+	}
+	mux := http.NewServeMux()
+	mux.Handle("/", fn.Handler())
+	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, _ *http.Request) { _, _ = io.WriteString(w, "ok\n") })
+	hs := &http.Server{
+		Handler:           metrics.Instrument(log, mux),
+		ReadHeaderTimeout: 10 * time.Second,
+	}
+	done := make(chan error, 1)
+	go func() { done <- hs.Serve(ln) }()
+	log.Info("docpipe started", "role", "function", "url", "http://"+ln.Addr().String(), "version", version)
+	select {
+	case err := <-done:
+		return fmt.Errorf("http server: %w", err)
+	case <-ctx.Done():
+	}
+	log.Info("shutting down: finishing the invocations in flight", "timeout", cfg.ShutdownTimeout)
+	shutdownCtx, cancel := context.WithTimeout(context.Background(), cfg.ShutdownTimeout)
+	defer cancel()
+	if err := hs.Shutdown(shutdownCtx); err != nil {
+		log.Warn("invocations still running at the shutdown timeout; their leases will expire", "err", err)
+	}
+	if err := <-done; err != nil && !errors.Is(err, http.ErrServerClosed) {
+		return err
+	}
+	log.Info("stopped")
+	return nil
+}
+
+// notifier returns how the function tells the api about documents it processed: a POST with a
+// token its managed identity gets for DOCPIPE_API_TOKEN_SCOPE. Nil when DOCPIPE_API_URL is unset.
+func notifier(cfg *config.Config) (func(context.Context, []string) error, error) {
+	if cfg.Notify.APIURL == "" {
+		return nil, nil
+	}
+	cred, err := azidentity.NewDefaultAzureCredential(nil)
+	if err != nil {
+		return nil, fmt.Errorf("azure credential for notifying the api: %w", err)
+	}
+	c := &notify.Client{
+		URL: cfg.Notify.APIURL,
+		Token: func(ctx context.Context) (string, error) {
+			tok, err := cred.GetToken(ctx, policy.TokenRequestOptions{Scopes: []string{cfg.Azure.APITokenScope}})
+			return tok.Token, err
+		},
+		HTTP: &http.Client{Timeout: 10 * time.Second},
+	}
+	return c.Changed, nil
+}

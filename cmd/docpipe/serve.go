@@ -22,6 +22,7 @@ import (
 	"github.com/docpipe/docpipe/internal/ocr/vision"
 	"github.com/docpipe/docpipe/internal/pipeline"
 	"github.com/docpipe/docpipe/internal/store"
+	"github.com/docpipe/docpipe/internal/store/cosmos"
 	"github.com/docpipe/docpipe/internal/store/postgres"
 	"github.com/docpipe/docpipe/internal/store/sqlite"
 	"github.com/docpipe/docpipe/internal/telemetry"
@@ -186,6 +187,13 @@ const previewSide = 1200
 
 // openStore opens the document store that the database URL names.
 func openStore(ctx context.Context, cfg *config.Config) (store.Store, error) {
+	if cfg.Cosmos() {
+		st, err := cosmos.Open(ctx, cfg.DatabaseURL)
+		if err != nil {
+			return nil, err
+		}
+		return st, nil
+	}
 	if cfg.Postgres() {
 		st, err := postgres.Open(ctx, cfg.DatabaseURL)
 		if err != nil {

@@ -14,16 +14,17 @@ import (
 
 	"github.com/docpipe/docpipe/internal/auth/authtest"
 	"github.com/docpipe/docpipe/internal/blob/blobtest"
-	"github.com/docpipe/docpipe/internal/store/postgres/pgtest"
+	"github.com/docpipe/docpipe/internal/store/cosmos/cosmostest"
 	"github.com/docpipe/docpipe/internal/testenv"
 )
 
-// TestAzureFunctionPath is the Azure path with emulators: the api stores an upload in Azurite;
-// the test builds the Microsoft.Storage.BlobCreated event from the blob Azurite stored and
-// delivers it to a real `docpipe function` exactly as the Functions host does (POST /ocr with
-// the invocation envelope, the event as a string); the text lands in the store and the api's
-// search finds it. The function notifies the api with a token from its managed identity, which
-// wakes a long poll of the document. Reprocessing is then picked up by the sweep timer.
+// TestAzureFunctionPath is the Azure path with emulators: the api stores an upload in Azurite
+// and its document in Cosmos DB (cosmium). The test builds the Microsoft.Storage.BlobCreated
+// event from the blob Azurite stored and delivers it to a real `docpipe function` exactly as the
+// Functions host does (POST /ocr with the invocation envelope, the event as a string); the text
+// lands in Cosmos DB and the api's search finds it. The function notifies the api with a token
+// from its managed identity, which wakes a long poll of the document. Reprocessing is then
+// picked up by the sweep timer.
 func TestAzureFunctionPath(t *testing.T) {
 	azurite := blobtest.StartAzurite(t)
 	bucket := azurite.NewBucket(t)
@@ -33,7 +34,7 @@ func TestAzureFunctionPath(t *testing.T) {
 	const apiApp = "api://docpipe-api"
 	mi := authtest.NewManagedIdentity(iss, "k1", "7d1c2b3a-0000-4000-8000-00000000f00d", "function-object-id")
 	env := []string{
-		"DOCPIPE_DATABASE_URL=" + pgtest.URL(t), "DOCPIPE_BLOB_URL=" + bucket,
+		"DOCPIPE_DATABASE_URL=" + cosmostest.Start(t).Database(t), "DOCPIPE_BLOB_URL=" + bucket,
 		"AZURE_STORAGE_ACCOUNT=devstoreaccount1", "AZURE_STORAGE_KEY=" + azuriteKey(t),
 	}
 	api := start(t, "api", append(env, "DOCPIPE_AUTH=oidc", "DOCPIPE_OIDC_ISSUER="+iss.URL,

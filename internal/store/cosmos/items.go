@@ -1,0 +1,216 @@
+package cosmos
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"net/http"
+	"strconv"
+
+	"github.com/Azure/azure-sdk-for-go/sdk/azcore"
+	"github.com/Azure/azure-sdk-for-go/sdk/data/azcosmos"
+
+	"github.com/docpipe/docpipe/internal/document"
+)
+
+// Item types.
+const (
+	typeDoc  = "doc"
+	typePage = "page"
+)
+
+// docItem is a document and its job, if it has one.
+type docItem struct {
+	ID    string      `json:"id"`
+	Owner string      `json:"owner"`
+	Type  string      `json:"type"`
+	ETag  azcore.ETag `json:"_etag,omitempty"`
+
+	// Key orders List: the creation time in fixed-width microseconds, then the ID, so that one
+	// property sorts (the container has no composite index).
+	Key         string `json:"key"`
+	Name        string `json:"name"`
+	ContentType string `json:"contentType"`
+	Size        int64  `json:"size"`
+	SHA256      string `json:"sha256"`
+	BlobKey     string `json:"blobKey"`
+	Status      string `json:"status"`
+	Error       string `json:"error"`
+	Pages       int    `json:"pages"`
+	Attempts    int    `json:"attempts"`
+	Created     int64  `json:"created"`
+	Updated     int64  `json:"updated"`
+	Gen         string `json:"gen"` // generation of the pages of a done document
+
+	Job      bool   `json:"job"`
+	JobID    string `json:"jobId,omitempty"`
+	Token    string `json:"token,omitempty"` // empty while the job waits
+	Attempt  int    `json:"attempt,omitempty"`
+	Due      int64  `json:"due,omitempty"` // ready from then: the lease's end or the retry time
+	Enqueued int64  `json:"enqueued,omitempty"`
+}
+
+func (it *docItem) document() document.Document {
+	return document.Document{
+		ID:          it.ID,
+		Owner:       it.Owner,
+		Name:        it.Name,
+		ContentType: it.ContentType,
+		Size:        it.Size,
+		SHA256:      it.SHA256,
+		BlobKey:     it.BlobKey,
+		Status:      document.Status(it.Status),
+		Error:       it.Error,
+		Pages:       it.Pages,
+		Attempts:    it.Attempts,
+		CreatedAt:   fromMicros(it.Created),
+		UpdatedAt:   fromMicros(it.Updated),
+	}
+}
+
+// enqueue gives the document a new job, ready at now.
+func (it *docItem) enqueue(now int64) {
+	it.Job, it.JobID, it.Token, it.Attempt, it.Due, it.Enqueued = true, document.NewID(fromMicros(now)), "", 0, now, now
+}
+
+// dequeue removes the document's job.
+func (it *docItem) dequeue() {
+	it.Job, it.JobID, it.Token, it.Attempt, it.Due, it.Enqueued = false, "", "", 0, 0, 0
+}
+
+// holds reports whether job's lease is the one the item records.
+func (it *docItem) holds(job document.Job) bool {
+	return it.Job && job.Token != "" && it.Token == job.Token && it.JobID == job.ID
+}
+
+// listKey is the value of docItem.Key for a document created at us microseconds.
+func listKey(us int64, id string) string {
+	return fmt.Sprintf("%017d:%s", us, id)
+}
+
+// pageItem is the text of one page of one generation of a document.
+type pageItem struct {
+	ID         string   `json:"id"`
+	Owner      string   `json:"owner"`
+	Type       string   `json:"type"`
+	Doc        string   `json:"doc"`
+	Gen        string   `json:"gen"`
+	Number     int      `json:"number"`
+	Text       string   `json:"text"`
+	Confidence float64  `json:"confidence"`
+	Source     string   `json:"source"`
+	Words      []string `json:"words"` // distinct, as search.Words finds them
+}
+
+func pageID(doc, gen string, number int) string {
+	return doc + "." + gen + "." + strconv.Itoa(number)
+}
+
+// readDoc reads one of owner's documents.
+func (s *Store) readDoc(ctx context.Context, owner, id string) (docItem, error) {
+	if !document.ValidID(id) {
+		return docItem{}, document.ErrNotFound
+	}
+	resp, err := s.c.ReadItem(ctx, azcosmos.NewPartitionKeyString(owner), id, nil)
+	if status(err) == http.StatusNotFound {
+		return docItem{}, document.ErrNotFound
+	}
+	if err != nil {
+		return docItem{}, err
+	}
+	var it docItem
+	if err := json.Unmarshal(resp.Value, &it); err != nil {
+		return docItem{}, fmt.Errorf("decode document %s: %w", id, err)
+	}
+	if it.Type != typeDoc || it.Owner != owner {
+		return docItem{}, document.ErrNotFound
+	}
+	return it, nil
+}
+
+// findDoc reads the document id of whichever owner it has, with a cross-partition query.
+func (s *Store) findDoc(ctx context.Context, id string) (docItem, error) {
+	if !document.ValidID(id) {
+		return docItem{}, document.ErrNotFound
+	}
+	its, err := query[docItem](ctx, s.c, azcosmos.NewPartitionKey(),
+		`SELECT * FROM c WHERE c.type = @type AND c.id = @id`,
+		param("@type", typeDoc), param("@id", id))
+	if err != nil {
+		return docItem{}, err
+	}
+	if len(its) == 0 {
+		return docItem{}, document.ErrNotFound
+	}
+	return its[0], nil
+}
+
+// replaceDoc writes it over the stored item if that is still the version it was read as;
+// errChanged if another write came first, document.ErrNotFound if the item is gone.
+func (s *Store) replaceDoc(ctx context.Context, it *docItem) error {
+	etag := it.ETag
+	body, err := json.Marshal(it)
+	if err != nil {
+		return err
+	}
+	resp, err := s.c.ReplaceItem(ctx, azcosmos.NewPartitionKeyString(it.Owner), it.ID, body,
+		&azcosmos.ItemOptions{IfMatchEtag: &etag, EnableContentResponseOnWrite: true})
+	switch status(err) {
+	case 0:
+	case http.StatusPreconditionFailed:
+		return errChanged
+	case http.StatusNotFound:
+		return document.ErrNotFound
+	default:
+		return err
+	}
+	var stored docItem
+	if err := json.Unmarshal(resp.Value, &stored); err == nil && stored.ETag != "" {
+		it.ETag = stored.ETag
+	}
+	return nil
+}
+
+// update reads one of owner's documents and applies change to it until the write is not
+// overtaken by another, at most a few times.
+func (s *Store) update(ctx context.Context, owner, id string, change func(*docItem) error) (docItem, error) {
+	for range 20 {
+		it, err := s.readDoc(ctx, owner, id)
+		if err != nil {
+			return docItem{}, err
+		}
+		if err := change(&it); err != nil {
+			return docItem{}, err
+		}
+		err = s.replaceDoc(ctx, &it)
+		if err == errChanged {
+			continue
+		}
+		return it, err
+	}
+	return docItem{}, fmt.Errorf("document %s: too many concurrent changes", id)
+}
+
+func param(name string, value any) azcosmos.QueryParameter {
+	return azcosmos.QueryParameter{Name: name, Value: value}
+}
+
+// query runs a parameterised query in the partition pk (empty for all) and decodes every item.
+func query[T any](ctx context.Context, c *azcosmos.ContainerClient, pk azcosmos.PartitionKey, q string, params ...azcosmos.QueryParameter) ([]T, error) {
+	pager := c.NewQueryItemsPager(q, pk, &azcosmos.QueryOptions{QueryParameters: params})
+	var out []T
+	for pager.More() {
+		page, err := pager.NextPage(ctx)
+		if err != nil {
+			return nil, fmt.Errorf("query: %w", err)
+		}
+		for _, raw := range page.Items {
+			var v T
+			if err := json.Unmarshal(raw, &v); err != nil {
+				return nil, fmt.Errorf("query: decode: %w", err)
+			}
+			out = append(out, v)
+		}
+	}
+	return out, nil
+}

@@ -1,0 +1,267 @@
+package cosmos
+
+import (
+	"cmp"
+	"context"
+	"crypto/rand"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"slices"
+	"time"
+
+	"github.com/Azure/azure-sdk-for-go/sdk/data/azcosmos"
+
+	"github.com/docpipe/docpipe/internal/document"
+	"github.com/docpipe/docpipe/internal/search"
+	"github.com/docpipe/docpipe/internal/store"
+)
+
+// Claim leases the job that has been ready longest. The ready jobs of all owners come from one
+// cross-partition query, ordered here; each is read again and claimed with a conditional
+// replace, and a claimer that loses one to another moves on to the next.
+func (s *Store) Claim(ctx context.Context, lease time.Duration) (document.Job, error) {
+	if lease <= 0 {
+		return document.Job{}, fmt.Errorf("cosmos: claim job: %w: lease %v is not positive", document.ErrInvalidInput, lease)
+	}
+	type ready struct {
+		ID    string `json:"id"`
+		Owner string `json:"owner"`
+		Due   int64  `json:"due"`
+	}
+	jobs, err := query[ready](ctx, s.c, azcosmos.NewPartitionKey(), readyQuery,
+		param("@type", typeDoc), param("@now", micros(s.now())))
+	if err != nil {
+		return document.Job{}, fmt.Errorf("cosmos: claim job: %w", err)
+	}
+	slices.SortFunc(jobs, func(a, b ready) int { return cmp.Or(cmp.Compare(a.Due, b.Due), cmp.Compare(a.ID, b.ID)) })
+	for _, r := range jobs {
+		it, err := s.readDoc(ctx, r.Owner, r.ID)
+		if errors.Is(err, document.ErrNotFound) {
+			continue
+		}
+		if err != nil {
+			return document.Job{}, fmt.Errorf("cosmos: claim job: %w", err)
+		}
+		if !it.Job || it.Due > micros(s.now()) {
+			continue
+		}
+		j, err := s.lease(ctx, &it, lease)
+		if errors.Is(err, errChanged) || errors.Is(err, document.ErrNotFound) {
+			continue
+		}
+		if err != nil {
+			return document.Job{}, fmt.Errorf("cosmos: claim job: %w", err)
+		}
+		return j, nil
+	}
+	return document.Job{}, document.ErrNoJob
+}
+
+// readyQuery finds the jobs ready at @now in every partition. The gateway serves it (no ORDER
+// BY, TOP or aggregate), as azcosmos needs of a cross-partition query.
+const readyQuery = `SELECT c.id, c.owner, c.due FROM c WHERE c.type = @type AND c.job = true AND c.due <= @now`
+
+// lease takes over the job of it, as read, for lease from now.
+func (s *Store) lease(ctx context.Context, it *docItem, lease time.Duration) (document.Job, error) {
+	now := s.now()
+	it.Token, it.Attempt, it.Due = rand.Text(), it.Attempt+1, micros(now.Add(lease))
+	it.Status, it.Attempts, it.Updated = string(document.StatusProcessing), it.Attempt, max(micros(now), it.Updated)
+	if err := s.replaceDoc(ctx, it); err != nil {
+		return document.Job{}, err
+	}
+	return document.Job{
+		ID: it.JobID, DocumentID: it.ID, Owner: it.Owner, BlobKey: it.BlobKey, MediaType: it.ContentType,
+		Attempt: it.Attempt, Token: it.Token, LeaseUntil: fromMicros(it.Due), EnqueuedAt: fromMicros(it.Enqueued),
+	}, nil
+}
+
+// ClaimDocument leases the job of the document id if it is ready. Of two workers told about the
+// same document, one wins the conditional replace and the other reads the job again and finds
+// it leased.
+func (s *Store) ClaimDocument(ctx context.Context, id string, lease time.Duration) (document.Job, error) {
+	if lease <= 0 {
+		return document.Job{}, fmt.Errorf("cosmos: claim document: %w: lease %v is not positive", document.ErrInvalidInput, lease)
+	}
+	for range 20 {
+		it, err := s.findDoc(ctx, id)
+		if err != nil {
+			return document.Job{}, fmt.Errorf("cosmos: claim document %s: %w", id, err)
+		}
+		if !it.Job {
+			return document.Job{}, fmt.Errorf("cosmos: claim document %s: %w", id, document.ErrNoJob)
+		}
+		if it.Due > micros(s.now()) {
+			return document.Job{}, fmt.Errorf("cosmos: claim document %s: %w", id, &document.NotReadyError{Due: fromMicros(it.Due)})
+		}
+		j, err := s.lease(ctx, &it, lease)
+		if errors.Is(err, errChanged) {
+			continue
+		}
+		if err != nil {
+			return document.Job{}, fmt.Errorf("cosmos: claim document %s: %w", id, err)
+		}
+		return j, nil
+	}
+	return document.Job{}, fmt.Errorf("cosmos: claim document %s: too many concurrent claims", id)
+}
+
+// held applies change to the job's document if the job's lease is held; document.ErrLeaseLost
+// if it is not.
+func (s *Store) held(ctx context.Context, job document.Job, change func(*docItem)) (docItem, error) {
+	it, err := s.update(ctx, job.Owner, job.DocumentID, func(it *docItem) error {
+		if !it.holds(job) {
+			return document.ErrLeaseLost
+		}
+		change(it)
+		return nil
+	})
+	if errors.Is(err, document.ErrNotFound) {
+		return docItem{}, document.ErrLeaseLost
+	}
+	return it, err
+}
+
+// Extend pushes the job's lease to lease from now.
+func (s *Store) Extend(ctx context.Context, job document.Job, lease time.Duration) (document.Job, error) {
+	if lease <= 0 {
+		return document.Job{}, fmt.Errorf("cosmos: extend job: %w: lease %v is not positive", document.ErrInvalidInput, lease)
+	}
+	it, err := s.held(ctx, job, func(it *docItem) { it.Due = micros(s.now().Add(lease)) })
+	if err != nil {
+		return document.Job{}, fmt.Errorf("cosmos: extend job: %w", err)
+	}
+	job.LeaseUntil = fromMicros(it.Due)
+	return job, nil
+}
+
+// Complete writes the pages as a new generation named by the job's token, then marks the
+// document done with that generation and removes the job if the lease is still held, then
+// removes the other generations' pages.
+func (s *Store) Complete(ctx context.Context, job document.Job, pages []document.Page) error {
+	pages, err := sortPages(pages)
+	if err != nil {
+		return fmt.Errorf("cosmos: complete job: %w", err)
+	}
+	it, err := s.readDoc(ctx, job.Owner, job.DocumentID)
+	if err != nil || !it.holds(job) {
+		return fmt.Errorf("cosmos: complete job: %w", document.ErrLeaseLost)
+	}
+	gen := job.Token
+	pk := azcosmos.NewPartitionKeyString(job.Owner)
+	for _, p := range pages {
+		body, err := json.Marshal(pageItem{
+			ID: pageID(job.DocumentID, gen, p.Number), Owner: job.Owner, Type: typePage, Doc: job.DocumentID, Gen: gen,
+			Number: p.Number, Text: p.Text, Confidence: p.Confidence, Source: p.Source, Words: distinctWords(p.Text),
+		})
+		if err != nil {
+			return fmt.Errorf("cosmos: complete job: %w", err)
+		}
+		if _, err := s.c.UpsertItem(ctx, pk, body, nil); err != nil {
+			return fmt.Errorf("cosmos: complete job: page %d: %w", p.Number, err)
+		}
+	}
+	_, err = s.held(ctx, job, func(it *docItem) {
+		it.Status, it.Error, it.Pages, it.Gen, it.Updated = string(document.StatusDone), "", len(pages), gen, max(micros(s.now()), it.Updated)
+		it.dequeue()
+	})
+	if err != nil {
+		if errors.Is(err, document.ErrLeaseLost) {
+			s.dropPagesOf(ctx, job.Owner, job.DocumentID, gen)
+		}
+		return fmt.Errorf("cosmos: complete job: %w", err)
+	}
+	s.dropPages(ctx, job.Owner, job.DocumentID, gen)
+	return nil
+}
+
+// dropPagesOf removes the pages of generation gen, which lost its lease before it was named.
+func (s *Store) dropPagesOf(ctx context.Context, owner, id, gen string) {
+	ps, err := s.pages(ctx, owner, []string{id})
+	if err != nil {
+		return
+	}
+	for _, p := range ps {
+		if p.Gen == gen {
+			_, _ = s.c.DeleteItem(ctx, azcosmos.NewPartitionKeyString(owner), p.ID, nil)
+		}
+	}
+}
+
+// distinctWords returns the distinct words of text, in order of first use.
+func distinctWords(text string) []string {
+	seen := make(map[string]bool)
+	words := []string{}
+	for _, w := range search.Words(text) {
+		if !seen[w] {
+			seen[w] = true
+			words = append(words, w)
+		}
+	}
+	return words
+}
+
+// sortPages returns a copy of pages in page order, checking that the numbers are unique and
+// positive.
+func sortPages(pages []document.Page) ([]document.Page, error) {
+	pages = slices.Clone(pages)
+	slices.SortFunc(pages, func(a, b document.Page) int { return cmp.Compare(a.Number, b.Number) })
+	for i, p := range pages {
+		if p.Number < 1 {
+			return nil, invalid("page number %d", p.Number)
+		}
+		if i > 0 && pages[i-1].Number == p.Number {
+			return nil, invalid("page %d given twice", p.Number)
+		}
+	}
+	return pages, nil
+}
+
+// Fail records a failed attempt: with retryAt the job waits until then, without it the document
+// fails for good.
+func (s *Store) Fail(ctx context.Context, job document.Job, reason string, retryAt time.Time) error {
+	_, err := s.held(ctx, job, func(it *docItem) {
+		it.Error, it.Updated = reason, max(micros(s.now()), it.Updated)
+		if retryAt.IsZero() {
+			it.Status = string(document.StatusFailed)
+			it.dequeue()
+			return
+		}
+		it.Status, it.Token, it.Due = string(document.StatusQueued), "", micros(retryAt)
+	})
+	if err != nil {
+		return fmt.Errorf("cosmos: fail job: %w", err)
+	}
+	return nil
+}
+
+// Stats counts the jobs. A job whose lease ran out counts as queued, and OldestAge is how long
+// the longest-ready job has been waiting to be claimed.
+func (s *Store) Stats(ctx context.Context) (store.Stats, error) {
+	type job struct {
+		Token string `json:"token"`
+		Due   int64  `json:"due"`
+	}
+	jobs, err := query[job](ctx, s.c, azcosmos.NewPartitionKey(),
+		`SELECT c.token, c.due FROM c WHERE c.type = @type AND c.job = true`, param("@type", typeDoc))
+	if err != nil {
+		return store.Stats{}, fmt.Errorf("cosmos: stats: %w", err)
+	}
+	var st store.Stats
+	now := micros(s.now())
+	oldest := int64(-1)
+	for _, j := range jobs {
+		if j.Token != "" && j.Due > now {
+			st.Processing++
+			continue
+		}
+		st.Queued++
+		if j.Due <= now && (oldest < 0 || j.Due < oldest) {
+			oldest = j.Due
+		}
+	}
+	if oldest >= 0 {
+		st.OldestAge = time.Duration(now-oldest) * time.Microsecond
+	}
+	return st, nil
+}

@@ -68,6 +68,22 @@ func newWeb(ctx context.Context, cfg *config.Config, log *slog.Logger, api *web.
 		log.Info("signing users in with OpenID Connect", "issuer", cfg.OIDC.Issuer, "client_id", c.ID,
 			"redirect_uri", opt.OIDC.RedirectURL, "end_session", opt.OIDC.EndSessionURL != "")
 	}
+	secret, from := cfg.Web.SessionKey, "DOCPIPE_SESSION_KEY"
+	if secret == "" && cfg.Auth == "oidc" {
+		secret, from = cfg.Web.Client.Secret, "DOCPIPE_OIDC_CLIENT_SECRET"
+	}
+	switch {
+	case secret != "":
+		key, err := web.SessionKey(secret)
+		if err != nil {
+			log.Warn("sessions live in this process: the client secret is too short to seal them; set DOCPIPE_SESSION_KEY", "err", err)
+			break
+		}
+		opt.SessionKey = key
+		log.Info("sessions are sealed into cookies; any replica with the same key serves any browser", "key_from", from)
+	case cfg.Auth == "oidc":
+		log.Warn("sessions live in this process: run one web replica, or set DOCPIPE_SESSION_KEY on all of them")
+	}
 	front, err := web.New(opt)
 	if err != nil {
 		return nil, err

@@ -13,6 +13,7 @@ type Web struct {
 	APIURL     string        // DOCPIPE_API_URL: the api role's base URL; unused by serve, which calls the API in process
 	PublicURL  string        // DOCPIPE_PUBLIC_URL: the address browsers use; https makes cookies __Host- and Secure
 	SessionTTL time.Duration // DOCPIPE_SESSION_TTL: how long a signed-in session lasts without use
+	SessionKey string        // DOCPIPE_SESSION_KEY (secret): seals sessions into cookies, shared by every replica
 	Client     OIDCClient    // DOCPIPE_OIDC_CLIENT_*, DOCPIPE_OIDC_*_URL: the sign-in client
 }
 
@@ -36,6 +37,10 @@ func (r *reader) web(role Role, c *Config) Web {
 		APIURL:     strings.TrimRight(r.str("DOCPIPE_API_URL", ""), "/"),
 		PublicURL:  strings.TrimRight(r.str("DOCPIPE_PUBLIC_URL", ""), "/"),
 		SessionTTL: r.duration("DOCPIPE_SESSION_TTL", 12*time.Hour),
+		SessionKey: r.secret("DOCPIPE_SESSION_KEY", ""),
+	}
+	if w.SessionKey != "" && len(w.SessionKey) < 32 {
+		r.fail("DOCPIPE_SESSION_KEY", "want at least 32 random characters, e.g. from `openssl rand -base64 48`")
 	}
 	if w.PublicURL == "" {
 		host, port, _ := net.SplitHostPort(c.Addr)

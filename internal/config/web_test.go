@@ -21,13 +21,14 @@ func TestLoadWeb(t *testing.T) {
 		"DOCPIPE_OIDC_AUTH_URL":  "https://docpipe.auth.eu-west-1.amazoncognito.com/oauth2/authorize",
 		"DOCPIPE_OIDC_TOKEN_URL": "https://docpipe.auth.eu-west-1.amazoncognito.com/oauth2/token",
 		"DOCPIPE_API_URL":        "http://docpipe-api:8080/", "DOCPIPE_PUBLIC_URL": "https://docs.example.com",
-		"DOCPIPE_SESSION_TTL": "1h",
+		"DOCPIPE_SESSION_TTL": "1h", "DOCPIPE_SESSION_KEY": "k3y-of-at-least-thirty-two-characters",
 	}))
 	if err != nil {
 		t.Fatal(err)
 	}
 	w := c.Web
-	if w.APIURL != "http://docpipe-api:8080" || w.PublicURL != "https://docs.example.com" || w.SessionTTL != time.Hour {
+	if w.APIURL != "http://docpipe-api:8080" || w.PublicURL != "https://docs.example.com" || w.SessionTTL != time.Hour ||
+		w.SessionKey != "k3y-of-at-least-thirty-two-characters" {
 		t.Errorf("Web = %+v", w)
 	}
 	if w.Client.ID != "web-client" || w.Client.Secret != "s3cret" || !w.Client.SkipDiscovery {
@@ -89,6 +90,7 @@ func TestLoadWebErrors(t *testing.T) {
 		{"secret twice", RoleWeb, oidc(map[string]string{"DOCPIPE_OIDC_CLIENT_SECRET": "a", "DOCPIPE_OIDC_CLIENT_SECRET_FILE": "/x"}), "DOCPIPE_OIDC_CLIENT_SECRET"},
 		{"forward token", RoleWeb, oidc(map[string]string{"DOCPIPE_OIDC_FORWARD_TOKEN": "refresh"}), "DOCPIPE_OIDC_FORWARD_TOKEN"},
 		{"session ttl", RoleServe, map[string]string{"DOCPIPE_SESSION_TTL": "forever"}, "DOCPIPE_SESSION_TTL"},
+		{"session key short", RoleWeb, oidc(map[string]string{"DOCPIPE_SESSION_KEY": "password"}), "DOCPIPE_SESSION_KEY"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -16,7 +16,7 @@ func (s *Server) login(w http.ResponseWriter, r *http.Request) {
 	a := newAuthRequest()
 	ss.State, ss.Nonce, ss.Verifier = a.State, a.Nonce, a.Verifier
 	ss.Return = safeReturn(r.URL.Query().Get("return"))
-	s.sessions.put(ss)
+	s.sessions.save(w, ss)
 	w.Header().Set("Cache-Control", "no-store")
 	http.Redirect(w, r, s.opt.OIDC.AuthCodeURL(a), http.StatusFound)
 }
@@ -30,7 +30,7 @@ func (s *Server) callback(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	q := r.URL.Query()
-	ss, ok := s.session(r)
+	ss, ok := s.session(w, r)
 	if !ok || ss.State == "" || subtle.ConstantTimeCompare([]byte(q.Get("state")), []byte(ss.State)) != 1 {
 		s.render(w, r, http.StatusBadRequest, "error", ss, errorPage{Title: "Sign-in failed",
 			Message: "This sign-in link is stale or was not started here. Sign in again.", SignIn: true})
@@ -48,21 +48,19 @@ func (s *Server) callback(w http.ResponseWriter, r *http.Request) {
 			Message: "The identity provider's answer could not be verified. Sign in again.", SignIn: true})
 		return
 	}
-	s.sessions.delete(ss.ID)
-	next := s.sessions.create()
+	s.sessions.end(w, ss)
+	next := newSession()
 	next.Subject, next.Name = id.Subject, id.Name
 	next.AccessToken, next.RefreshToken, next.IDToken, next.TokenExpiry = t.AccessToken, t.RefreshToken, t.IDToken, s.expiry(t, t.IDToken)
-	s.sessions.put(next)
-	s.setCookie(w, next.ID, 0)
+	s.sessions.save(w, next)
 	s.log.InfoContext(r.Context(), "signed in", "sub", id.Subject)
 	http.Redirect(w, r, ss.Return, http.StatusSeeOther)
 }
 
 // logout ends the session here and, when the provider supports it, at the provider too.
 func (s *Server) logout(w http.ResponseWriter, r *http.Request) {
-	ss, _ := s.session(r)
-	s.sessions.delete(ss.ID)
-	s.setCookie(w, "", -1)
+	ss, _ := s.session(w, r)
+	s.sessions.end(w, ss)
 	if s.opt.OIDC != nil {
 		if u := s.opt.OIDC.logoutURL(ss.IDToken); u != "" {
 			http.Redirect(w, r, u, http.StatusSeeOther)

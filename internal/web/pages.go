@@ -288,7 +288,7 @@ func (s *Server) apiError(w http.ResponseWriter, r *http.Request, u request, err
 		p = &Problem{Status: http.StatusBadGateway, Title: "Bad Gateway", Detail: "docpipe's API cannot be reached; try again in a moment"}
 	}
 	if p.Status == http.StatusUnauthorized && s.opt.OIDC != nil {
-		s.sessions.delete(u.session.ID)
+		s.sessions.end(w, u.session)
 		s.toSignIn(w, r)
 		return
 	}

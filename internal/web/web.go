@@ -5,7 +5,6 @@
 package web
 
 import (
-	"context"
 	"crypto/subtle"
 	"embed"
 	"errors"
@@ -31,6 +30,9 @@ type Options struct {
 	OIDC       *OIDC  // nil: no sign-in, every visitor is the API's local user
 	PublicURL  string // the scheme and host browsers use; https makes cookies Secure and __Host-
 	SessionTTL time.Duration
+	// SessionKey, if set, seals sessions into the cookies (see SessionKey), so that any replica
+	// can serve any browser; without it sessions live in this process's memory.
+	SessionKey []byte
 	MaxUpload  int64 // shown to users; the API enforces it
 	Log        *slog.Logger
 }
@@ -39,9 +41,8 @@ type Options struct {
 type Server struct {
 	opt      Options
 	log      *slog.Logger
-	sessions *sessions
+	sessions sessionStore
 	pages    map[string]*template.Template
-	cookie   string
 	secure   bool
 	origin   string
 	csp      string
@@ -61,13 +62,16 @@ func New(opt Options) (*Server, error) {
 	if err != nil || u.Host == "" {
 		return nil, errors.New("web: the public URL must be an absolute URL")
 	}
-	s := &Server{
-		opt: opt, log: opt.Log, sessions: newSessions(opt.SessionTTL),
-		secure: u.Scheme == "https", origin: u.Scheme + "://" + u.Host,
-		cookie: "docpipe_session",
-	}
+	s := &Server{opt: opt, log: opt.Log, secure: u.Scheme == "https", origin: u.Scheme + "://" + u.Host}
+	jar := cookieJar{name: "docpipe_session", secure: s.secure}
 	if s.secure {
-		s.cookie = "__Host-docpipe_session"
+		jar.name = "__Host-docpipe_session"
+	}
+	s.sessions = newMemory(jar, opt.SessionTTL)
+	if opt.SessionKey != nil {
+		if s.sessions, err = newSealed(jar, opt.SessionKey, opt.SessionTTL, opt.Log); err != nil {
+			return nil, err
+		}
 	}
 	// Browsers apply form-action to the redirects after a form post too: signing out is a form
 	// that ends at the provider's end-session endpoint.
@@ -146,29 +150,18 @@ func (s *Server) readyz(w http.ResponseWriter, r *http.Request) {
 }
 
 // session returns the browser's live session, if it has one.
-func (s *Server) session(r *http.Request) (session, bool) {
-	c, err := r.Cookie(s.cookie)
-	if err != nil || c.Value == "" {
-		return session{}, false
-	}
-	return s.sessions.get(c.Value)
+func (s *Server) session(w http.ResponseWriter, r *http.Request) (session, bool) {
+	return s.sessions.load(w, r)
 }
 
 // ensureSession returns the browser's session, starting one if it has none.
 func (s *Server) ensureSession(w http.ResponseWriter, r *http.Request) session {
-	if ss, ok := s.session(r); ok {
+	if ss, ok := s.session(w, r); ok {
 		return ss
 	}
-	ss := s.sessions.create()
-	s.setCookie(w, ss.ID, 0)
+	ss := newSession()
+	s.sessions.save(w, ss)
 	return ss
-}
-
-func (s *Server) setCookie(w http.ResponseWriter, value string, maxAge int) {
-	http.SetCookie(w, &http.Cookie{
-		Name: s.cookie, Value: value, Path: "/", MaxAge: maxAge,
-		HttpOnly: true, Secure: s.secure, SameSite: http.SameSiteLaxMode,
-	})
 }
 
 // request is what a page handler knows about the request's user.
@@ -187,7 +180,7 @@ func (s *Server) user(h userHandler) http.HandlerFunc {
 			h(w, r, request{session: s.ensureSession(w, r)})
 			return
 		}
-		ss, ok := s.session(r)
+		ss, ok := s.session(w, r)
 		if !ok || !ss.signedIn() {
 			if r.URL.Path == "/" {
 				ss = s.ensureSession(w, r)
@@ -198,8 +191,8 @@ func (s *Server) user(h userHandler) http.HandlerFunc {
 			return
 		}
 		if time.Until(ss.TokenExpiry) < time.Minute {
-			if ss.RefreshToken == "" || !s.refresh(r.Context(), &ss) {
-				s.sessions.delete(ss.ID)
+			if ss.RefreshToken == "" || !s.refresh(w, r, &ss) {
+				s.sessions.end(w, ss)
 				s.toSignIn(w, r)
 				return
 			}
@@ -212,7 +205,8 @@ func (s *Server) user(h userHandler) http.HandlerFunc {
 	}
 }
 
-func (s *Server) refresh(ctx context.Context, ss *session) bool {
+func (s *Server) refresh(w http.ResponseWriter, r *http.Request, ss *session) bool {
+	ctx := r.Context()
 	t, err := s.opt.OIDC.Refresh(ctx, ss.RefreshToken)
 	if err != nil {
 		s.log.InfoContext(ctx, "token refresh failed; signing the user in again", "err", err)
@@ -223,7 +217,7 @@ func (s *Server) refresh(ctx context.Context, ss *session) bool {
 		ss.IDToken = t.IDToken
 	}
 	ss.TokenExpiry = s.expiry(t, ss.IDToken)
-	s.sessions.put(*ss)
+	s.sessions.save(w, *ss)
 	return true
 }
 
@@ -267,7 +261,7 @@ func (s *Server) csrf(h http.HandlerFunc) http.HandlerFunc {
 			s.forbidden(w, r, "cross-origin request refused")
 			return
 		}
-		ss, ok := s.session(r)
+		ss, ok := s.session(w, r)
 		token := r.Header.Get("X-CSRF-Token")
 		if token == "" {
 			token = r.URL.Query().Get("csrf")
@@ -289,12 +283,12 @@ func (s *Server) forbidden(w http.ResponseWriter, r *http.Request, msg string) {
 		writeJSON(w, http.StatusForbidden, &Problem{Status: 403, Title: "Forbidden", Detail: msg})
 		return
 	}
-	ss, _ := s.session(r)
+	ss, _ := s.session(w, r)
 	s.render(w, r, http.StatusForbidden, "error", ss, errorPage{Title: "Not allowed", Message: msg})
 }
 
 func (s *Server) notFound(w http.ResponseWriter, r *http.Request) {
-	ss, _ := s.session(r)
+	ss, _ := s.session(w, r)
 	s.render(w, r, http.StatusNotFound, "error", ss, errorPage{Title: "Not found", Message: "There is no page here."})
 }
 

@@ -16,6 +16,7 @@ import (
 	"path/filepath"
 	"regexp"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -50,6 +51,9 @@ type envOptions struct {
 	maxUpload int64
 	secret    string
 	forwardID bool // the provider's access tokens are opaque; the web forwards ID tokens
+	// sessionKey seals sessions into cookies; the env then runs two replicas of the web behind
+	// a balancer that alternates between them, as a load balancer without affinity does.
+	sessionKey []byte
 }
 
 func newEnv(t *testing.T, o envOptions) *env {
@@ -104,10 +108,22 @@ func newEnv(t *testing.T, o envOptions) *env {
 	})
 	e.api = backend
 	opt.API = &Client{HTTP: &http.Client{Transport: HandlerTransport{Handler: backend}}}
+	opt.SessionKey = o.sessionKey
 	if e.web, err = New(opt); err != nil {
 		t.Fatal(err)
 	}
 	front.Config.Handler = e.web
+	if o.sessionKey != nil {
+		other, err := New(opt)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var n atomic.Int64
+		replicas := []http.Handler{e.web, other}
+		front.Config.Handler = http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			replicas[n.Add(1)%2].ServeHTTP(w, r)
+		})
+	}
 	front.Start()
 	t.Cleanup(front.Close)
 	return e
@@ -684,10 +700,11 @@ func mustURL(s string) *url.URL {
 
 func TestSessionsExpire(t *testing.T) {
 	now := time.Unix(1_000_000, 0)
-	s := newSessions(12 * time.Hour)
+	s := newMemory(cookieJar{name: "s"}, 12*time.Hour)
 	s.now = func() time.Time { return now }
-	anon := s.create()
-	user := s.create()
+	anon := newSession()
+	s.put(anon)
+	user := newSession()
 	user.Subject = "sub"
 	s.put(user)
 	now = now.Add(2 * time.Hour)

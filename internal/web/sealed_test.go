@@ -1,0 +1,167 @@
+package web
+
+import (
+	"log/slog"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"testing"
+	"time"
+)
+
+func newTestSealed(t *testing.T, secret, name string) *sealed {
+	t.Helper()
+	key, err := SessionKey(secret)
+	if err != nil {
+		t.Fatal(err)
+	}
+	s, err := newSealed(cookieJar{name: name, secure: true}, key, 12*time.Hour, slog.New(slog.DiscardHandler))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return s
+}
+
+// roundTrip saves ss with from and loads it with to, through the cookies a browser would send.
+func roundTrip(t *testing.T, from, to *sealed, ss session) (session, bool, []*http.Cookie) {
+	t.Helper()
+	rec := httptest.NewRecorder()
+	from.save(rec, ss)
+	req := httptest.NewRequest("GET", "/", nil)
+	var set []*http.Cookie
+	for _, c := range rec.Result().Cookies() {
+		if c.MaxAge >= 0 {
+			req.AddCookie(c)
+			set = append(set, c)
+		}
+	}
+	got, ok := to.load(httptest.NewRecorder(), req)
+	return got, ok, set
+}
+
+func TestSealedSessions(t *testing.T) {
+	a := newTestSealed(t, "a shared secret of some length", "__Host-docpipe_session")
+	ss := newSession()
+	ss.Subject, ss.AccessToken, ss.RefreshToken = "alice", "access."+strings.Repeat("x", 40), "refresh"
+
+	got, ok, cookies := roundTrip(t, a, newTestSealed(t, "a shared secret of some length", "__Host-docpipe_session"), ss)
+	if !ok || got.ID != ss.ID || got.CSRF != ss.CSRF || got.AccessToken != ss.AccessToken || got.Subject != "alice" {
+		t.Fatalf("another replica with the key loaded %+v, %v; want the session", got, ok)
+	}
+	for _, c := range cookies {
+		if strings.Contains(c.Value, "access.") || strings.Contains(c.Value, "alice") || !c.HttpOnly || !c.Secure {
+			t.Errorf("cookie %s = %+v: want sealed, HttpOnly and Secure", c.Name, c)
+		}
+	}
+	if _, ok, _ := roundTrip(t, a, newTestSealed(t, "another secret of some length", "__Host-docpipe_session"), ss); ok {
+		t.Error("a replica with another key read the session")
+	}
+	if _, ok, _ := roundTrip(t, a, newTestSealed(t, "a shared secret of some length", "other"), ss); ok {
+		t.Error("the sealed value was accepted under another cookie name")
+	}
+
+	rec := httptest.NewRecorder()
+	a.save(rec, ss)
+	value := rec.Result().Cookies()[0].Value
+	for _, i := range []int{0, len(value) / 2, len(value) - 1} {
+		b := []byte(value)
+		b[i] ^= 1
+		if _, err := a.open(string(b)); err == nil {
+			t.Errorf("a value changed at %d opened", i)
+		}
+	}
+
+	big := ss
+	big.AccessToken, big.RefreshToken, big.IDToken = randomString(2500), randomString(1500), randomString(1500)
+	got, ok, cookies = roundTrip(t, a, a, big)
+	if !ok || got.IDToken != big.IDToken || len(cookies) < 2 {
+		t.Errorf("a large session: loaded %v from %d cookies, want it from several", ok, len(cookies))
+	}
+	for _, c := range cookies {
+		if len(c.String()) > 4096 {
+			t.Errorf("cookie %s is %d bytes, more than browsers keep", c.Name, len(c.String()))
+		}
+	}
+	huge := ss
+	huge.AccessToken = randomString(chunkSize * maxChunks)
+	rec = httptest.NewRecorder()
+	a.save(rec, huge)
+	if len(rec.Result().Cookies()) != 0 {
+		t.Error("a session too large for the cookies was saved cut short")
+	}
+}
+
+func TestSealedSessionsExpire(t *testing.T) {
+	s := newTestSealed(t, "a shared secret of some length", "s")
+	now := time.Unix(1_000_000, 0)
+	s.now = func() time.Time { return now }
+	user := newSession()
+	user.Subject = "sub"
+	rec := httptest.NewRecorder()
+	s.save(rec, user)
+	req := httptest.NewRequest("GET", "/", nil)
+	for _, c := range rec.Result().Cookies() {
+		if c.MaxAge >= 0 {
+			req.AddCookie(c)
+		}
+	}
+	now = now.Add(time.Minute)
+	rec = httptest.NewRecorder()
+	if _, ok := s.load(rec, req); !ok || len(rec.Result().Cookies()) != 0 {
+		t.Errorf("a fresh session: loaded %v, resealed %d cookies; want loaded and not resealed", ok, len(rec.Result().Cookies()))
+	}
+	now = now.Add(time.Hour)
+	rec = httptest.NewRecorder()
+	if _, ok := s.load(rec, req); !ok || len(rec.Result().Cookies()) == 0 {
+		t.Error("a session used after an hour was not resealed to extend its life")
+	}
+	now = now.Add(12 * time.Hour)
+	if _, ok := s.load(httptest.NewRecorder(), req); ok {
+		t.Error("a session outlived its TTL")
+	}
+}
+
+func TestSealedSignInAcrossReplicas(t *testing.T) {
+	key, err := SessionKey("a shared secret of some length")
+	if err != nil {
+		t.Fatal(err)
+	}
+	e := newEnv(t, envOptions{oidc: true, secret: "s3cret", sessionKey: key})
+	alice := e.browser()
+	home := alice.signInAt("/search?q=x", "alice", "alice-pw")
+	if home.status != http.StatusOK || !strings.Contains(home.body, "alice@example.com") {
+		t.Fatalf("sign-in across two replicas: %d at %s:\n%s", home.status, home.url, home.body)
+	}
+	for range 3 {
+		status, out := alice.upload(alice.csrf(), map[string][]byte{"a.png": pngFile(t)})
+		if status != http.StatusAccepted {
+			t.Fatalf("upload through either replica = %d %v", status, out)
+		}
+	}
+	bob := e.browser()
+	bob.signIn("bob", "bob-pw")
+	if got := bob.get("/"); strings.Contains(got.body, "a.png") {
+		t.Error("bob sees alice's documents")
+	}
+	alice.post("/auth/logout", map[string][]string{"csrf": {alice.csrf()}})
+	if got := alice.get("/"); !strings.Contains(got.body, `id="signin"`) {
+		t.Error("still signed in after sign out")
+	}
+}
+
+func FuzzSealedOpen(f *testing.F) {
+	key, _ := SessionKey("a shared secret of some length")
+	s, _ := newSealed(cookieJar{name: "s"}, key, time.Hour, slog.New(slog.DiscardHandler))
+	v, _ := s.seal(newSession())
+	f.Add(v)
+	f.Add("")
+	f.Add(strings.Repeat("A", 100))
+	f.Fuzz(func(t *testing.T, value string) {
+		if value == v {
+			return
+		}
+		if _, err := s.open(value); err == nil {
+			t.Fatalf("a value not sealed here opened: %q", value)
+		}
+	})
+}

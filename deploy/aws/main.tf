@@ -66,23 +66,24 @@ module "edge" {
 module "compute" {
   source = "./modules/compute"
 
-  name               = local.name
-  vpc_id             = module.network.vpc_id
-  vpc_cidr_block     = module.network.vpc_cidr_block
-  private_subnet_ids = module.network.private_subnet_ids
-  repository_url     = module.registry.repository_url
-  image_tag          = var.image_tag
-  services           = var.services
-  autoscaling        = var.autoscaling
-  target_group_arns  = module.edge.target_group_arns
-  api_internal_url   = module.edge.api_internal_url
-  public_url         = local.public_url
-  bucket_name        = module.data.bucket_name
-  bucket_arn         = module.data.bucket_arn
-  kms_key_arn        = module.data.kms_key_arn
-  queue_url          = module.data.queue_url
-  queue_arn          = module.data.queue_arn
-  queue_name         = "${local.name}-events"
+  name                = local.name
+  vpc_id              = module.network.vpc_id
+  vpc_cidr_block      = module.network.vpc_cidr_block
+  private_subnet_ids  = module.network.private_subnet_ids
+  repository_url      = module.registry.repository_url
+  image_tag           = var.image_tag
+  services            = var.services
+  autoscaling         = var.autoscaling
+  target_group_arns   = module.edge.target_group_arns
+  api_internal_url    = module.edge.api_internal_url
+  public_url          = local.public_url
+  bucket_name         = module.data.bucket_name
+  bucket_arn          = module.data.bucket_arn
+  kms_key_arn         = module.data.kms_key_arn
+  session_key_version = var.session_key_version
+  queue_url           = module.data.queue_url
+  queue_arn           = module.data.queue_arn
+  queue_name          = "${local.name}-events"
 
   database = {
     address    = module.data.db_address

@@ -99,6 +99,10 @@ func TestTerraformMoto(t *testing.T) {
 	st := showState(t, s)
 	out := s.outputs()
 	checkState(t, st, out)
+	key := blobtest.AWSJSON(t, moto.Endpoint, "secretsmanager.GetSecretValue", map[string]any{"SecretId": out["session_key_secret_arn"]})
+	if v := fmt.Sprint(key["SecretString"]); len(v) != 72 || strings.Count(v, "-") != 8 {
+		t.Errorf("the web's session key is %q, want two random UUIDs", strings.Repeat("*", len(v)))
+	}
 
 	if _, err := s.run("plan", "-var-file=moto.tfvars", "-detailed-exitcode", "-no-color"); exitCode(err) != 0 {
 		t.Errorf("second plan after apply is not empty (exit %d): %v", exitCode(err), err)
@@ -317,11 +321,13 @@ func checkState(t *testing.T, st map[string]map[string]any, out map[string]any) 
 		if (env["DOCPIPE_QUEUE_URL"] == out["queue_url"]) != (role == "worker") {
 			t.Errorf("%s DOCPIPE_QUEUE_URL = %q; want the queue for the worker only", role, env["DOCPIPE_QUEUE_URL"])
 		}
-		wantSecret := role != "web"
-		hasSecret := len(d.Secrets) == 1 && d.Secrets[0].Name == "DOCPIPE_DATABASE_PASSWORD" &&
-			d.Secrets[0].ValueFrom == fmt.Sprint(out["db_secret_arn"])+":password::"
-		if hasSecret != wantSecret || strings.Contains(env["DOCPIPE_DATABASE_URL"], ":password") {
-			t.Errorf("%s secrets = %+v; want the database password from %v: %v", role, d.Secrets, out["db_secret_arn"], wantSecret)
+		name, from := "DOCPIPE_DATABASE_PASSWORD", fmt.Sprint(out["db_secret_arn"])+":password::"
+		if role == "web" {
+			name, from = "DOCPIPE_SESSION_KEY", fmt.Sprint(out["session_key_secret_arn"])
+		}
+		if len(d.Secrets) != 1 || d.Secrets[0].Name != name || d.Secrets[0].ValueFrom != from ||
+			strings.Contains(env["DOCPIPE_DATABASE_URL"], ":password") {
+			t.Errorf("%s secrets = %+v; want only %s from %s", role, d.Secrets, name, from)
 		}
 	}
 }

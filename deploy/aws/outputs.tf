@@ -62,3 +62,8 @@ output "db_secret_arn" {
   description = "Secrets Manager secret with the database credentials."
   value       = module.data.db_secret_arn
 }
+
+output "session_key_secret_arn" {
+  description = "Secrets Manager secret with the key the web tasks seal sessions with (DOCPIPE_SESSION_KEY)."
+  value       = module.compute.session_key_secret_arn
+}

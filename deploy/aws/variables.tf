@@ -112,3 +112,9 @@ variable "deletion_protection" {
   type        = bool
   default     = true
 }
+
+variable "session_key_version" {
+  description = "Version of the web's session key (DOCPIPE_SESSION_KEY): raise it to generate a new one, which signs every user out."
+  type        = number
+  default     = 1
+}

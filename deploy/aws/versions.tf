@@ -1,5 +1,6 @@
 terraform {
-  required_version = ">= 1.6"
+  # Write-only attributes and ephemeral resources (the web's session key) need Terraform 1.11.
+  required_version = ">= 1.11"
 
   required_providers {
     aws = {

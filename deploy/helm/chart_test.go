@@ -149,6 +149,9 @@ func TestMinimalValues(t *testing.T) {
 	if !strings.HasPrefix(secret.StringData["database-url"], "postgres://") {
 		t.Errorf("Secret database-url = %q", secret.StringData["database-url"])
 	}
+	if n := len(secret.StringData["session-key"]); n != 48 {
+		t.Errorf("Secret session-key has %d characters, want a generated 48", n)
+	}
 
 	for _, role := range roles {
 		var d appsv1.Deployment
@@ -232,6 +235,9 @@ func checkPod(t *testing.T, role string, p corev1.PodSpec) {
 	if role == "web" && env["DOCPIPE_DATABASE_URL_FILE"] != "" {
 		t.Errorf("web gets the database URL; it only talks to the api")
 	}
+	if (env["DOCPIPE_SESSION_KEY_FILE"] != "") != (role == "web") {
+		t.Errorf("%s: DOCPIPE_SESSION_KEY_FILE = %q; want it for the web only", role, env["DOCPIPE_SESSION_KEY_FILE"])
+	}
 }
 
 func TestFullValues(t *testing.T) {
@@ -278,6 +284,9 @@ func TestFullValues(t *testing.T) {
 	webEnv := webDeploy.Spec.Template.Spec.Containers[0].Env
 	if !slices.Contains(webEnv, corev1.EnvVar{Name: "DOCPIPE_OIDC_CLIENT_SECRET_FILE", Value: "/etc/docpipe/secrets/oidc-client-secret"}) {
 		t.Errorf("web env = %+v, want the OIDC client secret as a file", webEnv)
+	}
+	if !slices.Contains(webEnv, corev1.EnvVar{Name: "DOCPIPE_SESSION_KEY_FILE", Value: "/etc/docpipe/secrets/session-key"}) {
+		t.Errorf("web env = %+v, want the session key as a file", webEnv)
 	}
 
 	var web corev1.Service

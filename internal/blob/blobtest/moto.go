@@ -102,14 +102,18 @@ func withoutAWS(env []string) []string {
 }
 
 // AWSJSON calls an action of an AWS JSON-protocol API on the moto at endpoint, such as
-// "AWSCognitoIdentityProviderService.InitiateAuth" or "AmazonSQS.SendMessage", and returns the
+// "AWSCognitoIdentityProviderService.InitiateAuth", "AmazonSQS.SendMessage" or
+// "secretsmanager.GetSecretValue", and returns the
 // decoded answer; an error answer fails the test. moto takes the region (us-east-1) from the
 // credential scope of the Authorization header and checks no signature.
 func AWSJSON(t testing.TB, endpoint, target string, in any) map[string]any {
 	t.Helper()
 	version, service := "1.1", "cognito-idp"
-	if strings.HasPrefix(target, "AmazonSQS.") {
+	switch {
+	case strings.HasPrefix(target, "AmazonSQS."):
 		version, service = "1.0", "sqs"
+	case strings.HasPrefix(target, "secretsmanager."):
+		service = "secretsmanager"
 	}
 	body, err := json.Marshal(in)
 	if err != nil {

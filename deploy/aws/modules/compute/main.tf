@@ -52,7 +52,34 @@ locals {
     name      = "DOCPIPE_DATABASE_PASSWORD"
     valueFrom = "${var.database.secret_arn}:password::"
   }]
-  secrets = { api = local.db_secret, worker = local.db_secret, web = [] }
+  secrets = {
+    api    = local.db_secret
+    worker = local.db_secret
+    web = [{
+      name      = "DOCPIPE_SESSION_KEY"
+      valueFrom = aws_secretsmanager_secret.session_key.arn
+    }]
+  }
+}
+
+# The web tasks seal sessions into cookies with this key, so that any task serves any browser
+# behind the NLB, which has no cookie affinity. Cognito's web client is public (PKCE, no client
+# secret), so there is no other shared secret to derive it from. The value, two random UUIDs
+# (244 bits from a CSPRNG), is written once as a write-only attribute: it never enters the plan
+# or the state. Raise session_key_version to rotate it (everyone signs in again). uuid() rather
+# than an ephemeral random_password: no random provider is needed, and Terraform's mock
+# providers, which the plan tests use, cannot mock ephemeral resources.
+resource "aws_secretsmanager_secret" "session_key" {
+  name_prefix             = "${var.name}-web-session-"
+  description             = "DOCPIPE_SESSION_KEY of the docpipe web tasks"
+  kms_key_id              = var.kms_key_arn
+  recovery_window_in_days = 7
+}
+
+resource "aws_secretsmanager_secret_version" "session_key" {
+  secret_id                = aws_secretsmanager_secret.session_key.id
+  secret_string_wo         = "${uuid()}${uuid()}"
+  secret_string_wo_version = var.session_key_version
 }
 
 resource "aws_ecs_cluster" "this" {
@@ -120,7 +147,8 @@ data "aws_iam_policy_document" "assume_ecs_tasks" {
   }
 }
 
-# The execution role is ECS's: it pulls the image, writes logs and reads the database secret.
+# The execution role is ECS's: it pulls the image, writes logs and reads the database secret
+# and the web's session key.
 resource "aws_iam_role" "execution" {
   name               = "${var.name}-execution"
   assume_role_policy = data.aws_iam_policy_document.assume_ecs_tasks.json
@@ -133,12 +161,12 @@ resource "aws_iam_role_policy_attachment" "execution" {
 
 data "aws_iam_policy_document" "execution" {
   statement {
-    sid       = "ReadDatabaseSecret"
+    sid       = "ReadTaskSecrets"
     actions   = ["secretsmanager:GetSecretValue"]
-    resources = [var.database.secret_arn]
+    resources = [var.database.secret_arn, aws_secretsmanager_secret.session_key.arn]
   }
   statement {
-    sid       = "DecryptDatabaseSecret"
+    sid       = "DecryptTaskSecrets"
     actions   = ["kms:Decrypt"]
     resources = [var.kms_key_arn]
   }

@@ -22,3 +22,8 @@ output "log_groups" {
   description = "CloudWatch log group of each role."
   value       = { for k, g in aws_cloudwatch_log_group.this : k => g.name }
 }
+
+output "session_key_secret_arn" {
+  description = "Secrets Manager secret holding the web tasks' DOCPIPE_SESSION_KEY."
+  value       = aws_secretsmanager_secret.session_key.arn
+}

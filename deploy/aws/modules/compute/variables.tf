@@ -130,3 +130,14 @@ variable "autoscaling" {
   type        = bool
   default     = true
 }
+
+variable "session_key_version" {
+  description = "Version of the web's session key: raise it to generate a new key (every user signs in again)."
+  type        = number
+  default     = 1
+
+  validation {
+    condition     = var.session_key_version >= 1
+    error_message = "session_key_version starts at 1."
+  }
+}

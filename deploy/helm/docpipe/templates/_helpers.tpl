@@ -93,6 +93,14 @@ The key of the OIDC client secret in the Secret, or nothing for a public client.
 {{- end }}
 {{- end }}
 
+{{- define "docpipe.sessionKeyKey" -}}
+{{- if .Values.existingSecret.name }}
+{{- .Values.existingSecret.sessionKeyKey }}
+{{- else }}
+{{- print "session-key" }}
+{{- end }}
+{{- end }}
+
 {{- define "docpipe.databaseUrlKey" -}}
 {{- if .Values.existingSecret.name }}
 {{- .Values.existingSecret.databaseUrlKey }}

@@ -1,6 +1,7 @@
 package cosmos
 
 import (
+	"net/url"
 	"strings"
 	"testing"
 )
@@ -74,16 +75,18 @@ func FuzzParseURL(f *testing.F) {
 		"cosmos://127.0.0.1:8081/db?protocol=http&key=" + testKey,
 		"cosmos://[::1]:8081/db?key=AAAA",
 		"cosmos://h/db?key=a%zz", "cosmos://h/%2F", "cosmos:h/db", "cosmos://h/db?protocol=http&protocol=http",
-		"", "://", "cosmos://", "cosmos://user@h/db",
+		"", "://", "cosmos://", "cosmos://user@h/db", "Cosmos://key=00000000",
 	} {
 		f.Add(s)
 	}
 	f.Fuzz(func(t *testing.T, s string) {
 		cfg, err := parseURL(s)
 		if err != nil {
-			if _, after, ok := strings.Cut(s, "key="); ok {
-				key, _, _ := strings.Cut(after, "&")
-				if len(key) >= 8 && strings.Contains(err.Error(), key) {
+			// The key must not be echoed; a string that also appears outside the query (in
+			// the host, say) may be quoted for that.
+			if u, perr := url.Parse(s); perr == nil {
+				key := u.Query().Get("key")
+				if len(key) >= 8 && strings.Count(s, key) == 1 && strings.Contains(err.Error(), key) {
 					t.Fatalf("parseURL(%q) error quotes the key: %v", s, err)
 				}
 			}

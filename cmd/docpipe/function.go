@@ -46,10 +46,22 @@ func runFunction(ctx context.Context, args []string, _ io.Writer) error {
 	if err != nil {
 		return err
 	}
+	if changed != nil {
+		// Whatever moved the job (an event, the sweep, a retry), the api hears of each change;
+		// a notification is a hint, so it is sent on the side and a failure only logged.
+		worker.Changed = func(id string) {
+			go func() {
+				ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+				defer cancel()
+				if err := changed(ctx, []string{id}); err != nil {
+					log.Warn("notify the api of a changed document", "document_id", id, "err", err)
+				}
+			}()
+		}
+	}
 	fn := &events.Function{
 		Processor: &events.Processor{Store: st, Bucket: bucket, Worker: worker, Lease: cfg.JobLease},
 		Drain:     worker.Drain,
-		Changed:   changed,
 		Log:       log,
 	}
 

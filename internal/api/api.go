@@ -11,6 +11,7 @@ import (
 	"net/http"
 	"strconv"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"time"
 
@@ -76,11 +77,14 @@ type Server struct {
 	ready   atomic.Bool
 	handler http.Handler
 	changes notify.Hub
+	// draining is closed when the server stops being ready, to end long polls early.
+	draining  chan struct{}
+	drainOnce sync.Once
 }
 
 // New returns a server that is ready; SetReady(false) when draining.
 func New(opt Options) *Server {
-	s := &Server{Options: opt, log: opt.Log, limiter: newLimiter(opt.RateLimit, opt.RateBurst)}
+	s := &Server{Options: opt, log: opt.Log, limiter: newLimiter(opt.RateLimit, opt.RateBurst), draining: make(chan struct{})}
 	if s.OnEnqueue == nil {
 		s.OnEnqueue = func() {}
 	}
@@ -100,7 +104,21 @@ func New(opt Options) *Server {
 func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) { s.handler.ServeHTTP(w, r) }
 
 // SetReady sets what /readyz answers; a draining server is not ready.
-func (s *Server) SetReady(ok bool) { s.ready.Store(ok) }
+func (s *Server) SetReady(ok bool) {
+	s.ready.Store(ok)
+	if !ok {
+		s.drainOnce.Do(func() { close(s.draining) })
+	}
+}
+
+func (s *Server) isDraining() bool {
+	select {
+	case <-s.draining:
+		return true
+	default:
+		return false
+	}
+}
 
 type route struct {
 	pattern string

@@ -75,27 +75,31 @@ func preferWait(r *http.Request) time.Duration {
 	return 0
 }
 
-// await returns the document once its state differs from etag, or as it is when wait ends.
+// await returns the document once its state differs from tag, or as it is when wait ends or the
+// server starts draining. It watches before it reads, so a change published between the two is
+// not missed.
 func (s *Server) await(ctx context.Context, owner string, d document.Document, tag string, wait time.Duration) (document.Document, error) {
 	ctx, cancel := context.WithTimeout(ctx, wait)
 	defer cancel()
 	tick := time.NewTicker(recheckEvery)
 	defer tick.Stop()
-	for etag(d) == tag {
+	for {
 		changed, stop := s.changes.Watch(d.ID)
+		next, err := s.Store.Get(context.WithoutCancel(ctx), owner, d.ID)
+		if err != nil || etag(next) != tag {
+			stop()
+			return next, err
+		}
+		d = next
 		select {
 		case <-ctx.Done():
-			stop()
-			return d, nil
+		case <-s.draining:
 		case <-changed:
 		case <-tick.C:
 		}
 		stop()
-		next, err := s.Store.Get(context.WithoutCancel(ctx), owner, d.ID)
-		if err != nil {
-			return d, err
+		if ctx.Err() != nil || s.isDraining() {
+			return d, nil
 		}
-		d = next
 	}
-	return d, nil
 }

@@ -110,3 +110,23 @@ func TestPreferWait(t *testing.T) {
 		}
 	}
 }
+
+func TestDrainingEndsLongPolls(t *testing.T) {
+	e := newEnv(t, nil)
+	d := decode[docs](t, e.upload("", file{"a.png", pngBytes(t, 20, 20)})).Documents[0]
+	tag := e.get("/v1/documents/"+d.ID, "").Header().Get("ETag")
+	done := make(chan int)
+	go func() { done <- e.waitFor(d.ID, tag, 20).Code }()
+	for e.srv.changes.Watching(d.ID) == 0 {
+		time.Sleep(5 * time.Millisecond)
+	}
+	e.srv.SetReady(false)
+	select {
+	case code := <-done:
+		if code != http.StatusNotModified {
+			t.Errorf("a long poll ended by draining = %d, want 304", code)
+		}
+	case <-time.After(time.Second):
+		t.Fatal("draining did not end the long poll")
+	}
+}

@@ -30,10 +30,7 @@ type Function struct {
 	Processor *Processor
 	// Drain processes every ready job and reports how many; pipeline.Worker.Drain does.
 	Drain func(ctx context.Context) (int, error)
-	// Changed, if set, is told about documents an invocation processed, e.g. to notify the
-	// api; its failure is logged and does not fail the invocation.
-	Changed func(ctx context.Context, ids []string) error
-	Log     *slog.Logger
+	Log   *slog.Logger
 }
 
 // invocation is the request body the host sends.
@@ -86,7 +83,6 @@ func (f *Function) ocr(w http.ResponseWriter, r *http.Request) {
 			ids, retry.UTC().Format(time.RFC3339)))
 		return
 	}
-	f.changed(ctx, ids)
 	logs := []string{fmt.Sprintf("%d documents dealt with: %v", len(ids), ids)}
 	f.reply(w, http.StatusOK, logs)
 }
@@ -129,15 +125,6 @@ func readBinding(w http.ResponseWriter, r *http.Request, name string) ([]byte, e
 		data = []byte(s)
 	}
 	return data, nil
-}
-
-func (f *Function) changed(ctx context.Context, ids []string) {
-	if f.Changed == nil || len(ids) == 0 {
-		return
-	}
-	if err := f.Changed(ctx, ids); err != nil {
-		f.log().WarnContext(ctx, "notify the api of changed documents", "ids", ids, "err", err)
-	}
 }
 
 func (f *Function) fail(ctx context.Context, w http.ResponseWriter, err error) {

@@ -80,7 +80,9 @@ func (s *Server) status(w http.ResponseWriter, r *http.Request, u request) {
 	if len(ids) > pageSize {
 		ids = ids[:pageSize]
 	}
-	waiting := q.Get("wait") == "1" && len(known) >= len(ids)
+	// A session cookie set on the way here (a token refresh, a resealed session) must reach
+	// the browser now, not at the end of a long wait, while other tabs use the old one.
+	waiting := q.Get("wait") == "1" && len(known) >= len(ids) && len(w.Header().Values("Set-Cookie")) == 0
 	type state struct {
 		ID     string `json:"id"`
 		Status string `json:"status"`
@@ -100,7 +102,7 @@ func (s *Server) status(w http.ResponseWriter, r *http.Request, u request) {
 			var d document.Document
 			var err error
 			if waiting && i < maxWaits {
-				d, err = s.opt.API.Wait(ctx, u.token, id, document.Status(known[i]), statusWait)
+				d, err = s.opt.API.Wait(ctx, u.token, id, document.Status(known[i]), statusWait-apiWaitMargin)
 			} else {
 				d, err = s.opt.API.Get(ctx, u.token, id)
 			}
@@ -137,9 +139,11 @@ func (s *Server) status(w http.ResponseWriter, r *http.Request, u request) {
 
 // A waiting /status holds at most statusWait, and long-polls the api for at most maxWaits
 // documents at once; the others are looked at once per call.
+// The api is asked to wait apiWaitMargin less, so that its 304 arrives before our deadline.
 const (
-	statusWait = 25 * time.Second
-	maxWaits   = 8
+	statusWait    = 25 * time.Second
+	apiWaitMargin = 5 * time.Second
+	maxWaits      = 8
 )
 
 // searchPage is the data of the search page.

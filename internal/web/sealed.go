@@ -24,12 +24,15 @@ import (
 // cookies of at most chunkSize characters. Every replica that has the key reads every
 // session, so no shared store and no sticky load balancing is needed. The price: a session
 // cannot be revoked on the server, so a copied cookie works until it expires even after sign
-// out (the provider's logout still ends the refresh token).
+// out; maxSessionAge caps that however much the copy is used.
 const (
 	chunkSize = 3800 // below browsers' 4096 bytes per cookie, name and attributes included
 	maxChunks = 4
 	// resealAfter bounds how often a used session's cookie is rewritten to extend its life.
 	resealAfter = 5 * time.Minute
+	// maxSessionAge bounds a sealed session however often it is used: a copied cookie cannot
+	// be revoked, so its life must end on its own.
+	maxSessionAge = 7 * 24 * time.Hour
 	// sealedMaxBytes bounds what a request's cookies may make us decrypt and inflate.
 	sealedMaxBytes = 64 << 10
 )
@@ -85,7 +88,7 @@ func (s *sealed) load(w http.ResponseWriter, r *http.Request) (session, bool) {
 		return session{}, false
 	}
 	now := s.now()
-	if now.After(ss.Expires) {
+	if now.After(ss.Expires) || now.Sub(ss.Started) > maxSessionAge {
 		return session{}, false
 	}
 	if ss.Expires.Sub(now) < lifetime(s.ttl, &ss)-resealAfter {

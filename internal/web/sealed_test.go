@@ -96,7 +96,7 @@ func TestSealedSessionsExpire(t *testing.T) {
 	now := time.Unix(1_000_000, 0)
 	s.now = func() time.Time { return now }
 	user := newSession()
-	user.Subject = "sub"
+	user.Subject, user.Started = "sub", now
 	rec := httptest.NewRecorder()
 	s.save(rec, user)
 	req := httptest.NewRequest("GET", "/", nil)
@@ -119,6 +119,27 @@ func TestSealedSessionsExpire(t *testing.T) {
 	if _, ok := s.load(httptest.NewRecorder(), req); ok {
 		t.Error("a session outlived its TTL")
 	}
+
+	busy := newSession()
+	busy.Subject, busy.Started = "sub", now
+	for range 8 * 24 {
+		now = now.Add(time.Hour)
+		rec := httptest.NewRecorder()
+		s.save(rec, busy)
+		req := httptest.NewRequest("GET", "/", nil)
+		for _, c := range rec.Result().Cookies() {
+			if c.MaxAge >= 0 {
+				req.AddCookie(c)
+			}
+		}
+		if _, ok := s.load(httptest.NewRecorder(), req); !ok {
+			if age := now.Sub(busy.Started); age <= maxSessionAge {
+				t.Fatalf("a session used every hour ended after %v", age)
+			}
+			return
+		}
+	}
+	t.Error("a session used every hour outlived maxSessionAge")
 }
 
 func TestSealedSignInAcrossReplicas(t *testing.T) {

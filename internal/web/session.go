@@ -14,6 +14,7 @@ type session struct {
 	ID      string
 	CSRF    string    // the synchronizer token forms and the upload script send back
 	Expires time.Time // sliding: extended on use, up to the session TTL
+	Started time.Time // sealed sessions end maxSessionAge after it, however much they are used
 
 	// Signed in.
 	Subject      string
@@ -35,7 +36,7 @@ func (s *session) signedIn() bool { return s.Subject != "" }
 
 // newSession returns a session with a fresh id and CSRF token.
 func newSession() session {
-	return session{ID: randomString(32), CSRF: randomString(32)}
+	return session{ID: randomString(32), CSRF: randomString(32), Started: time.Now()}
 }
 
 // sessionStore keeps browsers' sessions between requests and sets the cookies that name them.

@@ -5,6 +5,7 @@ package store
 
 import (
 	"context"
+	"fmt"
 	"time"
 
 	"github.com/docpipe/docpipe/internal/document"
@@ -101,4 +102,26 @@ type Stats struct {
 	Queued     int           // jobs waiting, including those waiting to retry
 	Processing int           // jobs under a live lease
 	OldestAge  time.Duration // age of the oldest waiting job; zero when none
+}
+
+// Prepare returns the document Create stores for d, as storetest describes: an ID from
+// document.NewID(now) when empty (a given ID must be valid), status queued with no error, pages
+// or attempts, and CreatedAt (now unless given) kept to the microsecond in UTC, with UpdatedAt
+// equal to it. A document without an owner or with a malformed ID is document.ErrInvalidInput.
+func Prepare(d document.Document, now time.Time) (document.Document, error) {
+	if d.Owner == "" {
+		return d, fmt.Errorf("%w: no owner", document.ErrInvalidInput)
+	}
+	if d.ID == "" {
+		d.ID = document.NewID(now)
+	} else if !document.ValidID(d.ID) {
+		return d, fmt.Errorf("%w: malformed id %q", document.ErrInvalidInput, d.ID)
+	}
+	if d.CreatedAt.IsZero() {
+		d.CreatedAt = now
+	}
+	d.CreatedAt = d.CreatedAt.Truncate(time.Microsecond).UTC()
+	d.UpdatedAt = d.CreatedAt
+	d.Status, d.Error, d.Pages, d.Attempts = document.StatusQueued, "", 0, 0
+	return d, nil
 }

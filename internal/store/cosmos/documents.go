@@ -10,7 +10,6 @@ import (
 	"net/http"
 	"slices"
 	"strconv"
-	"time"
 
 	"github.com/Azure/azure-sdk-for-go/sdk/data/azcosmos"
 
@@ -21,22 +20,11 @@ import (
 // Create inserts a queued document with its job, filling in d's ID when empty, its status,
 // counters and times, as storetest describes.
 func (s *Store) Create(ctx context.Context, d *document.Document) error {
-	if d.Owner == "" {
-		return fmt.Errorf("cosmos: create document: %w: no owner", document.ErrInvalidInput)
-	}
 	now := s.now()
-	doc := *d
-	if doc.ID == "" {
-		doc.ID = document.NewID(now)
-	} else if !document.ValidID(doc.ID) {
-		return fmt.Errorf("cosmos: create document: %w: malformed id %q", document.ErrInvalidInput, doc.ID)
+	doc, err := store.Prepare(*d, now)
+	if err != nil {
+		return fmt.Errorf("cosmos: create document: %w", err)
 	}
-	if doc.CreatedAt.IsZero() {
-		doc.CreatedAt = now
-	}
-	doc.CreatedAt = doc.CreatedAt.Truncate(time.Microsecond).UTC()
-	doc.UpdatedAt = doc.CreatedAt
-	doc.Status, doc.Error, doc.Pages, doc.Attempts = document.StatusQueued, "", 0, 0
 
 	if _, err := s.findDoc(ctx, doc.ID); err == nil {
 		return fmt.Errorf("cosmos: create document: %w: id %s exists", document.ErrConflict, doc.ID)

@@ -43,23 +43,12 @@ func lookup(ctx context.Context, tx pgx.Tx, owner, id string, forUpdate bool) (i
 // Create inserts a queued document and its job, filling in d's ID when empty, its status,
 // counters and times, as storetest describes.
 func (s *Store) Create(ctx context.Context, d *document.Document) error {
-	if d.Owner == "" {
-		return fmt.Errorf("postgres: create document: %w: no owner", document.ErrInvalidInput)
-	}
 	now := s.now()
-	doc := *d
-	if doc.ID == "" {
-		doc.ID = document.NewID(now)
-	} else if !document.ValidID(doc.ID) {
-		return fmt.Errorf("postgres: create document: %w: malformed id %q", document.ErrInvalidInput, doc.ID)
+	doc, err := store.Prepare(*d, now)
+	if err != nil {
+		return fmt.Errorf("postgres: create document: %w", err)
 	}
-	if doc.CreatedAt.IsZero() {
-		doc.CreatedAt = now
-	}
-	doc.CreatedAt = doc.CreatedAt.Truncate(time.Microsecond).UTC()
-	doc.UpdatedAt = doc.CreatedAt
-	doc.Status, doc.Error, doc.Pages, doc.Attempts = document.StatusQueued, "", 0, 0
-	err := s.write(ctx, func(tx pgx.Tx) error {
+	err = s.write(ctx, func(tx pgx.Tx) error {
 		var seq int64
 		err := tx.QueryRow(ctx, `INSERT INTO documents
 			(id, owner, name, content_type, size, sha256, blob_key, status, created_at, updated_at)

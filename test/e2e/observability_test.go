@@ -63,8 +63,9 @@ func TestObservabilityLive(t *testing.T) {
 	prom.waitFor(t, `job:docpipe_ocr_failures:ratio_rate15m > 0`, 30*time.Second)
 	// The API's series are born with the traffic: rate() has data for them only after two
 	// scrapes, and the SLO rules only after an evaluation on top of that.
-	prom.waitFor(t, `job:docpipe_api_errors:ratio_rate5m`, 30*time.Second)
-	prom.waitFor(t, `job:docpipe_api_slow:ratio_rate5m`, 30*time.Second)
+	// The bound is generous: under the full test run's load a scrape or an evaluation can lag.
+	prom.waitFor(t, `job:docpipe_api_errors:ratio_rate5m`, 90*time.Second)
+	prom.waitFor(t, `job:docpipe_api_slow:ratio_rate5m`, 90*time.Second)
 	time.Sleep(4 * scrapeInterval)
 	end := time.Now()
 

@@ -221,29 +221,6 @@ func TestSearchCapped(t *testing.T) {
 	}
 }
 
-func TestSnippet(t *testing.T) {
-	words := func(n int) string { return strings.TrimSpace(strings.Repeat("lorem ", n)) }
-	tests := []struct {
-		name string
-		cs   []clause
-		text string
-		want []store.Fragment
-	}{
-		{"at the start", []clause{{words: []string{"invoice"}}}, "Invoice  total\n" + words(30),
-			[]store.Fragment{{Text: "Invoice", Match: true}, {Text: " total " + words(14) + ellipsis}}},
-		{"in the middle", []clause{{words: []string{"tot"}, prefix: true}}, words(20) + " totals " + words(20),
-			[]store.Fragment{{Text: ellipsis + words(8) + " "}, {Text: "totals", Match: true}, {Text: " " + words(15) + ellipsis}}},
-		{"phrase at the end", []clause{{words: []string{"due", "date"}}, {words: []string{"lorem"}, not: true}}, "x due date",
-			[]store.Fragment{{Text: "x "}, {Text: "due", Match: true}, {Text: " "}, {Text: "date", Match: true}}},
-		{"no match", []clause{{words: []string{"kiwi"}}}, "apple", nil},
-	}
-	for _, tt := range tests {
-		if got := snippet(tt.cs, tt.text); !slices.Equal(got, tt.want) {
-			t.Errorf("%s: snippet = %+v, want %+v", tt.name, got, tt.want)
-		}
-	}
-}
-
 // TestWorkers runs three stores on one database, as three worker processes would, each with
 // three claimers, over 40 jobs, every fifth of which fails once and is retried.
 func TestWorkers(t *testing.T) {

@@ -7,8 +7,6 @@ import (
 	"math"
 	"slices"
 	"strings"
-	"unicode"
-	"unicode/utf8"
 
 	"github.com/Azure/azure-sdk-for-go/sdk/data/azcosmos"
 
@@ -22,10 +20,6 @@ const (
 	bm25K1    = 1.2
 	bm25B     = 0.75
 	batchDocs = 50
-	// snippetBefore and snippetAfter are the words a snippet shows around its first match.
-	snippetBefore = 8
-	snippetAfter  = 15
-	ellipsis      = "…"
 )
 
 // clause is a search clause reduced to words as search.Words finds them.
@@ -135,12 +129,13 @@ func (s *Store) Search(ctx context.Context, owner string, q search.Query, opt st
 	}
 	res.Total = len(matches)
 	rank(cs, matches)
+	h := store.NewHighlighter(q)
 	for _, m := range matches[min(opt.Offset, len(matches)):min(opt.Offset+opt.Limit, len(matches))] {
 		best := m.pages[m.best]
 		res.Hits = append(res.Hits, store.Hit{
 			Document: m.doc.document(),
 			Page:     best.Number,
-			Snippet:  snippet(cs, best.Text),
+			Snippet:  h.Snippet(best.Text),
 			Score:    m.score,
 		})
 	}
@@ -311,94 +306,4 @@ func rank(cs []clause, ms []match) {
 	slices.SortStableFunc(ms, func(a, b match) int {
 		return cmp.Or(cmp.Compare(b.score, a.score), cmp.Compare(b.doc.ID, a.doc.ID))
 	})
-}
-
-// span is a word's place in a page's text.
-type span struct {
-	start, end int
-	word       string
-}
-
-// spans finds the words of text as search.Words does, with their byte offsets.
-func spans(text string) []span {
-	var out []span
-	for i := 0; i < len(text); {
-		r, n := utf8.DecodeRuneInString(text[i:])
-		if !unicode.IsLetter(r) && !unicode.IsDigit(r) {
-			i += n
-			continue
-		}
-		start := i
-		var b strings.Builder
-		for i < len(text) {
-			r, n := utf8.DecodeRuneInString(text[i:])
-			if !unicode.IsLetter(r) && !unicode.IsDigit(r) && !unicode.IsMark(r) {
-				break
-			}
-			b.WriteRune(unicode.ToLower(r))
-			i += n
-		}
-		out = append(out, span{start: start, end: i, word: b.String()})
-	}
-	return out
-}
-
-// snippet cuts an excerpt of text around its first word that a positive clause matches, with
-// the matching words marked, runs of white space collapsed and an ellipsis where the text goes
-// on.
-func snippet(cs []clause, text string) []store.Fragment {
-	ws := spans(text)
-	hit := func(w string) bool {
-		for _, c := range cs {
-			if c.not {
-				continue
-			}
-			for i, cw := range c.words {
-				if c.matchWord(w, cw, i == len(c.words)-1) {
-					return true
-				}
-			}
-		}
-		return false
-	}
-	first := slices.IndexFunc(ws, func(s span) bool { return hit(s.word) })
-	if first < 0 {
-		return nil
-	}
-	lo, hi := max(0, first-snippetBefore), min(len(ws), first+snippetAfter+1)
-	var frags []store.Fragment
-	add := func(t string, m bool) {
-		t = store.CollapseSpace(t)
-		if t == "" {
-			return
-		}
-		if n := len(frags); n > 0 && frags[n-1].Match == m {
-			frags[n-1].Text += t
-			return
-		}
-		frags = append(frags, store.Fragment{Text: t, Match: m})
-	}
-	at := ws[lo].start
-	for _, w := range ws[lo:hi] {
-		if !hit(w.word) {
-			continue
-		}
-		add(text[at:w.start], false)
-		add(text[w.start:w.end], true)
-		at = w.end
-	}
-	add(text[at:ws[hi-1].end], false)
-	if lo > 0 {
-		if frags[0].Match {
-			frags = slices.Insert(frags, 0, store.Fragment{})
-		}
-		frags[0].Text = ellipsis + frags[0].Text
-	}
-	if hi < len(ws) {
-		if frags[len(frags)-1].Match {
-			frags = append(frags, store.Fragment{})
-		}
-		frags[len(frags)-1].Text += ellipsis
-	}
-	return frags
 }

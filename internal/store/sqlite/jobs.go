@@ -174,21 +174,12 @@ func sortPages(pages []document.Page) ([]document.Page, error) {
 	return pages, nil
 }
 
-// cleanText makes s valid UTF-8 without NULs or snippet markers.
+// cleanText makes s valid UTF-8 without NULs.
 func cleanText(s string) string {
 	if !utf8.ValidString(s) {
 		s = strings.ToValidUTF8(s, "\uFFFD")
 	}
-	s = strings.ReplaceAll(s, "\x00", " ")
-	if strings.ContainsAny(s, markers) {
-		s = strings.Map(func(r rune) rune {
-			if strings.ContainsRune(markers, r) {
-				return '\uFFFD'
-			}
-			return r
-		}, s)
-	}
-	return s
+	return strings.ReplaceAll(s, "\x00", " ")
 }
 
 // Fail records a failed attempt: with retryAt the job waits until then, without it the document

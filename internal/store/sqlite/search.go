@@ -20,7 +20,9 @@ import (
 // hit's page is the one where its snippet's first match lies.
 //
 // Search ranks and counts at most the newest 1,000 matching documents, so that its cost does not
-// grow with the number of matches; when more match, the result is Capped.
+// grow with the number of matches; when more match, the result is Capped. In a large index it
+// ranks by the query's distinctive words only, and lists the matches of a query that has none
+// newest first (see distinctive).
 func (s *Store) Search(ctx context.Context, owner string, q search.Query, opt store.SearchOptions) (store.SearchResult, error) {
 	if opt.Limit < 1 || opt.Limit > 100 || opt.Offset < 0 {
 		return store.SearchResult{}, fmt.Errorf("sqlite: search: %w: limit %d and offset %d, want 1..100 and at least 0",
@@ -44,12 +46,18 @@ func (s *Store) Search(ctx context.Context, owner string, q search.Query, opt st
 		if opt.Offset >= len(cands) {
 			return nil
 		}
-		ranked, err := rank(ctx, tx, e, cands, s.rankRows)
+		words, err := s.distinctive(ctx, tx, e.words)
 		if err != nil {
 			return err
 		}
+		ranked := newestFirst(cands)
+		if len(words) > 0 {
+			if ranked, err = rank(ctx, tx, e, words, cands, s.rankRows); err != nil {
+				return err
+			}
+		}
 		ranked = ranked[opt.Offset:min(opt.Offset+opt.Limit, len(ranked))]
-		res.Hits, err = hits(ctx, tx, owner, e.match, ranked)
+		res.Hits, err = hits(ctx, tx, owner, store.NewHighlighter(q), ranked)
 		return err
 	})
 	if err != nil {
@@ -64,26 +72,26 @@ type scored struct {
 	bm25 float64
 }
 
-// rank scores the candidates, which are in descending order, and sorts them best first.
+// rank scores the candidates, which are in descending order, by words, and sorts them best first.
 //
 // bm25 needs the number of documents that hold each phrase of the query, and finds it by running
 // the phrase over the whole index: for a phrase of common words that alone takes longer than the
-// rest of a search. So rank scores with e.rank, where every phrase is split into its words, and
-// skips the rows that are not candidates. When the rows of all owners that e.rank matches in the
-// candidates' range are more than maxRows, it reads only the owner's, with e.ownedRank.
-func rank(ctx context.Context, tx *sql.Tx, e exprs, cands []int64, maxRows int) ([]scored, error) {
+// rest of a search. So rank scores with words, the query's phrases split into their words, and
+// skips the rows that are not candidates. When the rows of all owners that hold the words in the
+// candidates' range are more than maxRows, it reads only the owner's.
+func rank(ctx context.Context, tx *sql.Tx, e exprs, words []string, cands []int64, maxRows int) ([]scored, error) {
 	lo, hi := cands[len(cands)-1], cands[0]
-	expr := e.rank
+	expr, owned := e.ranking(words)
 	if hi-lo >= int64(maxRows) {
 		var n int
 		err := tx.QueryRowContext(ctx, `SELECT count(*) FROM
 			(SELECT 1 FROM texts WHERE texts MATCH ? AND rowid BETWEEN ? AND ? LIMIT ?)`,
-			e.rank, lo, hi, maxRows+1).Scan(&n)
+			expr, lo, hi, maxRows+1).Scan(&n)
 		if err != nil {
 			return nil, err
 		}
 		if n > maxRows {
-			expr = e.ownedRank
+			expr = owned
 		}
 	}
 	rows, err := tx.QueryContext(ctx, `SELECT rowid,
@@ -117,8 +125,18 @@ func rank(ctx context.Context, tx *sql.Tx, e exprs, cands []int64, maxRows int) 
 	return ranked, nil
 }
 
-// hits loads the documents, snippets and pages of the ranked rows.
-func hits(ctx context.Context, tx *sql.Tx, owner, expr string, ranked []scored) ([]store.Hit, error) {
+// newestFirst ranks the candidates as they come, newest first, with a score of 0.
+func newestFirst(cands []int64) []scored {
+	out := make([]scored, len(cands))
+	for i, seq := range cands {
+		out[i] = scored{seq: seq}
+	}
+	return out
+}
+
+// hits loads the documents of the ranked rows, and puts on each hit the snippet of the page
+// that holds its first match.
+func hits(ctx context.Context, tx *sql.Tx, owner string, h store.Highlighter, ranked []scored) ([]store.Hit, error) {
 	seqs := make([]int64, len(ranked))
 	for i, sc := range ranked {
 		seqs[i] = sc.seq
@@ -141,81 +159,94 @@ func hits(ctx context.Context, tx *sql.Tx, owner, expr string, ranked []scored) 
 	if err := rows.Err(); err != nil {
 		return nil, err
 	}
-	snippets, err := snippets(ctx, tx, expr, seqs)
+	texts, err := bodies(ctx, tx, list)
 	if err != nil {
 		return nil, err
 	}
-	stmt, err := tx.PrepareContext(ctx, locateQuery)
-	if err != nil {
-		return nil, err
-	}
-	defer stmt.Close()
 	var out []store.Hit
 	for _, sc := range ranked {
 		d, ok := docs[sc.seq]
 		if !ok {
 			continue
 		}
-		h := store.Hit{Document: d, Score: -sc.bm25}
-		if err := locate(ctx, stmt, sc.seq, parseSnippet(snippets[sc.seq]), &h); err != nil {
-			return nil, err
-		}
-		out = append(out, h)
+		t := texts[sc.seq]
+		p := t.pageAt(h.First(t.body))
+		out = append(out, store.Hit{Document: d, Score: -sc.bm25, Page: p.number,
+			Snippet: h.Snippet(t.body[p.start:p.end])})
 	}
 	return out, nil
 }
 
-// snippets returns the raw FTS5 snippets of the rows by row. expr matches no rows between
-// them but candidates, so reading the range costs little, and less than looking for each row,
-// which sets up every word of the query again.
-func snippets(ctx context.Context, tx *sql.Tx, expr string, seqs []int64) (map[int64]string, error) {
-	rows, err := tx.QueryContext(ctx, `SELECT rowid,
-			CASE WHEN rowid IN (SELECT value FROM json_each(?)) THEN snippet(texts, 0, ?, ?, ?, ?) END
-		FROM texts WHERE texts MATCH ? AND rowid BETWEEN ? AND ?`,
-		jsonInts(seqs), markOpen, markClose, markCut, snippetTokens, expr, slices.Min(seqs), slices.Max(seqs))
+// text is a document's indexed text and where its pages lie in it.
+type text struct {
+	body  string
+	pages []pageSpan
+}
+
+type pageSpan struct {
+	number     int
+	start, end int
+}
+
+// pageAt returns the page that holds byte at of the body, or the first page when none does.
+func (t text) pageAt(at int) pageSpan {
+	if len(t.pages) == 0 {
+		return pageSpan{number: 1, end: len(t.body)}
+	}
+	for _, p := range t.pages {
+		if at >= p.start && at < p.end {
+			return p
+		}
+	}
+	return t.pages[0]
+}
+
+// bodies returns the texts of the rows in the JSON list.
+func bodies(ctx context.Context, tx *sql.Tx, list string) (map[int64]text, error) {
+	out := make(map[int64]text)
+	rows, err := tx.QueryContext(ctx, `SELECT rowid, body FROM texts WHERE rowid IN (SELECT value FROM json_each(?))`, list)
 	if err != nil {
-		return nil, fmt.Errorf("snippets: %w", err)
+		return nil, fmt.Errorf("texts: %w", err)
 	}
 	defer rows.Close()
-	out := make(map[int64]string, len(seqs))
 	for rows.Next() {
 		var (
 			seq int64
-			raw sql.NullString
+			t   text
 		)
-		if err := rows.Scan(&seq, &raw); err != nil {
-			return nil, fmt.Errorf("snippets: %w", err)
+		if err := rows.Scan(&seq, &t.body); err != nil {
+			return nil, fmt.Errorf("texts: %w", err)
 		}
-		if raw.Valid {
-			out[seq] = raw.String
+		out[seq] = t
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("texts: %w", err)
+	}
+	rows, err = tx.QueryContext(ctx, `SELECT doc, number, start, length FROM pages
+		WHERE doc IN (SELECT value FROM json_each(?)) ORDER BY doc, number`, list)
+	if err != nil {
+		return nil, fmt.Errorf("pages: %w", err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var (
+			seq    int64
+			p      pageSpan
+			length int
+		)
+		if err := rows.Scan(&seq, &p.number, &p.start, &length); err != nil {
+			return nil, fmt.Errorf("pages: %w", err)
 		}
+		t, ok := out[seq]
+		if !ok {
+			continue
+		}
+		p.start = min(p.start, len(t.body))
+		p.end = min(p.start+length, len(t.body))
+		t.pages = append(t.pages, p)
+		out[seq] = t
 	}
 	return out, rows.Err()
-}
-
-// locateQuery finds, for a document (?1), where the plain text of its snippet (?2) starts in its
-// body and the page that holds the snippet's first match, ?3 bytes further on. When the text is
-// not in the body it finds the first page and at is -1.
-const locateQuery = `SELECT number, start, length, at
-	FROM (SELECT instr(CAST(body AS BLOB), CAST(?2 AS BLOB)) - 1 AS at FROM texts WHERE rowid = ?1)
-	CROSS JOIN pages
-	WHERE doc = ?1 AND start <= CASE WHEN at >= 0 THEN at + ?3 ELSE 0 END
-	ORDER BY number DESC LIMIT 1`
-
-// locate sets the hit's page, where the snippet's first match lies, and the part of the
-// snippet on that page.
-func locate(ctx context.Context, stmt *sql.Stmt, seq int64, sn snip, h *store.Hit) error {
-	var start, length, at int
-	err := stmt.QueryRowContext(ctx, seq, sn.plain(), sn.firstMatch()).Scan(&h.Page, &start, &length, &at)
-	if err != nil {
-		return fmt.Errorf("page of snippet: %w", err)
-	}
-	lo, hi := sn.bounds()
-	if at >= 0 {
-		lo, hi = start-at, start+length-at
-	}
-	h.Snippet = sn.fragments(lo, hi)
-	return nil
 }
 
 func rowids(ctx context.Context, tx *sql.Tx, query string, args ...any) ([]int64, error) {
@@ -261,9 +292,16 @@ func ownerToken(owner string) string {
 
 // exprs are a query in FTS5's syntax.
 type exprs struct {
-	match     string // the owner's done documents that match
-	rank      string // more: documents of any owner with the words of the positive clauses
-	ownedRank string // rank limited to the owner's done documents, with the excluded words
+	match string   // the owner's done documents that match
+	owner string   // the phrase of the owner's token
+	words []string // the words of the positive clauses, each a phrase: what ranking weighs
+	not   []string // the excluded clauses of one word
+}
+
+// ranking returns what rank matches to weigh words with: any, the documents of any owner that
+// hold every word, and owned, the owner's done documents that do and hold no excluded word.
+func (e exprs) ranking(words []string) (any, owned string) {
+	return strings.Join(words, " AND "), ownedBy(e.owner, words, e.not)
 }
 
 // compile renders q in FTS5's syntax for owner. Every word is reduced to letters and digits and
@@ -272,7 +310,8 @@ func compile(q search.Query, owner string) (exprs, error) {
 	if len(q.Clauses) > search.MaxClauses {
 		return exprs{}, fmt.Errorf("%w: query has more than %d terms", document.ErrInvalidInput, search.MaxClauses)
 	}
-	var pos, words, not, notWords []string
+	e := exprs{owner: `"` + ownerToken(owner) + `"`}
+	var pos, not []string
 	for _, c := range q.Clauses {
 		var ws []string
 		for _, w := range c.Words {
@@ -283,30 +322,29 @@ func compile(q search.Query, owner string) (exprs, error) {
 		case c.Not:
 			not = append(not, phrase(ws, c.Prefix))
 			if len(ws) == 1 {
-				notWords = append(notWords, phrase(ws, c.Prefix))
+				e.not = append(e.not, phrase(ws, c.Prefix))
 			}
 		default:
 			pos = append(pos, phrase(ws, c.Prefix))
 			for i, w := range ws {
-				words = append(words, phrase([]string{w}, c.Prefix && i == len(ws)-1))
+				e.words = append(e.words, phrase([]string{w}, c.Prefix && i == len(ws)-1))
 			}
 		}
 	}
 	if len(pos) == 0 {
 		return exprs{}, fmt.Errorf("%w: query has no search terms", document.ErrInvalidInput)
 	}
-	owned := func(terms, not []string) string {
-		expr := "(" + strings.Join(terms, " AND ") + ")"
-		for _, n := range not {
-			expr += " NOT " + n
-		}
-		return `"` + ownerToken(owner) + `" AND (` + expr + ")"
+	e.match = ownedBy(e.owner, pos, not)
+	return e, nil
+}
+
+// ownedBy matches owner's done documents that match every term and no excluded one.
+func ownedBy(owner string, terms, not []string) string {
+	expr := "(" + strings.Join(terms, " AND ") + ")"
+	for _, n := range not {
+		expr += " NOT " + n
 	}
-	return exprs{
-		match:     owned(pos, not),
-		rank:      strings.Join(words, " AND "),
-		ownedRank: owned(words, notWords),
-	}, nil
+	return owner + " AND (" + expr + ")"
 }
 
 func phrase(words []string, prefix bool) string {

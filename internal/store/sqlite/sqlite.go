@@ -43,6 +43,8 @@ type Store struct {
 	now           func() time.Time
 	maxCandidates int
 	rankRows      int
+	stopDocs      int // see distinctive; below 0, every word ranks
+	freqs         freqs
 }
 
 var _ store.Store = (*Store)(nil)
@@ -70,7 +72,7 @@ func Open(ctx context.Context, path string) (*Store, error) {
 	n := max(4, runtime.GOMAXPROCS(0))
 	ro.SetMaxOpenConns(n)
 	ro.SetMaxIdleConns(n)
-	s := &Store{rw: rw, ro: ro, now: time.Now, maxCandidates: maxCandidates, rankRows: rankRows}
+	s := &Store{rw: rw, ro: ro, now: time.Now, maxCandidates: maxCandidates, rankRows: rankRows, stopDocs: stopDocs}
 	if err := s.migrateWhenFree(ctx); err != nil {
 		s.Close()
 		return nil, fmt.Errorf("sqlite: open %s: %w", path, err)

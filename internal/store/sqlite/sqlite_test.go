@@ -6,6 +6,7 @@ import (
 	"slices"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/docpipe/docpipe/internal/search"
 	"github.com/docpipe/docpipe/internal/store"
@@ -99,4 +100,65 @@ func hitIDs(hits []store.Hit) []string {
 		ids = append(ids, h.Document.ID)
 	}
 	return ids
+}
+
+// TestSearchCommonWords checks that in an index past stopDocs, words in half of all documents
+// or more do not rank: with a distinctive word the order is bm25's, without one it is newest
+// first, and a word's frequency is counted again only after freqTTL.
+func TestSearchCommonWords(t *testing.T) {
+	s := open(t)
+	now := time.Now()
+	s.now = func() time.Time { return now }
+	s.stopDocs = 1
+	var newest []string
+	for i := range 4 {
+		d := complete(t, s, "alice", "kiwi "+strings.Repeat("kiwi ", 3-i)+strings.Repeat("papaya ", i%3)+"filler words to the end")
+		newest = slices.Insert(newest, 0, d.ID)
+	}
+	find := func(text string) store.SearchResult {
+		t.Helper()
+		q, err := search.Parse(text)
+		if err != nil {
+			t.Fatal(err)
+		}
+		res, err := s.Search(t.Context(), "alice", q, store.SearchOptions{Limit: 10})
+		if err != nil {
+			t.Fatalf("Search(%s): %v", text, err)
+		}
+		return res
+	}
+	rankedBy := func(text string, stopDocs int) []string {
+		t.Helper()
+		s.stopDocs = stopDocs
+		defer func() { s.stopDocs = 1 }()
+		return hitIDs(find(text).Hits)
+	}
+
+	bm25 := rankedBy("kiwi", -1)
+	if slices.Equal(bm25, newest) {
+		t.Fatalf("bm25 ranks kiwi newest first, %v: the test cannot tell the orders apart", bm25)
+	}
+	res := find("kiwi")
+	if got := hitIDs(res.Hits); !slices.Equal(got, newest) {
+		t.Errorf("Search(kiwi), kiwi in every document = %v, want newest first %v", got, newest)
+	}
+	for _, h := range res.Hits {
+		if h.Score != 0 || len(h.Snippet) == 0 {
+			t.Errorf("Search(kiwi) hit %s: score %v, snippet %+v; want 0 and a snippet", h.Document.ID, h.Score, h.Snippet)
+		}
+	}
+	if got, want := rankedBy("kiwi papaya", 1), rankedBy("kiwi papaya", -1); len(got) != 2 || !slices.Equal(got, want) {
+		t.Errorf("Search(kiwi papaya) without kiwi's weight = %v, want bm25's %v", got, want)
+	}
+
+	for range 5 {
+		complete(t, s, "alice", "plum")
+	}
+	if got := hitIDs(find("kiwi").Hits); !slices.Equal(got, newest) {
+		t.Errorf("Search(kiwi) within %v of counting = %v, want the counted frequency to hold, newest first", freqTTL, got)
+	}
+	now = now.Add(freqTTL + time.Second)
+	if got := hitIDs(find("kiwi").Hits); !slices.Equal(got, bm25) {
+		t.Errorf("Search(kiwi) in 4 documents of 9, counted again = %v, want bm25's %v", got, bm25)
+	}
 }

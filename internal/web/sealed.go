@@ -48,11 +48,15 @@ func SessionKey(secret string) ([]byte, error) {
 
 type sealed struct {
 	cookieJar
-	aead cipher.AEAD
-	ttl  time.Duration
-	now  func() time.Time
-	log  *slog.Logger
+	aead      cipher.AEAD
+	ttl       time.Duration
+	now       func() time.Time
+	log       *slog.Logger
+	forwardID bool // the ID token, not the access token, is what the API gets
 }
+
+// errTooLarge is a session that its cookies cannot hold.
+var errTooLarge = errors.New("sealed session is more than its cookies hold")
 
 func newSealed(jar cookieJar, key []byte, ttl time.Duration, log *slog.Logger) (*sealed, error) {
 	block, err := aes.NewCipher(key)
@@ -97,11 +101,31 @@ func (s *sealed) load(w http.ResponseWriter, r *http.Request) (session, bool) {
 	return ss, true
 }
 
+// save seals ss into its cookies. Tokens are most of a session: when they are too large, save
+// drops in turn what the session can do without, so that signing in still works. First the
+// token the API never gets (the ID token is then no hint at sign-out; the access token is
+// unused when the ID token is forwarded), then the refresh token (the session then ends when
+// its token expires).
 func (s *sealed) save(w http.ResponseWriter, ss session) {
 	ss.Expires = s.now().Add(lifetime(s.ttl, &ss))
+	unused, unusedName := &ss.IDToken, "ID token"
+	if s.forwardID {
+		unused, unusedName = &ss.AccessToken, "access token"
+	}
 	value, err := s.seal(ss)
+	for _, spare := range []struct {
+		field *string
+		name  string
+	}{{unused, unusedName}, {&ss.RefreshToken, "refresh token"}} {
+		if !errors.Is(err, errTooLarge) || *spare.field == "" {
+			continue
+		}
+		s.log.Warn("session too large for its cookies; dropping a token", "token", spare.name, "sub", ss.Subject)
+		*spare.field = ""
+		value, err = s.seal(ss)
+	}
 	if err != nil {
-		s.log.Error("session not saved", "err", err)
+		s.log.Error("session not saved", "err", err, "sub", ss.Subject)
 		return
 	}
 	for i := range maxChunks {
@@ -136,7 +160,7 @@ func (s *sealed) seal(ss session) (string, error) {
 	_, _ = rand.Read(nonce)
 	out := base64.RawURLEncoding.EncodeToString(s.aead.Seal(nonce, nonce, buf.Bytes(), []byte(s.name)))
 	if len(out) > chunkSize*maxChunks {
-		return "", fmt.Errorf("sealed session of %d bytes is more than %d cookies hold", len(out), maxChunks)
+		return "", fmt.Errorf("%w: %d bytes in at most %d cookies", errTooLarge, len(out), maxChunks)
 	}
 	return out, nil
 }

@@ -91,6 +91,40 @@ func TestSealedSessions(t *testing.T) {
 	}
 }
 
+// TestSealedSessionTooLarge checks that a session too large for its cookies keeps what the API
+// needs, dropping first the token it never gets and then the refresh token.
+func TestSealedSessionTooLarge(t *testing.T) {
+	over := chunkSize * maxChunks
+	tests := []struct {
+		name                string
+		forwardID           bool
+		access, refresh, id int
+		want                [3]bool // access, refresh and ID tokens kept
+	}{
+		{"fits", false, 2000, 1000, 2000, [3]bool{true, true, true}},
+		{"large ID token", false, 2000, 1000, over, [3]bool{true, true, false}},
+		{"large access token, ID token forwarded", true, over, 1000, 2000, [3]bool{false, true, true}},
+		{"large refresh token", false, 2000, over, 2000, [3]bool{true, false, false}},
+		{"large refresh token, ID token forwarded", true, 2000, over, 2000, [3]bool{false, false, true}},
+	}
+	for _, tt := range tests {
+		s := newTestSealed(t, "a shared secret of some length", "s")
+		s.forwardID = tt.forwardID
+		ss := newSession()
+		ss.Subject, ss.Started = "sub", time.Now()
+		ss.AccessToken, ss.RefreshToken, ss.IDToken = randomString(tt.access), randomString(tt.refresh), randomString(tt.id)
+		got, ok, _ := roundTrip(t, s, s, ss)
+		if !ok {
+			t.Errorf("%s: session not saved", tt.name)
+			continue
+		}
+		kept := [3]bool{got.AccessToken == ss.AccessToken, got.RefreshToken == ss.RefreshToken, got.IDToken == ss.IDToken}
+		if kept != tt.want || got.Subject != ss.Subject {
+			t.Errorf("%s: kept access, refresh, ID = %v, want %v", tt.name, kept, tt.want)
+		}
+	}
+}
+
 func TestSealedSessionsExpire(t *testing.T) {
 	s := newTestSealed(t, "a shared secret of some length", "s")
 	now := time.Unix(1_000_000, 0)

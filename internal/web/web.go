@@ -69,9 +69,12 @@ func New(opt Options) (*Server, error) {
 	}
 	s.sessions = newMemory(jar, opt.SessionTTL)
 	if opt.SessionKey != nil {
-		if s.sessions, err = newSealed(jar, opt.SessionKey, opt.SessionTTL, opt.Log); err != nil {
+		sealed, err := newSealed(jar, opt.SessionKey, opt.SessionTTL, opt.Log)
+		if err != nil {
 			return nil, err
 		}
+		sealed.forwardID = opt.OIDC != nil && opt.OIDC.ForwardID
+		s.sessions = sealed
 	}
 	// Browsers apply form-action to the redirects after a form post too: signing out is a form
 	// that ends at the provider's end-session endpoint.

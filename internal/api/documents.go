@@ -54,9 +54,8 @@ func (s *Server) get(w http.ResponseWriter, r *http.Request, owner string) {
 		s.fail(w, r, err)
 		return
 	}
-	match := r.Header.Get("If-None-Match")
-	if wait := preferWait(r); wait > 0 && match == etag(d) {
-		if d, err = s.await(r.Context(), owner, d, match, wait); err != nil {
+	if wait := preferWait(r); wait > 0 && noneMatch(r.Header, etag(d)) {
+		if d, err = s.await(r.Context(), owner, d, r.Header, wait); err != nil {
 			s.fail(w, r, err)
 			return
 		}
@@ -64,7 +63,7 @@ func (s *Server) get(w http.ResponseWriter, r *http.Request, owner string) {
 	}
 	w.Header().Set("ETag", etag(d))
 	w.Header().Set("Cache-Control", "no-cache")
-	if match == etag(d) {
+	if noneMatch(r.Header, etag(d)) {
 		w.WriteHeader(http.StatusNotModified)
 		return
 	}
@@ -220,7 +219,7 @@ func (s *Server) pageImage(w http.ResponseWriter, r *http.Request, owner string)
 	h := w.Header()
 	h.Set("ETag", etag)
 	h.Set("Cache-Control", "private, max-age=86400")
-	if r.Header.Get("If-None-Match") == etag {
+	if noneMatch(r.Header, etag) {
 		w.WriteHeader(http.StatusNotModified)
 		return
 	}

@@ -57,6 +57,36 @@ func etag(d document.Document) string {
 	return `"` + strconv.FormatInt(d.UpdatedAt.UnixMicro(), 36) + "-" + string(d.Status) + `"`
 }
 
+// noneMatch reports whether the If-None-Match fields of h match tag under RFC 9110's weak
+// comparison: "*", or a list of entity tags that holds tag, with or without W/.
+func noneMatch(h http.Header, tag string) bool {
+	tag = strings.TrimPrefix(tag, "W/")
+	for _, field := range h.Values("If-None-Match") {
+		for rest := field; ; {
+			rest = strings.TrimLeft(rest, " \t,")
+			if rest == "" {
+				break
+			}
+			if rest[0] == '*' {
+				return true
+			}
+			rest = strings.TrimPrefix(rest, "W/")
+			if rest == "" || rest[0] != '"' {
+				break
+			}
+			end := strings.IndexByte(rest[1:], '"')
+			if end < 0 {
+				break
+			}
+			if rest[:end+2] == tag {
+				return true
+			}
+			rest = rest[end+2:]
+		}
+	}
+	return false
+}
+
 // preferWait returns the wait a request prefers (Prefer: wait=SECONDS), capped at maxWait.
 func preferWait(r *http.Request) time.Duration {
 	for _, v := range r.Header.Values("Prefer") {
@@ -75,10 +105,10 @@ func preferWait(r *http.Request) time.Duration {
 	return 0
 }
 
-// await returns the document once its state differs from tag, or as it is when wait ends or the
-// server starts draining. It watches before it reads, so a change published between the two is
-// not missed.
-func (s *Server) await(ctx context.Context, owner string, d document.Document, tag string, wait time.Duration) (document.Document, error) {
+// await returns the document once its state no longer matches the If-None-Match fields of h,
+// or as it is when wait ends or the server starts draining. It watches before it reads, so a
+// change published between the two is not missed.
+func (s *Server) await(ctx context.Context, owner string, d document.Document, h http.Header, wait time.Duration) (document.Document, error) {
 	ctx, cancel := context.WithTimeout(ctx, wait)
 	defer cancel()
 	tick := time.NewTicker(recheckEvery)
@@ -86,7 +116,7 @@ func (s *Server) await(ctx context.Context, owner string, d document.Document, t
 	for {
 		changed, stop := s.changes.Watch(d.ID)
 		next, err := s.Store.Get(context.WithoutCancel(ctx), owner, d.ID)
-		if err != nil || etag(next) != tag {
+		if err != nil || !noneMatch(h, etag(next)) {
 			stop()
 			return next, err
 		}

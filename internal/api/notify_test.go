@@ -130,3 +130,34 @@ func TestDrainingEndsLongPolls(t *testing.T) {
 		t.Fatal("draining did not end the long poll")
 	}
 }
+
+func TestNoneMatch(t *testing.T) {
+	const tag = `"abc-done"`
+	tests := []struct {
+		fields []string
+		want   bool
+	}{
+		{nil, false},
+		{[]string{tag}, true},
+		{[]string{"W/" + tag}, true},
+		{[]string{`"x", ` + tag}, true},
+		{[]string{`"x",W/"y" ,` + tag + `,`}, true},
+		{[]string{`"x"`, tag}, true},
+		{[]string{"*"}, true},
+		{[]string{`"abc"`}, false},
+		{[]string{`"abc-done`}, false},
+		{[]string{`abc-done`}, false},
+		{[]string{`"a,b", "abc-don"`}, false},
+		{[]string{`W/`}, false},
+		{[]string{`""`}, false},
+	}
+	for _, tt := range tests {
+		h := http.Header{}
+		for _, f := range tt.fields {
+			h.Add("If-None-Match", f)
+		}
+		if got := noneMatch(h, tag); got != tt.want {
+			t.Errorf("noneMatch(%q, %s) = %v, want %v", tt.fields, tag, got, tt.want)
+		}
+	}
+}

@@ -7,7 +7,9 @@ import (
 	"os/exec"
 	"path/filepath"
 	"runtime"
+	"slices"
 	"strconv"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -108,17 +110,20 @@ func (w *way) cer(docs []ocrtest.Doc) float64 {
 
 func (w *way) rate() float64 { return float64(w.pages) / w.elapsed.Seconds() }
 
-// BenchmarkOCRThroughput reads the same pages on all cores in three ways
-// and checks they are equally accurate:
+// BenchmarkOCRThroughput reads the same pages in four ways and checks they
+// are equally accurate:
 //
 //   - pool: Pool.Recognize with runtime.NumCPU() engines, one page a call;
 //   - engines: the same number of engines driven directly, no pool;
 //   - cli: one tesseract process per page, runtime.NumCPU() at a time,
-//     OMP_THREAD_LIMIT=1, the same page segmentation mode (3).
+//     OMP_THREAD_LIMIT=1, the same page segmentation mode (3): the command
+//     tuned as the pool is;
+//   - cli-stock: one tesseract process per page, one after another, as
+//     installed: Tesseract's OpenMP threads use every core for each page.
 //
 // Each of the b.N rounds gives every way the same eight pages in turn, the
 // order rotating from round to round, so that load from outside the
-// benchmark falls on all three alike. It reports each way's pages per
+// benchmark falls on all ways alike. It reports each way's pages per
 // second and CPU seconds per page, the pool's speed relative to the others,
 // and the mean CER. It runs on dense and on sparse pages (see benchPages).
 // Run it with a round count, e.g. -benchtime 4x.
@@ -126,7 +131,7 @@ func BenchmarkOCRThroughput(b *testing.B) {
 	for _, kind := range []string{"dense", "sparse"} {
 		b.Run(kind, func(b *testing.B) {
 			docs := benchPages(b, kind)
-			ways := []*way{poolWay(b), engineWay(b), cliWay()}
+			ways := []*way{poolWay(b), engineWay(b), cliWay("cli", runtime.NumCPU(), true), cliWay("cli-stock", 1, false)}
 			b.ResetTimer()
 			for r := range b.N {
 				for j := range ways {
@@ -138,8 +143,9 @@ func BenchmarkOCRThroughput(b *testing.B) {
 				b.ReportMetric(w.rate(), w.name+"-pages/s")
 				b.ReportMetric(w.cpuUsed.Seconds()/float64(w.pages), w.name+"-cpu-s/page")
 			}
-			pool, engines, cli := ways[0], ways[1], ways[2]
+			pool, engines, cli, stock := ways[0], ways[1], ways[2], ways[3]
 			b.ReportMetric(pool.rate()/cli.rate(), "pool/cli")
+			b.ReportMetric(pool.rate()/stock.rate(), "pool/cli-stock")
 			b.ReportMetric(pool.rate()/engines.rate(), "pool/engines")
 			b.ReportMetric(100*pool.cer(docs), "CER%")
 			b.ReportMetric(0, "ns/op")
@@ -214,14 +220,19 @@ func engineWay(b *testing.B) *way {
 	}}
 }
 
-// cliWay runs the tesseract command once per page; its CPU time is that of
-// the tesseract processes.
-func cliWay() *way {
+// cliWay runs the tesseract command once per page, workers at a time; its
+// CPU time is that of the tesseract processes. With tuned set, each process
+// gets OMP_THREAD_LIMIT=1 as the engines do; without it, the command runs
+// as installed, its OpenMP threads on every core.
+func cliWay(name string, workers int, tuned bool) *way {
 	var children atomic.Int64
-	env := append(os.Environ(), "OMP_THREAD_LIMIT=1")
+	env := slices.DeleteFunc(os.Environ(), func(kv string) bool { return strings.HasPrefix(kv, "OMP_") })
+	if tuned {
+		env = append(env, "OMP_THREAD_LIMIT=1")
+	}
 	return &way{
-		name:    "cli",
-		workers: runtime.NumCPU(),
+		name:    name,
+		workers: workers,
 		cpu:     func() time.Duration { return time.Duration(children.Load()) },
 		read: func(d ocrtest.Doc) (string, error) {
 			cmd := exec.Command("tesseract", d.Path, "stdout", "--psm", strconv.Itoa(psmAuto))

@@ -56,7 +56,7 @@ func (s *Store) Search(ctx context.Context, owner string, q search.Query, opt st
 				return err
 			}
 		}
-		ranked = ranked[opt.Offset:min(opt.Offset+opt.Limit, len(ranked))]
+		ranked = ranked[min(opt.Offset, len(ranked)):min(opt.Offset+opt.Limit, len(ranked))]
 		res.Hits, err = hits(ctx, tx, owner, store.NewHighlighter(q), ranked)
 		return err
 	})

@@ -38,8 +38,9 @@
 //	cosmos://127.0.0.1:8081/DATABASE?protocol=http&key=BASE64KEY
 //
 // is for emulators only: an account key, optionally over plain http. Open refuses a key or
-// plain http for a *.documents.azure.com host, whose accounts have keys disabled, and never puts
-// the key in an error.
+// plain http for the host of an account in Azure (*.documents.azure.com, or .us and .cn in the
+// sovereign clouds), where docpipe's accounts have keys disabled, and never puts the key in an
+// error.
 package cosmos
 
 import (
@@ -50,6 +51,7 @@ import (
 	"net"
 	"net/http"
 	"net/url"
+	"slices"
 	"strings"
 	"time"
 
@@ -181,7 +183,9 @@ func parseURL(raw string) (config, error) {
 			return config{}, fmt.Errorf("database URL has unknown parameter %q (want protocol or key)", name)
 		}
 	}
-	azure := strings.HasSuffix(strings.ToLower(host), ".documents.azure.com")
+	azure := slices.ContainsFunc(azureSuffixes, func(suffix string) bool {
+		return strings.HasSuffix(strings.ToLower(host), suffix)
+	})
 	if azure && cfg.key != "" {
 		return config{}, errors.New("database URL has a key for an Azure account: keys are disabled there, docpipe uses its managed identity")
 	}
@@ -195,6 +199,10 @@ func parseURL(raw string) (config, error) {
 	cfg.endpoint = protocol + "://" + net.JoinHostPort(host, port) + "/"
 	return cfg, nil
 }
+
+// azureSuffixes end the hosts of Cosmos DB accounts in Azure's public, US Government and China
+// clouds.
+var azureSuffixes = []string{".documents.azure.com", ".documents.azure.us", ".documents.azure.cn"}
 
 // Ping checks that the container can be read.
 func (s *Store) Ping(ctx context.Context) error {

@@ -15,6 +15,7 @@ func TestParseURL(t *testing.T) {
 	}{
 		{"cosmos://acct.documents.azure.com/docpipe", config{endpoint: "https://acct.documents.azure.com:443/", database: "docpipe"}},
 		{"cosmos://acct.documents.azure.com:443/db", config{endpoint: "https://acct.documents.azure.com:443/", database: "db"}},
+		{"cosmos://acct.documents.azure.us/db", config{endpoint: "https://acct.documents.azure.us:443/", database: "db"}},
 		{"cosmos://127.0.0.1:8081/db?protocol=http&key=" + strings.ReplaceAll(testKey, "+", "%2B"),
 			config{endpoint: "http://127.0.0.1:8081/", database: "db", key: testKey}},
 		{"cosmos://localhost:8081/db?key=" + strings.ReplaceAll(testKey, "+", "%2B"),
@@ -45,6 +46,8 @@ func TestParseURLErrors(t *testing.T) {
 		{"cosmos://user:pw@acct.documents.azure.com/db", "user information"},
 		{"cosmos://acct.documents.azure.com/db?key=" + secret, "keys are disabled"},
 		{"cosmos://acct.documents.azure.com/db?protocol=http", "plain http"},
+		{"cosmos://acct.documents.azure.us/db?key=" + secret, "keys are disabled"},
+		{"cosmos://ACCT.DOCUMENTS.AZURE.CN/db?protocol=http", "plain http"},
 		{"cosmos://127.0.0.1:1/db?protocol=ftp", `protocol is "ftp"`},
 		{"cosmos://127.0.0.1:1/db?key=not*base64", "key is not base64"},
 		{"cosmos://127.0.0.1:1/db?key=", "key is not base64"},

@@ -18,6 +18,10 @@ import (
 
 func (s *Server) list(w http.ResponseWriter, r *http.Request, owner string) {
 	q := r.URL.Query()
+	if ids, ok := q["id"]; ok {
+		s.listIDs(w, r, owner, ids)
+		return
+	}
 	limit, err := intParam(q.Get("limit"), 50, 1, 200)
 	if err != nil {
 		s.fail(w, r, fmt.Errorf("limit: %w", err))
@@ -55,7 +59,14 @@ func (s *Server) get(w http.ResponseWriter, r *http.Request, owner string) {
 		return
 	}
 	if wait := preferWait(r); wait > 0 && noneMatch(r.Header, etag(d)) {
-		if d, err = s.await(r.Context(), owner, d, r.Header, wait); err != nil {
+		err := s.await(r.Context(), []string{d.ID}, r.Header, wait, func(ctx context.Context) (string, error) {
+			next, err := s.Store.Get(ctx, owner, d.ID)
+			if err == nil {
+				d = next
+			}
+			return etag(d), err
+		})
+		if err != nil {
 			s.fail(w, r, err)
 			return
 		}
@@ -68,6 +79,79 @@ func (s *Server) get(w http.ResponseWriter, r *http.Request, owner string) {
 		return
 	}
 	writeJSON(w, http.StatusOK, d)
+}
+
+// maxListIDs bounds the ids of one GET /v1/documents?id=….
+const maxListIDs = 100
+
+// listIDs answers the owner's documents among ids, in the order asked, leaving out those that do
+// not exist. Its ETag names their states together, so that with If-None-Match and Prefer: wait
+// it is one long poll of them all: the web's live status asks it about every document a page
+// shows.
+func (s *Server) listIDs(w http.ResponseWriter, r *http.Request, owner string, ids []string) {
+	q := r.URL.Query()
+	for _, other := range []string{"status", "cursor", "limit"} {
+		if q.Has(other) {
+			s.fail(w, r, fmt.Errorf("%w: id cannot be combined with %s", document.ErrInvalidInput, other))
+			return
+		}
+	}
+	if len(ids) > maxListIDs {
+		s.fail(w, r, fmt.Errorf("%w: at most %d ids", document.ErrInvalidInput, maxListIDs))
+		return
+	}
+	for _, id := range ids {
+		if !document.ValidID(id) {
+			s.fail(w, r, fmt.Errorf("%w: %q is not a document id", document.ErrInvalidInput, id))
+			return
+		}
+	}
+	var docs []document.Document
+	read := func(ctx context.Context) (string, error) {
+		var err error
+		docs, err = s.documents(ctx, owner, ids)
+		return setTag(ids, docs), err
+	}
+	tag, err := read(r.Context())
+	if err == nil && noneMatch(r.Header, tag) {
+		if wait := preferWait(r); wait > 0 {
+			err = s.await(r.Context(), ids, r.Header, wait, read)
+			tag = setTag(ids, docs)
+			w.Header().Set("Preference-Applied", "wait="+strconv.Itoa(int(wait.Seconds())))
+		}
+	}
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	w.Header().Set("ETag", tag)
+	w.Header().Set("Cache-Control", "no-cache")
+	if noneMatch(r.Header, tag) {
+		w.WriteHeader(http.StatusNotModified)
+		return
+	}
+	writeJSON(w, http.StatusOK, map[string]any{"documents": docs})
+}
+
+// documents reads the owner's documents among ids, each once, in the order asked.
+func (s *Server) documents(ctx context.Context, owner string, ids []string) ([]document.Document, error) {
+	docs := []document.Document{}
+	seen := make(map[string]bool, len(ids))
+	for _, id := range ids {
+		if seen[id] {
+			continue
+		}
+		seen[id] = true
+		d, err := s.Store.Get(ctx, owner, id)
+		if errors.Is(err, document.ErrNotFound) {
+			continue
+		}
+		if err != nil {
+			return nil, err
+		}
+		docs = append(docs, d)
+	}
+	return docs, nil
 }
 
 // pathID is the document id in the path. A malformed id is simply not found.

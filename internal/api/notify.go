@@ -2,6 +2,8 @@ package api
 
 import (
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"encoding/json"
 	"fmt"
 	"net/http"
@@ -57,6 +59,19 @@ func etag(d document.Document) string {
 	return `"` + strconv.FormatInt(d.UpdatedAt.UnixMicro(), 36) + "-" + string(d.Status) + `"`
 }
 
+// setTag names the states of the documents asked for by ids, of which docs are the ones found:
+// it changes when any of them changes, appears or goes.
+func setTag(ids []string, docs []document.Document) string {
+	h := sha256.New()
+	for _, id := range ids {
+		fmt.Fprintf(h, "%s\n", id)
+	}
+	for _, d := range docs {
+		fmt.Fprintf(h, "%s %s\n", d.ID, etag(d))
+	}
+	return `"` + hex.EncodeToString(h.Sum(nil)[:12]) + `"`
+}
+
 // noneMatch reports whether the If-None-Match fields of h match tag under RFC 9110's weak
 // comparison: "*", or a list of entity tags that holds tag, with or without W/.
 func noneMatch(h http.Header, tag string) bool {
@@ -105,22 +120,21 @@ func preferWait(r *http.Request) time.Duration {
 	return 0
 }
 
-// await returns the document once its state no longer matches the If-None-Match fields of h,
-// or as it is when wait ends or the server starts draining. It watches before it reads, so a
-// change published between the two is not missed.
-func (s *Server) await(ctx context.Context, owner string, d document.Document, h http.Header, wait time.Duration) (document.Document, error) {
+// await calls read, which returns the entity tag of what it read, until that tag no longer
+// matches the If-None-Match fields of h, wait ends or the server starts draining. It watches
+// ids before each read, so a change published between the two is not missed.
+func (s *Server) await(ctx context.Context, ids []string, h http.Header, wait time.Duration, read func(context.Context) (string, error)) error {
 	ctx, cancel := context.WithTimeout(ctx, wait)
 	defer cancel()
 	tick := time.NewTicker(recheckEvery)
 	defer tick.Stop()
 	for {
-		changed, stop := s.changes.Watch(d.ID)
-		next, err := s.Store.Get(context.WithoutCancel(ctx), owner, d.ID)
-		if err != nil || !noneMatch(h, etag(next)) {
+		changed, stop := s.changes.Watch(ids...)
+		tag, err := read(context.WithoutCancel(ctx))
+		if err != nil || !noneMatch(h, tag) {
 			stop()
-			return next, err
+			return err
 		}
-		d = next
 		select {
 		case <-ctx.Done():
 		case <-s.draining:
@@ -129,7 +143,7 @@ func (s *Server) await(ctx context.Context, owner string, d document.Document, h
 		}
 		stop()
 		if ctx.Err() != nil || s.isDraining() {
-			return d, nil
+			return nil
 		}
 	}
 }

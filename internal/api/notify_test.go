@@ -12,7 +12,12 @@ import (
 )
 
 func (e *env) waitFor(id, tag string, wait int) *httptest.ResponseRecorder {
-	req := httptest.NewRequest("GET", "/v1/documents/"+id, nil)
+	return e.poll("/v1/documents/"+id, tag, wait)
+}
+
+// poll GETs path with If-None-Match: tag and, when wait is positive, Prefer: wait.
+func (e *env) poll(path, tag string, wait int) *httptest.ResponseRecorder {
+	req := httptest.NewRequest("GET", path, nil)
 	req.Header.Set("If-None-Match", tag)
 	if wait > 0 {
 		req.Header.Set("Prefer", "wait="+strconv.Itoa(wait))
@@ -159,5 +164,65 @@ func TestNoneMatch(t *testing.T) {
 		if got := noneMatch(h, tag); got != tt.want {
 			t.Errorf("noneMatch(%q, %s) = %v, want %v", tt.fields, tag, got, tt.want)
 		}
+	}
+}
+
+// TestListIDs asks for documents by id: the caller's, each once, in the order asked, with one
+// ETag for them all that a long poll waits on.
+func TestListIDs(t *testing.T) {
+	e := newEnv(t, nil)
+	up := decode[docs](t, e.upload("", file{"a.png", pngBytes(t, 20, 20)}, file{"b.png", pngBytes(t, 20, 20)})).Documents
+	a, b := up[0].ID, up[1].ID
+	bobs := decode[docs](t, e.upload("bob", file{"c.png", pngBytes(t, 20, 20)})).Documents[0].ID
+	gone := document.NewID(time.Now())
+	path := "/v1/documents?id=" + b + "&id=" + gone + "&id=" + a + "&id=" + b + "&id=" + bobs
+	rec := e.get(path, "")
+	got := decode[docs](t, rec).Documents
+	if rec.Code != http.StatusOK || len(got) != 2 || got[0].ID != b || got[1].ID != a {
+		t.Fatalf("GET %s = %d %+v, want b then a", path, rec.Code, got)
+	}
+	tag := rec.Header().Get("ETag")
+	if rec := e.poll(path, tag, 0); rec.Code != http.StatusNotModified {
+		t.Errorf("If-None-Match of the current states = %d, want 304", rec.Code)
+	}
+	if other := e.get("/v1/documents?id="+a, "").Header().Get("ETag"); other == tag || other == "" {
+		t.Errorf("another set of ids has ETag %q, want its own", other)
+	}
+
+	done := make(chan *httptest.ResponseRecorder)
+	go func() { done <- e.poll(path, tag, 20) }()
+	for e.srv.changes.Watching(bobs) == 0 {
+		time.Sleep(5 * time.Millisecond)
+	}
+	if _, err := e.store.Delete(t.Context(), "alice", a); err != nil {
+		t.Fatal(err)
+	}
+	start := time.Now()
+	e.srv.Changed(a)
+	select {
+	case rec := <-done:
+		got := decode[docs](t, rec).Documents
+		if rec.Code != http.StatusOK || len(got) != 1 || got[0].ID != b || rec.Header().Get("ETag") == tag {
+			t.Errorf("woken long poll = %d %+v ETag %q, want 200, b alone and a new ETag", rec.Code, got, rec.Header().Get("ETag"))
+		}
+	case <-time.After(time.Second):
+		t.Fatal("Changed did not wake the long poll of the ids within a second")
+	}
+	if time.Since(start) > recheckEvery {
+		t.Errorf("woken after %v, want at once", time.Since(start))
+	}
+	if n := e.srv.changes.Watching(b) + e.srv.changes.Watching(bobs); n != 0 {
+		t.Errorf("%d watchers left after the long poll", n)
+	}
+
+	for _, tt := range []struct {
+		query, detail string
+	}{
+		{"id=" + a + "&status=done", "cannot be combined with status"},
+		{"id=" + a + "&limit=5", "cannot be combined with limit"},
+		{"id=../etc", "is not a document id"},
+		{"id=" + strings.Repeat(a+"&id=", 100) + a, "at most 100 ids"},
+	} {
+		wantProblem(t, e.get("/v1/documents?"+tt.query, ""), http.StatusBadRequest, tt.detail)
 	}
 }

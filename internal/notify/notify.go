@@ -13,6 +13,7 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"slices"
 	"sync"
 )
 
@@ -22,33 +23,36 @@ const MaxDocuments = 100
 // Hub wakes the waiters of documents that changed. Its zero value is ready to use.
 type Hub struct {
 	mu      sync.Mutex
-	waiters map[string][]chan struct{}
+	waiters map[string][]*waiter
 }
 
-// Watch returns a channel that is closed when Publish names id, and a func that stops
+type waiter struct {
+	ch    chan struct{}
+	woken bool
+}
+
+// Watch returns a channel that is closed when Publish names one of ids, and a func that stops
 // watching; call it when done waiting.
-func (h *Hub) Watch(id string) (<-chan struct{}, func()) {
-	ch := make(chan struct{})
+func (h *Hub) Watch(ids ...string) (<-chan struct{}, func()) {
+	w := &waiter{ch: make(chan struct{})}
 	h.mu.Lock()
 	defer h.mu.Unlock()
 	if h.waiters == nil {
-		h.waiters = make(map[string][]chan struct{})
+		h.waiters = make(map[string][]*waiter)
 	}
-	h.waiters[id] = append(h.waiters[id], ch)
-	return ch, func() {
+	for _, id := range ids {
+		h.waiters[id] = append(h.waiters[id], w)
+	}
+	return w.ch, func() {
 		h.mu.Lock()
 		defer h.mu.Unlock()
-		ws := h.waiters[id]
-		for i, w := range ws {
-			if w == ch {
-				ws = append(ws[:i], ws[i+1:]...)
-				break
+		for _, id := range ids {
+			ws := slices.DeleteFunc(h.waiters[id], func(x *waiter) bool { return x == w })
+			if len(ws) == 0 {
+				delete(h.waiters, id)
+			} else {
+				h.waiters[id] = ws
 			}
-		}
-		if len(ws) == 0 {
-			delete(h.waiters, id)
-		} else {
-			h.waiters[id] = ws
 		}
 	}
 }
@@ -58,8 +62,11 @@ func (h *Hub) Publish(ids ...string) {
 	h.mu.Lock()
 	defer h.mu.Unlock()
 	for _, id := range ids {
-		for _, ch := range h.waiters[id] {
-			close(ch)
+		for _, w := range h.waiters[id] {
+			if !w.woken {
+				w.woken = true
+				close(w.ch)
+			}
 		}
 		delete(h.waiters, id)
 	}

@@ -37,6 +37,19 @@ func TestHub(t *testing.T) {
 	if h.Watching("a")+h.Watching("b") != 0 {
 		t.Errorf("watchers left: a %d, b %d", h.Watching("a"), h.Watching("b"))
 	}
+
+	many, stopMany := h.Watch("x", "y", "z")
+	h.Publish("y")
+	h.Publish("z", "x")
+	select {
+	case <-many:
+	default:
+		t.Error("Publish(y) did not wake a watcher of x, y and z")
+	}
+	stopMany()
+	if n := h.Watching("x") + h.Watching("y") + h.Watching("z"); n != 0 {
+		t.Errorf("%d watchers left of x, y and z", n)
+	}
 }
 
 func TestClient(t *testing.T) {

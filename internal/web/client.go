@@ -72,29 +72,44 @@ func (c *Client) Get(ctx context.Context, token, id string) (document.Document, 
 	return d, err
 }
 
-// Wait returns the document once its status is no longer known, or as it is when wait ends:
-// a long poll of the api (If-None-Match and Prefer: wait).
-func (c *Client) Wait(ctx context.Context, token, id string, known document.Status, wait time.Duration) (document.Document, error) {
-	path := "/v1/documents/" + url.PathEscape(id)
+// Statuses returns the user's documents among ids, in the order asked, leaving out those that
+// are gone. With known, the status the caller shows for each id, it returns once one of them
+// has another status or is gone, or as they are when wait ends: one long poll of the api for
+// them all (If-None-Match and Prefer: wait).
+func (c *Client) Statuses(ctx context.Context, token string, ids []string, known []document.Status, wait time.Duration) ([]document.Document, error) {
+	q := url.Values{"id": ids}
+	path := "/v1/documents?" + q.Encode()
 	req, err := c.request(ctx, token, http.MethodGet, path, nil)
 	if err != nil {
-		return document.Document{}, err
+		return nil, err
 	}
-	var d document.Document
-	tag, err := c.send(req, &d)
-	if err != nil || d.Status != known || tag == "" {
-		return d, err
+	var page ListPage
+	tag, err := c.send(req, &page)
+	if err != nil || len(known) != len(ids) || wait <= 0 || tag == "" || changed(page.Documents, ids, known) {
+		return page.Documents, err
 	}
 	if req, err = c.request(ctx, token, http.MethodGet, path, nil); err != nil {
-		return d, err
+		return page.Documents, err
 	}
 	req.Header.Set("If-None-Match", tag)
 	req.Header.Set("Prefer", "wait="+strconv.Itoa(int(wait.Seconds())))
-	var next document.Document
-	if _, err := c.send(req, &next); err != nil || next.ID == "" {
-		return d, err // unchanged (304), or failed
+	next := ListPage{Documents: page.Documents}
+	_, err = c.send(req, &next) // a 304 leaves next as it was
+	return next.Documents, err
+}
+
+// changed reports whether docs, the documents found of ids, differ from the statuses known.
+func changed(docs []document.Document, ids []string, known []document.Status) bool {
+	status := make(map[string]document.Status, len(docs))
+	for _, d := range docs {
+		status[d.ID] = d.Status
 	}
-	return next, nil
+	for i, id := range ids {
+		if s, ok := status[id]; !ok || s != known[i] {
+			return true
+		}
+	}
+	return false
 }
 
 // send sends req and decodes a 200 answer into out; it returns the ETag. A 304 leaves out

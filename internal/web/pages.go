@@ -89,61 +89,64 @@ func (s *Server) status(w http.ResponseWriter, r *http.Request, u request) {
 		Error  string `json:"error,omitempty"`
 		Pages  int    `json:"pages"`
 	}
-	ctx, cancel := context.WithTimeout(r.Context(), statusWait)
-	defer cancel()
-	type result struct {
-		i   int
-		d   document.Document
-		err error
-	}
-	results := make(chan result, len(ids))
+	news := make(map[string]state)
+	var ask []string
+	var statuses []document.Status
 	for i, id := range ids {
-		go func() {
-			var d document.Document
-			var err error
-			if waiting && i < maxWaits {
-				d, err = s.opt.API.Wait(ctx, u.token, id, document.Status(known[i]), statusWait-apiWaitMargin)
-			} else {
-				d, err = s.opt.API.Get(ctx, u.token, id)
-			}
-			results <- result{i, d, err}
-		}()
-	}
-	states := make([]*state, len(ids))
-	for range ids {
-		res := <-results
-		var p *Problem
-		switch {
-		case errors.As(res.err, &p) && p.Status == http.StatusNotFound:
-			states[res.i] = &state{ID: ids[res.i], Status: "deleted"}
-		case res.err != nil && ctx.Err() != nil && waiting:
-		case res.err != nil:
-			s.apiError(w, r, u, res.err)
-			return
-		case !waiting || string(res.d.Status) != known[res.i]:
-			states[res.i] = &state{ID: res.d.ID, Status: string(res.d.Status), Error: res.d.Error, Pages: res.d.Pages}
+		if !document.ValidID(id) {
+			news[id] = state{ID: id, Status: "deleted"}
+			continue
 		}
-		if waiting && states[res.i] != nil {
-			cancel()
+		ask = append(ask, id)
+		if waiting {
+			statuses = append(statuses, document.Status(known[i]))
+		}
+	}
+	if len(ask) > 0 {
+		wait := time.Duration(0)
+		if waiting && len(news) == 0 {
+			wait = statusWait - apiWaitMargin
+		}
+		ctx, cancel := context.WithTimeout(r.Context(), statusWait)
+		defer cancel()
+		docs, err := s.opt.API.Statuses(ctx, u.token, ask, statuses, wait)
+		switch {
+		case err != nil && waiting && ctx.Err() != nil:
+			docs, ask = nil, nil // the wait ended: nothing changed
+		case err != nil:
+			s.apiError(w, r, u, err)
+			return
+		}
+		found := make(map[string]document.Document, len(docs))
+		for _, d := range docs {
+			found[d.ID] = d
+		}
+		for i, id := range ask {
+			d, ok := found[id]
+			switch {
+			case !ok:
+				news[id] = state{ID: id, Status: "deleted"}
+			case !waiting || d.Status != statuses[i]:
+				news[id] = state{ID: d.ID, Status: string(d.Status), Error: d.Error, Pages: d.Pages}
+			}
 		}
 	}
 	out := []state{}
-	for _, st := range states {
-		if st != nil {
-			out = append(out, *st)
+	for _, id := range ids {
+		if st, ok := news[id]; ok {
+			out = append(out, st)
 		}
 	}
 	w.Header().Set("Cache-Control", "no-store")
 	writeJSON(w, http.StatusOK, out)
 }
 
-// A waiting /status holds at most statusWait, and long-polls the api for at most maxWaits
-// documents at once; the others are looked at once per call.
-// The api is asked to wait apiWaitMargin less, so that its 304 arrives before our deadline.
+// A waiting /status holds at most statusWait, in one long poll of the api for all its
+// documents. The api is asked to wait apiWaitMargin less, so that its 304 arrives before our
+// deadline.
 const (
 	statusWait    = 25 * time.Second
 	apiWaitMargin = 5 * time.Second
-	maxWaits      = 8
 )
 
 // searchPage is the data of the search page.

@@ -784,23 +784,38 @@ func TestStatusWaitsForAChange(t *testing.T) {
 		t.Errorf("status of a document that is not as known = %q, want its status at once", got.body)
 	}
 
+	// A page shows many documents: a change to the last of them must arrive as soon as one to
+	// the first would.
+	files := make(map[string][]byte)
+	for i := range 11 {
+		files[fmt.Sprintf("p%d.png", i)] = pngFile(t)
+	}
+	if status, out = b.upload(b.csrf(), files); status != http.StatusAccepted {
+		t.Fatalf("upload = %d %v", status, out)
+	}
+	query := url.Values{"wait": {"1"}, "id": {id}, "known": {"queued"}}
+	for _, d := range out["documents"].([]any) {
+		query.Add("id", d.(map[string]any)["id"].(string))
+		query.Add("known", "queued")
+	}
+	last := query["id"][len(query["id"])-1]
 	answered := make(chan page, 1)
 	start := time.Now()
-	go func() { answered <- b.get("/status?id=" + id + "&known=queued&wait=1") }()
+	go func() { answered <- b.get("/status?" + query.Encode()) }()
 	time.Sleep(200 * time.Millisecond)
 	select {
 	case p := <-answered:
-		t.Fatalf("an unchanged document answered at once: %q", p.body)
+		t.Fatalf("unchanged documents answered at once: %q", p.body)
 	default:
 	}
-	if _, err := e.store.Claim(context.Background(), time.Minute); err != nil {
+	if _, err := e.store.ClaimDocument(context.Background(), last, time.Minute); err != nil {
 		t.Fatal(err)
 	}
-	e.api.Changed(id)
+	e.api.Changed(last)
 	select {
 	case p := <-answered:
-		if !strings.Contains(p.body, `"status":"processing"`) {
-			t.Errorf("after the change: %q, want processing", p.body)
+		if want := `[{"id":"` + last + `","status":"processing","pages":0}]` + "\n"; p.body != want {
+			t.Errorf("after the change of the 12th document: %q, want %q", p.body, want)
 		}
 		if d := time.Since(start); d > 1500*time.Millisecond {
 			t.Errorf("the change took %v to arrive, want it as soon as the api was told", d)

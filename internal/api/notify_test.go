@@ -226,3 +226,21 @@ func TestListIDs(t *testing.T) {
 		wantProblem(t, e.get("/v1/documents?"+tt.query, ""), http.StatusBadRequest, tt.detail)
 	}
 }
+
+// FuzzNoneMatch feeds arbitrary If-None-Match fields: noneMatch never panics, "*" and a list
+// that holds the tag match, and a field without the tag's quoted text matches only through "*".
+func FuzzNoneMatch(f *testing.F) {
+	for _, s := range []string{`"a-done"`, `W/"a-done", "b"`, `*`, `"x`, `W/`, `,,"a-done"`, `"a,b"`} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, field string) {
+		const tag = `"a-done"`
+		got := noneMatch(http.Header{"If-None-Match": {field}}, tag)
+		if !strings.Contains(field, tag) && !strings.Contains(field, "*") && got {
+			t.Fatalf("noneMatch(%q) matched %s", field, tag)
+		}
+		if !noneMatch(http.Header{"If-None-Match": {tag + ", " + field}}, tag) {
+			t.Fatalf("a list starting with the tag, then %q, does not match", field)
+		}
+	})
+}

@@ -61,3 +61,33 @@ func TestFirst(t *testing.T) {
 		}
 	}
 }
+
+// FuzzSnippet cuts snippets of arbitrary text: it never panics, a snippet is a piece of the text
+// with its white space collapsed, and its marked fragments are words the highlighter marks.
+func FuzzSnippet(f *testing.F) {
+	f.Add("Invoice  total\n due", "invoice")
+	f.Add("Le Café, rue", "cafe tot*")
+	f.Add("a\xffb c", `"b c" -a`)
+	f.Fuzz(func(t *testing.T, text, query string) {
+		q, err := search.Parse(query)
+		if err != nil {
+			return
+		}
+		h := NewHighlighter(q)
+		frags := h.Snippet(text)
+		if at := h.First(text); (at < 0) != (frags == nil) {
+			t.Fatalf("First = %d but Snippet = %+v", at, frags)
+		}
+		var b strings.Builder
+		for _, fr := range frags {
+			if ws := spans(fr.Text); fr.Match && len(ws) == 1 && !h.marks(ws[0].word) {
+				t.Fatalf("fragment %q is marked but not a word of %q", fr.Text, query)
+			}
+			b.WriteString(fr.Text)
+		}
+		got := strings.TrimSuffix(strings.TrimPrefix(b.String(), ellipsis), ellipsis)
+		if !strings.Contains(CollapseSpace(text), got) {
+			t.Fatalf("snippet %q is not a piece of %q", got, text)
+		}
+	})
+}

@@ -17,7 +17,7 @@ import (
 
 // Search runs q over owner's done documents, best bm25 score first. A document's pages are
 // indexed together, so a document matches when its text as a whole matches every clause; the
-// hit's page is the one where its snippet's first match lies.
+// hit's page is the one that holds its first match, and its snippet is cut from that page.
 //
 // Search ranks and counts at most the newest 1,000 matching documents, so that its cost does not
 // grow with the number of matches; when more match, the result is Capped. In a large index it

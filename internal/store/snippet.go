@@ -1,6 +1,7 @@
 package store
 
 import (
+	"iter"
 	"slices"
 	"strings"
 	"unicode"
@@ -65,7 +66,7 @@ func (h Highlighter) marks(w string) bool {
 
 // First returns the byte offset in text of the first word h marks, or -1.
 func (h Highlighter) First(text string) int {
-	for _, s := range spans(text) {
+	for s := range words(text) {
 		if h.marks(s.word) {
 			return s.start
 		}
@@ -77,7 +78,7 @@ func (h Highlighter) First(text string) int {
 // matches, runs of white space collapsed and an ellipsis where the text goes on. It is nil when
 // h marks no word of text.
 func (h Highlighter) Snippet(text string) []Fragment {
-	ws := spans(text)
+	ws := slices.Collect(words(text))
 	hit := make([]bool, len(ws))
 	first := -1
 	for i, s := range ws {
@@ -133,28 +134,30 @@ type span struct {
 	word       string
 }
 
-// spans finds the words of text as search.Words does, with their byte offsets.
-func spans(text string) []span {
-	var out []span
-	for i := 0; i < len(text); {
-		r, n := utf8.DecodeRuneInString(text[i:])
-		if !unicode.IsLetter(r) && !unicode.IsDigit(r) {
-			i += n
-			continue
-		}
-		start := i
-		var b strings.Builder
-		for i < len(text) {
+// words yields the words of text as search.Words finds them, with their byte offsets.
+func words(text string) iter.Seq[span] {
+	return func(yield func(span) bool) {
+		for i := 0; i < len(text); {
 			r, n := utf8.DecodeRuneInString(text[i:])
-			if !unicode.IsLetter(r) && !unicode.IsDigit(r) && !unicode.IsMark(r) {
-				break
+			if !unicode.IsLetter(r) && !unicode.IsDigit(r) {
+				i += n
+				continue
 			}
-			b.WriteRune(unicode.ToLower(r))
-			i += n
+			start := i
+			var b strings.Builder
+			for i < len(text) {
+				r, n := utf8.DecodeRuneInString(text[i:])
+				if !unicode.IsLetter(r) && !unicode.IsDigit(r) && !unicode.IsMark(r) {
+					break
+				}
+				b.WriteRune(unicode.ToLower(r))
+				i += n
+			}
+			if !yield(span{start: start, end: i, word: b.String()}) {
+				return
+			}
 		}
-		out = append(out, span{start: start, end: i, word: b.String()})
 	}
-	return out
 }
 
 // fold removes the diacritics of the lower-case word w.

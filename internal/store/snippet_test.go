@@ -80,7 +80,7 @@ func FuzzSnippet(f *testing.F) {
 		}
 		var b strings.Builder
 		for _, fr := range frags {
-			if ws := spans(fr.Text); fr.Match && len(ws) == 1 && !h.marks(ws[0].word) {
+			if ws := slices.Collect(words(fr.Text)); fr.Match && len(ws) == 1 && !h.marks(ws[0].word) {
 				t.Fatalf("fragment %q is marked but not a word of %q", fr.Text, query)
 			}
 			b.WriteString(fr.Text)

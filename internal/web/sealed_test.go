@@ -27,6 +27,14 @@ func roundTrip(t *testing.T, from, to *sealed, ss session) (session, bool, []*ht
 	t.Helper()
 	rec := httptest.NewRecorder()
 	from.save(rec, ss)
+	req, set := nextRequest(rec)
+	got, ok := to.load(httptest.NewRecorder(), req)
+	return got, ok, set
+}
+
+// nextRequest is the request a browser sends after the answer rec, with the cookies rec set
+// (not those it deleted), and those cookies.
+func nextRequest(rec *httptest.ResponseRecorder) (*http.Request, []*http.Cookie) {
 	req := httptest.NewRequest("GET", "/", nil)
 	var set []*http.Cookie
 	for _, c := range rec.Result().Cookies() {
@@ -35,8 +43,7 @@ func roundTrip(t *testing.T, from, to *sealed, ss session) (session, bool, []*ht
 			set = append(set, c)
 		}
 	}
-	got, ok := to.load(httptest.NewRecorder(), req)
-	return got, ok, set
+	return req, set
 }
 
 func TestSealedSessions(t *testing.T) {
@@ -133,12 +140,7 @@ func TestSealedSessionsExpire(t *testing.T) {
 	user.Subject, user.Started = "sub", now
 	rec := httptest.NewRecorder()
 	s.save(rec, user)
-	req := httptest.NewRequest("GET", "/", nil)
-	for _, c := range rec.Result().Cookies() {
-		if c.MaxAge >= 0 {
-			req.AddCookie(c)
-		}
-	}
+	req, _ := nextRequest(rec)
 	now = now.Add(time.Minute)
 	rec = httptest.NewRecorder()
 	if _, ok := s.load(rec, req); !ok || len(rec.Result().Cookies()) != 0 {
@@ -160,12 +162,7 @@ func TestSealedSessionsExpire(t *testing.T) {
 		now = now.Add(time.Hour)
 		rec := httptest.NewRecorder()
 		s.save(rec, busy)
-		req := httptest.NewRequest("GET", "/", nil)
-		for _, c := range rec.Result().Cookies() {
-			if c.MaxAge >= 0 {
-				req.AddCookie(c)
-			}
-		}
+		req, _ := nextRequest(rec)
 		if _, ok := s.load(httptest.NewRecorder(), req); !ok {
 			if age := now.Sub(busy.Started); age <= maxSessionAge {
 				t.Fatalf("a session used every hour ended after %v", age)

@@ -167,7 +167,8 @@ func (n *node) prop(path string) *node {
 	return cur
 }
 
-// body is the object of a resource or module declaration, looking through `if (...)` conditions.
+// body is the object of a resource or module declaration, looking through `if (...)` conditions
+// and `[for ...: ...]` loops.
 func (n *node) body() *node {
 	var obj *node
 	if n == nil {
@@ -182,16 +183,29 @@ func (n *node) body() *node {
 				obj = o
 			}
 		case "for_statement":
-			c.walk(func(m *node) bool {
-				if m.Type == "object" && obj == nil {
-					obj = m
-					return false
-				}
-				return true
-			})
+			b := c.loopBody()
+			if b.is("if_statement") {
+				b = b.child("object")
+			}
+			if b.is("object") {
+				obj = b
+			}
 		}
 	}
 	return obj
+}
+
+// loopBody is what a for expression produces for each item: its child in the body field, or nil.
+func (n *node) loopBody() *node {
+	if n == nil {
+		return nil
+	}
+	for _, c := range n.Children {
+		if c != nil && c.Field == "body" {
+			return c
+		}
+	}
+	return nil
 }
 
 // find returns the value of the first object property called key below n, failing the test if none.

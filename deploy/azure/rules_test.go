@@ -9,30 +9,31 @@ import (
 	"strings"
 )
 
-// apiVersions is the one allow-list of resource types and the API version each must use: recent
-// stable versions. diagnosticSettings has no stable version newer than 2021-05-01-preview; it is
-// needed so the Container Apps environment logs to Log Analytics without the workspace's shared key.
+// apiVersions is the one allow-list of resource types and the API version each must use: the newest
+// stable version in the vendored resource types (testdata/bicep-types; TestAPIVersionsVendored).
+// diagnosticSettings has no stable version there, only 2021-05-01-preview; it is needed so the
+// Container Apps environment logs to Log Analytics without the workspace's shared key.
 var apiVersions = map[string]string{
-	"Microsoft.Resources/resourceGroups":                            "2024-03-01",
-	"Microsoft.OperationalInsights/workspaces":                      "2025-02-01",
+	"Microsoft.Resources/resourceGroups":                            "2025-04-01",
+	"Microsoft.OperationalInsights/workspaces":                      "2026-03-01",
 	"Microsoft.Insights/diagnosticSettings":                         "2021-05-01-preview",
 	"Microsoft.ManagedIdentity/userAssignedIdentities":              "2024-11-30",
 	"Microsoft.Authorization/roleAssignments":                       "2022-04-01",
-	"Microsoft.ContainerRegistry/registries":                        "2025-04-01",
-	"Microsoft.KeyVault/vaults":                                     "2024-11-01",
-	"Microsoft.KeyVault/vaults/secrets":                             "2024-11-01",
-	"Microsoft.Storage/storageAccounts":                             "2025-01-01",
-	"Microsoft.Storage/storageAccounts/blobServices":                "2025-01-01",
-	"Microsoft.Storage/storageAccounts/blobServices/containers":     "2025-01-01",
-	"Microsoft.DocumentDB/databaseAccounts":                         "2025-04-15",
-	"Microsoft.DocumentDB/databaseAccounts/sqlDatabases":            "2025-04-15",
-	"Microsoft.DocumentDB/databaseAccounts/sqlDatabases/containers": "2025-04-15",
-	"Microsoft.DocumentDB/databaseAccounts/sqlRoleDefinitions":      "2025-04-15",
-	"Microsoft.DocumentDB/databaseAccounts/sqlRoleAssignments":      "2025-04-15",
-	"Microsoft.CognitiveServices/accounts":                          "2025-06-01",
-	"Microsoft.App/managedEnvironments":                             "2025-01-01",
-	"Microsoft.App/containerApps":                                   "2025-01-01",
-	"Microsoft.Web/sites":                                           "2024-11-01",
+	"Microsoft.ContainerRegistry/registries":                        "2025-11-01",
+	"Microsoft.KeyVault/vaults":                                     "2026-02-01",
+	"Microsoft.KeyVault/vaults/secrets":                             "2026-02-01",
+	"Microsoft.Storage/storageAccounts":                             "2026-04-01",
+	"Microsoft.Storage/storageAccounts/blobServices":                "2026-04-01",
+	"Microsoft.Storage/storageAccounts/blobServices/containers":     "2026-04-01",
+	"Microsoft.DocumentDB/databaseAccounts":                         "2026-03-15",
+	"Microsoft.DocumentDB/databaseAccounts/sqlDatabases":            "2026-03-15",
+	"Microsoft.DocumentDB/databaseAccounts/sqlDatabases/containers": "2026-03-15",
+	"Microsoft.DocumentDB/databaseAccounts/sqlRoleDefinitions":      "2026-03-15",
+	"Microsoft.DocumentDB/databaseAccounts/sqlRoleAssignments":      "2026-03-15",
+	"Microsoft.CognitiveServices/accounts":                          "2026-07-01",
+	"Microsoft.App/managedEnvironments":                             "2026-01-01",
+	"Microsoft.App/containerApps":                                   "2026-01-01",
+	"Microsoft.Web/sites":                                           "2025-03-01",
 	"Microsoft.EventGrid/systemTopics":                              "2025-02-15",
 	"Microsoft.EventGrid/systemTopics/eventSubscriptions":           "2025-02-15",
 }
@@ -103,6 +104,7 @@ var rules = []rule{
 	{"no-keys", checkNoKeys},
 	{"output-secret", checkOutputs},
 	{"api-version", checkAPIVersions},
+	{"types", checkTypes},
 	{"module", checkModules},
 	{"location", checkLocations},
 	{"security", checkSecurity},

@@ -89,7 +89,7 @@ param cpu string = '0.5'
 @description('Memory per replica.')
 param memory string = '1Gi'
 
-resource app 'Microsoft.App/containerApps@2025-01-01' = {
+resource app 'Microsoft.App/containerApps@2026-01-01' = {
   name: name
   location: location
   tags: tags

@@ -14,11 +14,11 @@ param tags object
 @description('Resource ID of the Log Analytics workspace that receives the logs.')
 param logAnalyticsWorkspaceId string
 
-resource workspace 'Microsoft.OperationalInsights/workspaces@2025-02-01' existing = {
+resource workspace 'Microsoft.OperationalInsights/workspaces@2026-03-01' existing = {
   name: last(split(logAnalyticsWorkspaceId, '/'))
 }
 
-resource environment 'Microsoft.App/managedEnvironments@2025-01-01' = {
+resource environment 'Microsoft.App/managedEnvironments@2026-01-01' = {
   name: name
   location: location
   tags: tags

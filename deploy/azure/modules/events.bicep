@@ -43,16 +43,16 @@ param eventTimeToLiveInMinutes int = 1440
 
 var blobContributor = subscriptionResourceId('Microsoft.Authorization/roleDefinitions', 'ba92f5b4-2d11-453d-a403-e96b0029c9fe')
 
-resource account 'Microsoft.Storage/storageAccounts@2025-01-01' existing = {
+resource account 'Microsoft.Storage/storageAccounts@2026-04-01' existing = {
   name: storageAccountName
 }
 
-resource blobs 'Microsoft.Storage/storageAccounts/blobServices@2025-01-01' existing = {
+resource blobs 'Microsoft.Storage/storageAccounts/blobServices@2026-04-01' existing = {
   parent: account
   name: 'default'
 }
 
-resource deadLetters 'Microsoft.Storage/storageAccounts/blobServices/containers@2025-01-01' existing = {
+resource deadLetters 'Microsoft.Storage/storageAccounts/blobServices/containers@2026-04-01' existing = {
   parent: blobs
   name: deadLetterContainer
 }

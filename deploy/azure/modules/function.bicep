@@ -46,7 +46,7 @@ param maxInstances int = 10
 var functionName = 'ocr'
 var blobOwner = subscriptionResourceId('Microsoft.Authorization/roleDefinitions', 'b7e6dc6d-f1e8-4753-8033-0f276bb0955b')
 
-resource hostStorage 'Microsoft.Storage/storageAccounts@2025-01-01' = {
+resource hostStorage 'Microsoft.Storage/storageAccounts@2026-04-01' = {
   name: hostStorageName
   location: location
   tags: tags
@@ -83,7 +83,7 @@ var baseSettings = {
   OMP_THREAD_LIMIT: '1'
 }
 
-resource site 'Microsoft.Web/sites@2024-11-01' = {
+resource site 'Microsoft.Web/sites@2025-03-01' = {
   name: name
   location: location
   tags: tags

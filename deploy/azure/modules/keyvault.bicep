@@ -37,7 +37,7 @@ param webClientSecret string
 var secretsUser = subscriptionResourceId('Microsoft.Authorization/roleDefinitions', '4633458b-17de-408a-b874-0445c86b69e6')
 var secretsOfficer = subscriptionResourceId('Microsoft.Authorization/roleDefinitions', 'b86a8fe4-44ce-4948-aee5-eccb2c155cd7')
 
-resource vault 'Microsoft.KeyVault/vaults@2024-11-01' = {
+resource vault 'Microsoft.KeyVault/vaults@2026-02-01' = {
   name: name
   location: location
   tags: tags
@@ -55,7 +55,7 @@ resource vault 'Microsoft.KeyVault/vaults@2024-11-01' = {
   }
 }
 
-resource clientSecret 'Microsoft.KeyVault/vaults/secrets@2024-11-01' = {
+resource clientSecret 'Microsoft.KeyVault/vaults/secrets@2026-02-01' = {
   parent: vault
   name: 'oidc-client-secret'
   properties: {

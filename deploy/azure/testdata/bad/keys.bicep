@@ -2,7 +2,7 @@
 @description('Name of the account.')
 param name string
 
-resource account 'Microsoft.Storage/storageAccounts@2025-01-01' existing = {
+resource account 'Microsoft.Storage/storageAccounts@2026-04-01' existing = {
   name: name
 }
 

@@ -5,7 +5,7 @@ param location string
 @description('Environment.')
 param environmentId string
 
-resource app 'Microsoft.App/containerApps@2025-01-01' = {
+resource app 'Microsoft.App/containerApps@2026-01-01' = {
   name: 'ca-bad'
   location: location
   identity: {

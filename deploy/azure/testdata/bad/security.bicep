@@ -2,7 +2,7 @@
 @description('Region.')
 param location string
 
-resource st 'Microsoft.Storage/storageAccounts@2025-01-01' = {
+resource st 'Microsoft.Storage/storageAccounts@2026-04-01' = {
   name: 'stbad'
   location: location
   kind: 'StorageV2'
@@ -16,7 +16,7 @@ resource st 'Microsoft.Storage/storageAccounts@2025-01-01' = {
   }
 }
 
-resource kv 'Microsoft.KeyVault/vaults@2024-11-01' = {
+resource kv 'Microsoft.KeyVault/vaults@2026-02-01' = {
   name: 'kv-bad'
   location: location
   properties: {
@@ -30,7 +30,7 @@ resource kv 'Microsoft.KeyVault/vaults@2024-11-01' = {
   }
 }
 
-resource acr 'Microsoft.ContainerRegistry/registries@2025-04-01' = {
+resource acr 'Microsoft.ContainerRegistry/registries@2025-11-01' = {
   name: 'crbad'
   location: location
   sku: {

@@ -1,5 +1,5 @@
 // want: syntax
 @description('A name.')
 param name string = 
-resource x 'Microsoft.Storage/storageAccounts@2025-01-01' = {
+resource x 'Microsoft.Storage/storageAccounts@2026-04-01' = {
   name: name

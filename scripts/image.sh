@@ -68,10 +68,18 @@ trivy_config() {
     die "building trivy $TRIVY_VERSION failed"
   local rc=0 log chart values
   log=$(mktemp)
+  # trivy's stderr goes to a file first and is shown afterwards: the skip check below must see
+  # every line, which a `2> >(tee ...)` process substitution does not promise (bash does not
+  # wait for it).
   scan() {
+    local err
+    err=$(mktemp)
     timeout 10m trivy config --quiet --skip-check-update --skip-version-check \
       --cache-dir "$TOOLS_CACHE/trivy" --ignorefile .trivyignore \
-      --severity HIGH,CRITICAL --exit-code 1 "$@" 2> >(tee -a "$log" >&2) || rc=1
+      --severity HIGH,CRITICAL --exit-code 1 "$@" 2>"$err" || rc=1
+    cat "$err" >&2
+    cat "$err" >>"$log"
+    rm -f "$err"
   }
   scan Dockerfile
   scan --skip-dirs deploy/helm deploy
@@ -197,9 +205,11 @@ bases() {
   golang_base
 }
 
-IMAGE_ID=""
-BUILT=""
-DANGLING_BEFORE=""
+# Each stage runs in a subshell (scripts/stage.sh), so what build leaves for the later stages and
+# for cleanup goes in files under $STATE: the image ID, and the dangling images before the build.
+STATE=""
+
+image_id() { cat "$STATE/iid" 2>/dev/null || true; }
 
 dangling() {
   podman images --quiet --no-trunc --filter dangling=true | sort
@@ -207,8 +217,7 @@ dangling() {
 
 build() {
   local iidfile version revision
-  DANGLING_BEFORE=$(dangling)
-  BUILT=1
+  dangling >"$STATE/dangling-before"
   iidfile=$(mktemp)
   version=$(git describe --tags --always --dirty 2>/dev/null || echo dev)
   revision=$(git rev-parse HEAD 2>/dev/null || echo unknown)
@@ -218,16 +227,21 @@ build() {
     --build-arg VERSION="$version" --build-arg REVISION="$revision" \
     --build-arg CREATED="$(date -u +%Y-%m-%dT%H:%M:%SZ)" \
     --tag localhost/docpipe:ci . || { rm -f "$iidfile"; die "podman build failed (see above)"; }
-  IMAGE_ID=$(<"$iidfile")
-  rm -f "$iidfile"
+  mv "$iidfile" "$STATE/iid"
 }
 
 container_test() {
-  DOCPIPE_IMAGE="$IMAGE_ID" go test -count=1 -timeout 10m -run '^TestContainer' -v ./test/e2e
+  local id
+  id=$(image_id)
+  [[ -n "$id" ]] || die "no image was built"
+  DOCPIPE_IMAGE="$id" go test -count=1 -timeout 10m -run '^TestContainer' -v ./test/e2e
 }
 
 size() {
-  podman image inspect --format '{{.Size}}' "$IMAGE_ID" |
+  local id
+  id=$(image_id)
+  [[ -n "$id" ]] || die "no image was built"
+  podman image inspect --format '{{.Size}}' "$id" |
     awk '{ printf "image: docpipe image size %.1f MB (%d bytes)\n", $1 / 1e6, $1 }'
 }
 
@@ -236,13 +250,16 @@ size() {
 cleanup() {
   local id
   stage_summary
-  if [[ -n "$IMAGE_ID" ]]; then
-    podman rmi --force "$IMAGE_ID" >/dev/null 2>&1 || echo "image: could not remove $IMAGE_ID" >&2
+  id=$(image_id)
+  if [[ -n "$id" ]]; then
+    podman rmi --force "$id" >/dev/null 2>&1 || echo "image: could not remove $id" >&2
   fi
-  [[ -n "$BUILT" ]] || return 0
-  for id in $(comm -13 <(echo "$DANGLING_BEFORE") <(dangling)); do
-    podman rmi "$id" >/dev/null 2>&1 || echo "image: could not remove $id" >&2
-  done
+  if [[ -f "$STATE/dangling-before" ]]; then
+    for id in $(comm -13 "$STATE/dangling-before" <(dangling)); do
+      podman rmi "$id" >/dev/null 2>&1 || echo "image: could not remove $id" >&2
+    done
+  fi
+  rm -rf "$STATE"
 }
 
 case "${1:-}" in
@@ -255,6 +272,7 @@ bases)
   ;;
 test)
   podman_setup
+  STATE=$(mktemp -d)
   trap cleanup EXIT
   stage "image: base images" bases
   stage "image: podman build" build

@@ -15,11 +15,12 @@ gotool() {
     echo "tools: building $name $version"
     rm -rf "$dir.tmp"
     mkdir -p "$dir.tmp"
-    env "$@" GOBIN="$dir.tmp" GOFLAGS=-buildvcs=false go install "$pkg@$version"
-    [[ -x "$dir.tmp/$name" ]] || mv "$dir.tmp/$(basename "$pkg")" "$dir.tmp/$name"
-    rm -rf "$dir"
-    mv "$dir.tmp" "$dir"
+    # Each step checks its own status: a caller's `gotool ... || die` turns errexit off in here.
+    env "$@" GOBIN="$dir.tmp" GOFLAGS=-buildvcs=false go install "$pkg@$version" || return 1
+    if [[ ! -x "$dir.tmp/$name" ]]; then
+      mv "$dir.tmp/$(basename "$pkg")" "$dir.tmp/$name" || return 1
+    fi
+    rm -rf "$dir" && mv "$dir.tmp" "$dir" || return 1
   fi
-  mkdir -p "$TOOLS_CACHE/bin"
-  ln -sfn "$dir/$name" "$TOOLS_CACHE/bin/$name"
+  mkdir -p "$TOOLS_CACHE/bin" && ln -sfn "$dir/$name" "$TOOLS_CACHE/bin/$name"
 }

@@ -105,6 +105,8 @@ Settings (environment):
   DOCPIPE_DATA_DIR          home of the embedded defaults (./data)
   DOCPIPE_DATABASE_URL      sqlite:PATH (sqlite:$DATA_DIR/docpipe.db); also DOCPIPE_DATABASE_URL_FILE
   DOCPIPE_DATABASE_PASSWORD the password of a postgres:// URL given without one; also DOCPIPE_DATABASE_PASSWORD_FILE
+  DOCPIPE_DATABASE_IAM      gcp: sign in to PostgreSQL (Cloud SQL) with the workload's Google access token
+  DOCPIPE_DATABASE_ROLE     PostgreSQL role to SET after connecting, which owns the schema
   DOCPIPE_BLOB_URL          bucket URL (file://$DATA_DIR/blobs?no_tmp_dir=true)
   DOCPIPE_QUEUE_URL         worker: SQS queue of S3 ObjectCreated events to consume (AWS_REGION, AWS_ENDPOINT_URL_SQS apply)
   DOCPIPE_AUTH              none: one local user, no sign-in (the default for serve only);

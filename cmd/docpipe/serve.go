@@ -27,6 +27,7 @@ import (
 	"github.com/docpipe/docpipe/internal/store/sqlite"
 	"github.com/docpipe/docpipe/internal/telemetry"
 	gcblob "gocloud.dev/blob"
+	"golang.org/x/oauth2/google"
 )
 
 func runServe(ctx context.Context, args []string, _ io.Writer) error {
@@ -195,7 +196,11 @@ func openStore(ctx context.Context, cfg *config.Config) (store.Store, error) {
 		return st, nil
 	}
 	if cfg.Postgres() {
-		st, err := postgres.Open(ctx, cfg.DatabaseURL)
+		opts, err := postgresOptions(ctx, cfg)
+		if err != nil {
+			return nil, err
+		}
+		st, err := postgres.OpenWith(ctx, cfg.DatabaseURL, opts)
 		if err != nil {
 			return nil, err
 		}
@@ -209,6 +214,30 @@ func openStore(ctx context.Context, cfg *config.Config) (store.Store, error) {
 		return nil, err
 	}
 	return st, nil
+}
+
+// cloudSQLScope is the OAuth scope of an access token that signs in to Cloud SQL.
+const cloudSQLScope = "https://www.googleapis.com/auth/sqlservice.login"
+
+// postgresOptions says how to sign in to PostgreSQL: with DOCPIPE_DATABASE_IAM=gcp the password of
+// every new connection is an access token of the workload's Google identity (Application Default
+// Credentials; the token source caches a token until shortly before it expires).
+func postgresOptions(ctx context.Context, cfg *config.Config) (postgres.Options, error) {
+	opts := postgres.Options{Role: cfg.DatabaseRole}
+	if cfg.DatabaseIAM == "gcp" {
+		src, err := google.DefaultTokenSource(ctx, cloudSQLScope)
+		if err != nil {
+			return opts, fmt.Errorf("DOCPIPE_DATABASE_IAM=gcp: google credentials: %w", err)
+		}
+		opts.Password = func(context.Context) (string, error) {
+			tok, err := src.Token()
+			if err != nil {
+				return "", fmt.Errorf("google access token: %w", err)
+			}
+			return tok.AccessToken, nil
+		}
+	}
+	return opts, nil
 }
 
 // serve runs the HTTP server and the worker until ctx ends, then drains: readiness goes false,

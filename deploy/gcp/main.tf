@@ -14,9 +14,12 @@ locals {
     DOCPIPE_LOG_FORMAT       = "json"
     DOCPIPE_SHUTDOWN_TIMEOUT = "8s"
   }
+  # Each service signs in to Cloud SQL as its own service account, with an access token as the
+  # password, and acts as the role that owns the schema (modules/database).
   store_env = {
-    DOCPIPE_BLOB_URL     = "gs://${module.storage.name}"
-    DOCPIPE_DATABASE_URL = module.database.database_url
+    DOCPIPE_BLOB_URL      = "gs://${module.storage.name}"
+    DOCPIPE_DATABASE_IAM  = "gcp"
+    DOCPIPE_DATABASE_ROLE = module.database.role
   }
 }
 
@@ -75,12 +78,12 @@ module "database" {
   name                = var.name
   tier                = var.database_tier
   availability_type   = var.database_availability_type
-  password_version    = var.database_password_version
   deletion_protection = var.deletion_protection
   clients = {
-    api    = module.api.member
-    worker = module.worker.member
+    api    = module.api.service_account
+    worker = module.worker.service_account
   }
+  owner      = "api"
   depends_on = [module.project]
 }
 
@@ -151,13 +154,11 @@ module "api" {
   cpu           = var.scaling["api"].cpu
   memory        = var.scaling["api"].memory
   env = merge(local.common_env, local.store_env, {
+    DOCPIPE_DATABASE_URL  = module.database.database_urls["api"]
     DOCPIPE_AUTH          = "oidc"
     DOCPIPE_OIDC_ISSUER   = var.oidc_issuer
     DOCPIPE_OIDC_AUDIENCE = var.oidc_client_id
   })
-  secret_env = {
-    DOCPIPE_DATABASE_PASSWORD = module.database.password_secret
-  }
   cloudsql_instances  = [module.database.connection_name]
   deletion_protection = var.deletion_protection
   depends_on          = [module.project]
@@ -182,13 +183,11 @@ module "worker" {
   cpu_idle        = false
   timeout_seconds = var.worker_timeout_seconds
   env = merge(local.common_env, local.store_env, {
-    OMP_THREAD_LIMIT    = "1"
-    DOCPIPE_OCR_ENGINES = tostring(var.scaling["worker"].concurrency)
-    DOCPIPE_JOB_TIMEOUT = "${max(60, var.worker_timeout_seconds - 60)}s"
+    DOCPIPE_DATABASE_URL = module.database.database_urls["worker"]
+    OMP_THREAD_LIMIT     = "1"
+    DOCPIPE_OCR_ENGINES  = tostring(var.scaling["worker"].concurrency)
+    DOCPIPE_JOB_TIMEOUT  = "${max(60, var.worker_timeout_seconds - 60)}s"
   })
-  secret_env = {
-    DOCPIPE_DATABASE_PASSWORD = module.database.password_secret
-  }
   cloudsql_instances  = [module.database.connection_name]
   deletion_protection = var.deletion_protection
   depends_on          = [module.project]

@@ -383,7 +383,8 @@ func TestEventTrigger(t *testing.T) {
 	}
 }
 
-// TestNoSecretsInState checks that secret values are only ever written to write-only attributes.
+// TestNoSecretsInState checks that secret values are only ever written to write-only attributes,
+// and that the database has no password at all: every user signs in with IAM.
 func TestNoSecretsInState(t *testing.T) {
 	for _, m := range modules(t) {
 		for _, b := range m.find("resource", "google_secret_manager_secret_version") {
@@ -392,12 +393,21 @@ func TestNoSecretsInState(t *testing.T) {
 			}
 		}
 		for _, b := range m.find("resource", "google_sql_user") {
-			if _, ok := b.Body.Attributes["password"]; ok {
-				t.Errorf("%s: sql user %s uses password; use password_wo", m.dir, b.Labels[1])
+			for _, attr := range []string{"password", "password_wo"} {
+				if _, ok := b.Body.Attributes[attr]; ok {
+					t.Errorf("%s: sql user %s has a %s; sign in with IAM instead", m.dir, b.Labels[1], attr)
+				}
+			}
+			if got := literalString(b.Body, "type"); got != "CLOUD_IAM_SERVICE_ACCOUNT" {
+				t.Errorf("%s: sql user %s has type %q, want CLOUD_IAM_SERVICE_ACCOUNT", m.dir, b.Labels[1], got)
 			}
 		}
-		for _, b := range m.find("resource", "random_password") {
-			t.Errorf("%s: random_password %s stores the password in state; use an ephemeral resource", m.dir, b.Labels[1])
+		for _, kind := range []string{"resource", "ephemeral", "data"} {
+			for _, b := range m.find(kind) {
+				if strings.HasPrefix(b.Labels[0], "random_") {
+					t.Errorf("%s: %s %s needs hashicorp/random, which the stack must not depend on", m.dir, kind, b.Labels[0])
+				}
+			}
 		}
 	}
 }
@@ -422,6 +432,15 @@ func TestDatabase(t *testing.T) {
 		if got := text(bs[0].Body, c.attr); got != c.want {
 			t.Errorf("%s: %s.%s = %q, want %q", name, c.block, c.attr, got, c.want)
 		}
+	}
+	iam := false
+	for _, s := range nested(db.Body, "settings") {
+		for _, f := range nested(s.Body, "database_flags") {
+			iam = iam || literalString(f.Body, "name") == "cloudsql.iam_authentication" && literalString(f.Body, "value") == "on"
+		}
+	}
+	if !iam {
+		t.Error("the instance needs the cloudsql.iam_authentication flag on: the services sign in with IAM")
 	}
 	if len(nested(db.Body, "authorized_networks")) != 0 {
 		t.Error("the instance must have no authorized networks: only the Cloud SQL connector reaches it")

@@ -88,12 +88,6 @@ variable "database_availability_type" {
   default     = "ZONAL"
 }
 
-variable "database_password_version" {
-  description = "Version of the generated database password; increase it to rotate the password."
-  type        = number
-  default     = 1
-}
-
 variable "subnet_cidr" {
   description = "IPv4 range of the subnet the web's Direct VPC egress uses to reach the internal api."
   type        = string

@@ -1,11 +1,11 @@
 terraform {
-  # Write-only attributes (password_wo, secret_data_wo) need Terraform 1.11.
+  # Terraform 1.11: validations that refer to other variables, mock providers with override_during.
   required_version = ">= 1.11"
 
   required_providers {
     google = {
       source  = "hashicorp/google"
-      version = ">= 7.0, < 8.0"
+      version = "~> 8.0"
     }
   }
 

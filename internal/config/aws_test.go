@@ -38,6 +38,21 @@ func TestDatabasePassword(t *testing.T) {
 	}
 }
 
+func TestDatabaseIdentity(t *testing.T) {
+	const u = "postgres://docpipe-api%40example-project.iam@/docpipe?host=/cloudsql/example-project:europe-west1:docpipe"
+	c, err := Load(RoleWorker, env(map[string]string{
+		"DOCPIPE_DATABASE_URL":  u,
+		"DOCPIPE_DATABASE_IAM":  "gcp",
+		"DOCPIPE_DATABASE_ROLE": "docpipe",
+	}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c.DatabaseURL != u || c.DatabaseIAM != "gcp" || c.DatabaseRole != "docpipe" {
+		t.Errorf("got URL %q, IAM %q, role %q; want %q, gcp, docpipe", c.DatabaseURL, c.DatabaseIAM, c.DatabaseRole, u)
+	}
+}
+
 func TestQueueURL(t *testing.T) {
 	const q = "https://sqs.eu-west-1.amazonaws.com/123456789012/docpipe-prod-events"
 	c, err := Load(RoleWorker, env(map[string]string{"DOCPIPE_QUEUE_URL": q}))
@@ -68,6 +83,15 @@ func TestAWSSettingsErrors(t *testing.T) {
 		{"password and file", RoleWorker, map[string]string{
 			"DOCPIPE_DATABASE_URL": "postgres://u@db/docpipe", "DOCPIPE_DATABASE_PASSWORD": "x",
 			"DOCPIPE_DATABASE_PASSWORD_FILE": "/nonexistent"}, "DOCPIPE_DATABASE_PASSWORD"},
+		{"iam for sqlite", RoleWorker, map[string]string{"DOCPIPE_DATABASE_IAM": "gcp"}, "DOCPIPE_DATABASE_IAM"},
+		{"iam unknown", RoleWorker, map[string]string{
+			"DOCPIPE_DATABASE_URL": "postgres://u@db/docpipe", "DOCPIPE_DATABASE_IAM": "aws"}, "DOCPIPE_DATABASE_IAM"},
+		{"iam without user", RoleWorker, map[string]string{
+			"DOCPIPE_DATABASE_URL": "postgres://db/docpipe", "DOCPIPE_DATABASE_IAM": "gcp"}, "DOCPIPE_DATABASE_IAM"},
+		{"iam and a password", RoleWorker, map[string]string{
+			"DOCPIPE_DATABASE_URL": "postgres://u@db/docpipe", "DOCPIPE_DATABASE_PASSWORD": "x",
+			"DOCPIPE_DATABASE_IAM": "gcp"}, "DOCPIPE_DATABASE_IAM"},
+		{"role for sqlite", RoleWorker, map[string]string{"DOCPIPE_DATABASE_ROLE": "docpipe"}, "DOCPIPE_DATABASE_ROLE"},
 		{"queue for the api", RoleAPI, map[string]string{
 			"DOCPIPE_AUTH": "none", "DOCPIPE_QUEUE_URL": "https://sqs.eu-west-1.amazonaws.com/1/q"}, "DOCPIPE_QUEUE_URL"},
 		{"queue not a URL", RoleWorker, map[string]string{"DOCPIPE_QUEUE_URL": "docpipe-events"}, "DOCPIPE_QUEUE_URL"},

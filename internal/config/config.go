@@ -20,6 +20,8 @@ type Config struct {
 	Addr            string        // DOCPIPE_ADDR: where the HTTP server listens
 	DataDir         string        // DOCPIPE_DATA_DIR: home of the embedded defaults
 	DatabaseURL     string        // DOCPIPE_DATABASE_URL (secret): sqlite:PATH or postgres://…
+	DatabaseIAM     string        // DOCPIPE_DATABASE_IAM: "gcp" signs in to PostgreSQL with the workload's Google access token
+	DatabaseRole    string        // DOCPIPE_DATABASE_ROLE: the PostgreSQL role to SET after connecting (owner of the schema)
 	BlobURL         string        // DOCPIPE_BLOB_URL: a gocloud.dev/blob bucket URL
 	Auth            string        // DOCPIPE_AUTH: "none" (one local user) or "oidc" (bearer JWTs)
 	LocalUser       string        // DOCPIPE_LOCAL_USER: the owner of every document when Auth is none
@@ -124,6 +126,7 @@ func Load(role Role, getenv func(string) string) (*Config, error) {
 	}
 	c.Azure, c.Notify = r.azure(role, c.JobTimeout)
 	c.DatabaseURL = r.databasePassword(c.DatabaseURL)
+	c.DatabaseIAM, c.DatabaseRole = r.databaseIdentity(c.DatabaseURL)
 	c.QueueURL = r.queueURL(role)
 	if _, err := url.Parse(c.DatabaseURL); err != nil || !strings.HasPrefix(c.DatabaseURL, "sqlite:") && !c.Postgres() && !c.Cosmos() {
 		r.fail("DOCPIPE_DATABASE_URL", "unsupported or malformed URL; want sqlite:PATH, postgres://USER:PASSWORD@HOST/DB or cosmos://ACCOUNT.documents.azure.com/DATABASE")

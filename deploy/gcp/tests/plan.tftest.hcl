@@ -1,5 +1,7 @@
-# Plan-level checks with mocked providers: no Google Cloud credentials or API calls.
-# Run with `terraform test` once the google provider is installed (docs/gcp.md).
+# Checks with a mocked provider: no Google Cloud credentials or API calls. Plan runs check what
+# the configuration asks for; the apply run "applies" it against the mock, which also checks what
+# only an apply evaluates (outputs of computed attributes, provider-side validation).
+# scripts/gcp.sh runs them (docs/gcp.md).
 
 mock_provider "google" {
   mock_data "google_project" {
@@ -15,11 +17,12 @@ mock_provider "google" {
     }
   }
 
+  # Google requires account ids of 6 to 30 characters; an apply run checks the mock's too.
   mock_resource "google_service_account" {
     defaults = {
-      email  = "sa@example-project.iam.gserviceaccount.com"
-      member = "serviceAccount:sa@example-project.iam.gserviceaccount.com"
-      name   = "projects/example-project/serviceAccounts/sa@example-project.iam.gserviceaccount.com"
+      email  = "docpipe-mock@example-project.iam.gserviceaccount.com"
+      member = "serviceAccount:docpipe-mock@example-project.iam.gserviceaccount.com"
+      name   = "projects/example-project/serviceAccounts/docpipe-mock@example-project.iam.gserviceaccount.com"
     }
   }
 
@@ -35,8 +38,6 @@ mock_provider "google" {
     }
   }
 }
-
-mock_provider "random" {}
 
 variables {
   project_id     = "example-project"
@@ -125,5 +126,50 @@ run "event_trigger" {
   assert {
     condition     = module.events.path == "/events"
     error_message = "events must be delivered to the worker's /events"
+  }
+}
+
+run "database_without_passwords" {
+  command = plan
+
+  assert {
+    condition     = module.api.env["DOCPIPE_DATABASE_IAM"] == "gcp" && module.worker.env["DOCPIPE_DATABASE_IAM"] == "gcp"
+    error_message = "api and worker must sign in to Cloud SQL with IAM"
+  }
+
+  assert {
+    condition     = length(module.api.secret_env) == 0 && length(module.worker.secret_env) == 0
+    error_message = "api and worker read no secrets: no database password exists"
+  }
+}
+
+# An apply against the mock provider: computed attributes take the mocks' values, so the outputs
+# built from them (database URLs, the trigger's subscription) are evaluated for real.
+run "apply" {
+  command = apply
+
+  assert {
+    condition     = module.database.role == "docpipe-mock@example-project.iam"
+    error_message = "the schema's owner must be the api's IAM database user (its email without .gserviceaccount.com)"
+  }
+
+  assert {
+    condition     = module.api.env["DOCPIPE_DATABASE_URL"] == "postgres://docpipe-mock%40example-project.iam@/docpipe?host=/cloudsql/example-project:europe-west1:docpipe"
+    error_message = "the api's database URL must name its IAM user, percent-encoded, and the connection volume's socket"
+  }
+
+  assert {
+    condition     = module.worker.env["DOCPIPE_DATABASE_ROLE"] == module.database.role && module.api.env["DOCPIPE_DATABASE_ROLE"] == module.database.role
+    error_message = "both services must act as the role that owns the schema"
+  }
+
+  assert {
+    condition     = module.events.subscription == null
+    error_message = "a trigger without a transport (as the mock has) must give no subscription, not fail"
+  }
+
+  assert {
+    condition     = output.web_url != ""
+    error_message = "the stack must output the web's URL"
   }
 }

@@ -34,12 +34,46 @@ type Store struct {
 
 var _ store.Store = (*Store)(nil)
 
+// Options are how Open signs in, beyond what the URL says.
+type Options struct {
+	// Password, if set, is asked for the password of every new connection: a short-lived
+	// token, such as a Google access token for Cloud SQL IAM database authentication.
+	Password func(context.Context) (string, error)
+	// Role, if set, is SET on every new connection: the role that owns the schema, shared by
+	// users that sign in as themselves.
+	Role string
+}
+
 // Open connects to the database at url (postgres://…, as pgx understands it) and brings its
 // schema up to date.
 func Open(ctx context.Context, url string) (*Store, error) {
+	return OpenWith(ctx, url, Options{})
+}
+
+// OpenWith is Open with sign-in options.
+func OpenWith(ctx context.Context, url string, opts Options) (*Store, error) {
 	cfg, err := pgxpool.ParseConfig(url)
 	if err != nil {
 		return nil, fmt.Errorf("postgres: open: %w", err)
+	}
+	if opts.Password != nil {
+		cfg.BeforeConnect = func(ctx context.Context, cc *pgx.ConnConfig) error {
+			pw, err := opts.Password(ctx)
+			if err != nil {
+				return fmt.Errorf("postgres: password for %s: %w", cc.User, err)
+			}
+			cc.Password = pw
+			return nil
+		}
+	}
+	if opts.Role != "" {
+		set := "SET ROLE " + pgx.Identifier{opts.Role}.Sanitize()
+		cfg.AfterConnect = func(ctx context.Context, conn *pgx.Conn) error {
+			if _, err := conn.Exec(ctx, set); err != nil {
+				return fmt.Errorf("postgres: set role %s: %w", opts.Role, err)
+			}
+			return nil
+		}
 	}
 	pool, err := pgxpool.NewWithConfig(ctx, cfg)
 	if err != nil {

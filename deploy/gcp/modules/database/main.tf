@@ -43,6 +43,11 @@ resource "google_sql_database_instance" "this" {
     }
 
     database_flags {
+      name  = "cloudsql.iam_authentication"
+      value = "on"
+    }
+
+    database_flags {
       name  = "log_checkpoints"
       value = "on"
     }
@@ -85,43 +90,31 @@ resource "google_sql_database" "this" {
   name     = var.database
 }
 
-# The password is generated at apply time and written only to write-only attributes: it is in
-# neither the plan nor the state. Bump password_version to rotate it.
-ephemeral "random_password" "db" {
-  length  = 32
-  special = false
+# No passwords: the services sign in as their own service accounts (IAM database
+# authentication), with an access token as the password. The owner's user owns the schema; every
+# other client is a member of its role and sets it on connecting (DOCPIPE_DATABASE_ROLE), so the
+# tables the first service to start creates are shared. cloudsqlsuperuser gives the owner CREATE
+# on the database's public schema, as the built-in user Cloud SQL makes would have.
+locals {
+  users = { for k, email in var.clients : k => trimsuffix(email, ".gserviceaccount.com") }
 }
 
-resource "google_sql_user" "this" {
-  project             = var.project_id
-  instance            = google_sql_database_instance.this.name
-  name                = var.user
-  password_wo         = ephemeral.random_password.db.result
-  password_wo_version = var.password_version
+resource "google_sql_user" "owner" {
+  project        = var.project_id
+  instance       = google_sql_database_instance.this.name
+  name           = local.users[var.owner]
+  type           = "CLOUD_IAM_SERVICE_ACCOUNT"
+  database_roles = ["cloudsqlsuperuser"]
 }
 
-resource "google_secret_manager_secret" "password" {
-  project   = var.project_id
-  secret_id = "${var.name}-db-password"
+resource "google_sql_user" "client" {
+  for_each = { for k, user in local.users : k => user if k != var.owner }
 
-  replication {
-    auto {}
-  }
-}
-
-resource "google_secret_manager_secret_version" "password" {
-  secret                 = google_secret_manager_secret.password.id
-  secret_data_wo         = ephemeral.random_password.db.result
-  secret_data_wo_version = var.password_version
-}
-
-resource "google_secret_manager_secret_iam_member" "accessor" {
-  for_each = var.clients
-
-  project   = var.project_id
-  secret_id = google_secret_manager_secret.password.secret_id
-  role      = "roles/secretmanager.secretAccessor"
-  member    = each.value
+  project        = var.project_id
+  instance       = google_sql_database_instance.this.name
+  name           = each.value
+  type           = "CLOUD_IAM_SERVICE_ACCOUNT"
+  database_roles = [google_sql_user.owner.name]
 }
 
 resource "google_project_iam_member" "client" {
@@ -129,5 +122,13 @@ resource "google_project_iam_member" "client" {
 
   project = var.project_id
   role    = "roles/cloudsql.client"
-  member  = each.value
+  member  = "serviceAccount:${each.value}"
+}
+
+resource "google_project_iam_member" "instance_user" {
+  for_each = var.clients
+
+  project = var.project_id
+  role    = "roles/cloudsql.instanceUser"
+  member  = "serviceAccount:${each.value}"
 }

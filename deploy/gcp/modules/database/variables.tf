@@ -9,7 +9,7 @@ variable "region" {
 }
 
 variable "name" {
-  description = "Instance name; also the prefix of the password secret's id."
+  description = "Instance name."
   type        = string
 }
 
@@ -36,18 +36,6 @@ variable "database" {
   default     = "docpipe"
 }
 
-variable "user" {
-  description = "Name of the database user docpipe connects as."
-  type        = string
-  default     = "docpipe"
-}
-
-variable "password_version" {
-  description = "Version of the generated password; increase it to rotate the password."
-  type        = number
-  default     = 1
-}
-
 variable "deletion_protection" {
   description = "Refuse to delete the instance, in Terraform and in the Cloud SQL API."
   type        = bool
@@ -55,7 +43,21 @@ variable "deletion_protection" {
 }
 
 variable "clients" {
-  description = "Principals that connect (roles/cloudsql.client) and read the password, keyed by a static name."
+  description = "Service account emails that sign in to the database (IAM database authentication), keyed by a static name."
   type        = map(string)
-  default     = {}
+
+  validation {
+    condition     = alltrue([for email in values(var.clients) : endswith(email, ".gserviceaccount.com")])
+    error_message = "clients must be service account emails (NAME@PROJECT.iam.gserviceaccount.com)."
+  }
+}
+
+variable "owner" {
+  description = "Key in clients of the service account whose database user owns the schema; the others act as its role."
+  type        = string
+
+  validation {
+    condition     = contains(keys(var.clients), var.owner)
+    error_message = "owner must name one of the clients."
+  }
 }

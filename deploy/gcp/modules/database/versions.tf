@@ -4,11 +4,7 @@ terraform {
   required_providers {
     google = {
       source  = "hashicorp/google"
-      version = ">= 7.0, < 8.0"
-    }
-    random = {
-      source  = "hashicorp/random"
-      version = ">= 3.7, < 4.0"
+      version = "~> 8.0"
     }
   }
 }

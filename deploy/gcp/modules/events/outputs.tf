@@ -5,7 +5,8 @@ output "trigger" {
 
 output "subscription" {
   description = "Pub/Sub subscription Eventarc created for the trigger (its retry policy is Eventarc's)."
-  value       = google_eventarc_trigger.finalized.transport[0].pubsub[0].subscription
+  # transport is filled in by Eventarc: empty until the trigger exists (in a plan, null).
+  value = one(flatten([for t in google_eventarc_trigger.finalized.transport : [for p in t.pubsub : p.subscription]]))
 }
 
 output "service_account" {

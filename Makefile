@@ -5,7 +5,7 @@ REVISION ?= $(shell git rev-parse HEAD 2>/dev/null)
 LDFLAGS  := -s -w -X main.version=$(VERSION) -X main.revision=$(REVISION)
 export OMP_THREAD_LIMIT ?= 1
 
-.PHONY: run build deps test fuzz bench clean
+.PHONY: run build deps check test fuzz bench clean
 
 ## run: build and start `docpipe serve` on http://127.0.0.1:8080 with data in ./data
 run: build
@@ -18,6 +18,10 @@ build: deps
 ## deps: install the system packages docpipe needs (Debian/Ubuntu)
 deps:
 	@scripts/deps.sh
+
+## check: the quick loop while working: gofmt, vet, go test -race -short of the offline packages
+check:
+	scripts/check.sh
 
 ## test: every test, installing what the tests need (what CI runs)
 test:

@@ -2,7 +2,8 @@
 # selftest.sh tests the test machinery itself, so that a green run cannot come from a broken
 # harness: a stage fails when a command inside a shell function fails, gofmt's stage fails on a
 # file it cannot parse, .ci/run exports CI=true, no script reads a command's output through a
-# process substitution that bash does not wait for, and scripts/fuzz.sh finds every fuzz target.
+# process substitution that bash does not wait for, nothing reads files from outside the
+# repository, and scripts/fuzz.sh finds every fuzz target.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 source scripts/stage.sh
@@ -60,6 +61,11 @@ got=$(env -u CI PATH="$tmp/bin:$PATH" bash "$tmp/ci/.ci/run")
 # bash does not wait for `>(...)`: a grep of what it wrote can miss lines.
 if grep -nE '^[^#]*>[[:space:]]*>\(' scripts/*.sh .ci/run; then
   fail "a script sends output through a process substitution (above); write to a file instead"
+fi
+
+# A clone alone must build and test: nothing may read the workplace's shared folder beside it.
+if git grep -nE '(\.\./)+shared/|/work/shared' -- ':!scripts/selftest.sh'; then
+  fail "a file reads outside the repository (above); vendor what it needs as test data"
 fi
 
 # fuzz.sh must run every fuzz target the repository has, tool modules included.

@@ -9,15 +9,16 @@ trap stage_summary EXIT
 export OMP_THREAD_LIMIT=1
 export GOFLAGS="${GOFLAGS:-} -buildvcs=false"
 
-gofmt_check() {
-  local out
-  out=$(gofmt -l cmd internal test deploy)
-  [[ -z "$out" ]] || { echo "not gofmt-ed:"; echo "$out"; return 1; }
+# The unit and conformance tests run under the race detector; the packages that drive other
+# processes (the real binary, a cluster, Terraform) gain nothing from it and run without.
+race_packages() {
+  go list ./cmd/... ./internal/...
 }
 
+stage "test machinery" scripts/selftest.sh
 stage "system packages" scripts/deps.sh --test
 stage "go mod download" go mod download
-stage "gofmt" gofmt_check
+stage "gofmt" gofmt_check cmd internal test deploy tools
 stage "go mod tidy" go mod tidy -diff
 stage "shellcheck" shellcheck scripts/*.sh .ci/run
 stage "kube tools" scripts/kube.sh tools
@@ -27,7 +28,10 @@ stage "trivy config" scripts/image.sh trivy
 stage "emulators" scripts/emulators.sh
 stage "bicep parser" scripts/azure.sh
 stage "go vet" go vet ./...
-stage "go test" go test -count=1 -timeout 20m -skip '^(TestBrowser|TestTerraform)' ./...
+mapfile -t race < <(race_packages)
+mapfile -t rest < <(go list ./... | grep -vxF -f <(printf '%s\n' "${race[@]}"))
+stage "go test -race" go test -race -count=1 -timeout 20m "${race[@]}"
+stage "go test" go test -count=1 -timeout 20m -skip '^(TestBrowser|TestTerraform)' "${rest[@]}"
 stage "aws (terraform, moto)" scripts/aws.sh
 stage "gcp (terraform)" scripts/gcp.sh
 stage "browser e2e" go test -count=1 -timeout 10m -run '^TestBrowser' ./test/e2e

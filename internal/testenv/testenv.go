@@ -64,8 +64,13 @@ func executable(path string) bool {
 // Start runs cmd in a process group of its own until the test ends, collecting its output, and
 // returns once ready reports nil. It fails the test if cmd exits first or is not ready within
 // timeout; at the end it kills the group and, if the test failed, logs the output.
+//
+// Under go test -short (make check) it skips the test instead: -short means no external servers.
 func Start(tb testing.TB, cmd *exec.Cmd, timeout time.Duration, ready func() error) {
 	tb.Helper()
+	if testing.Short() {
+		tb.Skipf("-short: not starting %s", filepath.Base(cmd.Path))
+	}
 	name := filepath.Base(cmd.Path)
 	out := &syncBuffer{}
 	cmd.Stdout, cmd.Stderr = out, out

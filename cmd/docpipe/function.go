@@ -72,10 +72,7 @@ func runFunction(ctx context.Context, args []string, _ io.Writer) error {
 	mux := http.NewServeMux()
 	mux.Handle("/", fn.Handler())
 	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, _ *http.Request) { _, _ = io.WriteString(w, "ok\n") })
-	hs := &http.Server{
-		Handler:           metrics.Instrument(log, mux),
-		ReadHeaderTimeout: 10 * time.Second,
-	}
+	hs := newHTTPServer(metrics.Instrument(log, mux), log, serverTimeouts)
 	done := make(chan error, 1)
 	go func() { done <- hs.Serve(ln) }()
 	log.Info("docpipe started", "role", "function", "url", "http://"+ln.Addr().String(), "version", version)

@@ -112,6 +112,9 @@ Settings (environment):
   DOCPIPE_AUTH              none: one local user, no sign-in (the default for serve only);
                             oidc: bearer JWTs from an OpenID Connect provider (see docs/auth.md)
   DOCPIPE_LOCAL_USER        the owner of documents when DOCPIPE_AUTH=none (local)
+  DOCPIPE_AUTH_NONE_ON_NETWORK  true: let DOCPIPE_AUTH=none listen on an address that is not loopback (false)
+  DOCPIPE_ALLOWED_HOSTS     auth none: more Host names to answer, comma-separated (localhost, IP addresses,
+                            the hosts of DOCPIPE_PUBLIC_URL and DOCPIPE_ADDR); others get 421
   DOCPIPE_OIDC_ISSUER       oidc: the tokens' exact iss, e.g. https://accounts.google.com (required)
   DOCPIPE_OIDC_JWKS_URL     oidc: the signing keys (discovered from the issuer if unset)
   DOCPIPE_OIDC_AUDIENCE     oidc: accepted aud or client_id values, comma-separated (required)

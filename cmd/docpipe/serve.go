@@ -103,7 +103,8 @@ func run(ctx context.Context, role config.Role, args []string) error {
 	}
 	if cfg.Auth == "none" && role != config.RoleWorker {
 		log.Warn("AUTHENTICATION IS OFF: every request acts as one local user; do not expose this server",
-			"user", cfg.LocalUser, "hint", "set DOCPIPE_AUTH to an identity provider for shared use")
+			"user", cfg.LocalUser, "addr", cfg.Addr, "allowed_hosts", cfg.AllowedHosts,
+			"hint", "set DOCPIPE_AUTH to an identity provider for shared use")
 	}
 	if cfg.QueueURL != "" {
 		wait, err := consumeQueue(ctx, cfg, log, st, bucket, worker)
@@ -248,12 +249,13 @@ func serve(ctx context.Context, cfg *config.Config, log *slog.Logger, role strin
 	if err != nil {
 		return fmt.Errorf("listen: %w", err)
 	}
-	hs := &http.Server{
-		Handler:           app,
-		ReadHeaderTimeout: 10 * time.Second,
-		IdleTimeout:       2 * time.Minute,
-		ErrorLog:          slog.NewLogLogger(log.Handler(), slog.LevelWarn),
+	var h http.Handler = app
+	if cfg.Auth == "none" && role != "worker" {
+		// Without credentials, a browser's access to this server is all a request needs: a page
+		// elsewhere must not reach it under a name of its own (DNS rebinding).
+		h = api.RestrictHosts(cfg.AllowedHosts, app)
 	}
+	hs := newHTTPServer(h, log, serverTimeouts)
 	httpDone := make(chan error, 1)
 	go func() { httpDone <- hs.Serve(ln) }()
 	workerDone := make(chan struct{})

@@ -96,7 +96,7 @@ func New(opt Options) *Server {
 		}
 		mux.HandleFunc(rt.pattern, rt.handler)
 	}
-	s.handler = opt.Metrics.Instrument(s.log, problems(mux))
+	s.handler = opt.Metrics.Instrument(s.log, sameOrigin(problems(mux)))
 	return s
 }
 

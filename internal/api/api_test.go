@@ -26,6 +26,7 @@ import (
 	"github.com/docpipe/docpipe/internal/ocr/ocrtest"
 	"github.com/docpipe/docpipe/internal/store/sqlite"
 	"github.com/docpipe/docpipe/internal/telemetry"
+	gcblob "gocloud.dev/blob"
 )
 
 type env struct {
@@ -538,4 +539,60 @@ func TestPageImage(t *testing.T) {
 	wantProblem(t, e.get(path, "bob"), http.StatusNotFound, "no such document")
 	wantProblem(t, e.get("/v1/documents/"+id+"/pages/2/image", "alice"), http.StatusNotFound, "no page 2")
 	wantProblem(t, e.get("/v1/documents/"+id+"/pages/x/image", "alice"), http.StatusNotFound, "no page")
+}
+
+func TestCleanName(t *testing.T) {
+	tests := []struct{ in, want string }{
+		{"scan.png", "scan.png"},
+		{"invoice\u202Efdp.exe", "invoicefdp.exe"},
+		{"\u2066a\u2067b\u2068c\u2069.pdf", "abc.pdf"},
+		{"\u202Aa\u202Bb\u202Cc\u202Dd.png", "abcd.png"},
+		{"\u200Eleft\u200F\u061C.tif", "left.tif"},
+		{"\u202E", "document"},
+		{"dir/\x1b[31mred.png", "[31mred.png"},
+		{"نامه.pdf", "نامه.pdf"},
+	}
+	for _, tt := range tests {
+		if got := cleanName(tt.in); got != tt.want {
+			t.Errorf("cleanName(%q) = %q, want %q", tt.in, got, tt.want)
+		}
+	}
+}
+
+// A name stored before cleanName stripped bidirectional controls is cleaned when it is sent.
+func TestContentDispositionIsClean(t *testing.T) {
+	e := newEnv(t, nil)
+	data := pngBytes(t, 10, 10)
+	d := document.Document{Owner: "alice", Name: "invoice\u202Efdp.exe", ContentType: "image/png", Size: int64(len(data))}
+	d.ID = document.NewID(time.Now())
+	d.BlobKey = blob.Key(d.ID)
+	if err := e.srv.Bucket.Upload(context.Background(), d.BlobKey, bytes.NewReader(data), &gcblob.WriterOptions{ContentType: "image/png"}); err != nil {
+		t.Fatal(err)
+	}
+	if err := e.store.Create(context.Background(), &d); err != nil {
+		t.Fatal(err)
+	}
+	rec := e.get("/v1/documents/"+d.ID+"/content", "alice")
+	if got, want := rec.Header().Get("Content-Disposition"), "attachment; filename=invoicefdp.exe"; rec.Code != http.StatusOK || got != want {
+		t.Errorf("content: %d, Content-Disposition = %q, want %q", rec.Code, got, want)
+	}
+}
+
+// A document's page count is left out until OCR has counted the pages, rather than said to be 0.
+func TestPagesAbsentUntilCounted(t *testing.T) {
+	e := newEnv(t, nil)
+	rec := e.upload("", file{"a.png", pngBytes(t, 10, 10)})
+	var up struct{ Documents []map[string]any }
+	if err := json.Unmarshal(rec.Body.Bytes(), &up); err != nil || len(up.Documents) != 1 {
+		t.Fatalf("upload: %d %s", rec.Code, rec.Body)
+	}
+	if p, ok := up.Documents[0]["pages"]; ok {
+		t.Errorf("upload answers pages = %v for a document not yet counted, want no pages field", p)
+	}
+	id := up.Documents[0]["id"].(string)
+	e.finish("text")
+	got := decode[map[string]any](t, e.get("/v1/documents/"+id, ""))
+	if got["pages"] != 1.0 {
+		t.Errorf("done document: pages = %v, want 1", got["pages"])
+	}
 }

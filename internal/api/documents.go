@@ -266,7 +266,8 @@ func (s *Server) content(w http.ResponseWriter, r *http.Request, owner string) {
 	defer rd.Close()
 	h := w.Header()
 	h.Set("Content-Type", d.ContentType)
-	h.Set("Content-Disposition", mime.FormatMediaType("attachment", map[string]string{"filename": d.Name}))
+	// Cleaned again: a name stored before cleanName learned a rule still has what it strips.
+	h.Set("Content-Disposition", mime.FormatMediaType("attachment", map[string]string{"filename": cleanName(d.Name)}))
 	h.Set("X-Content-Type-Options", "nosniff")
 	h.Set("Content-Security-Policy", "default-src 'none'; sandbox")
 	h.Set("ETag", `"`+d.SHA256+`"`)

@@ -15,7 +15,8 @@ import (
 )
 
 func FuzzCleanName(f *testing.F) {
-	for _, s := range []string{"", "a.png", "../../etc/passwd", `C:\x\y.pdf`, "\x00\x1b[31m", "..", "/", strings.Repeat("é", 300), "\xff\xfe"} {
+	for _, s := range []string{"", "a.png", "../../etc/passwd", `C:\x\y.pdf`, "\x00\x1b[31m", "..", "/", strings.Repeat("é", 300), "\xff\xfe",
+		"invoice\u202Efdp.exe", ".\u2066.", "\u200e\u200f\u061c"} {
 		f.Add(s)
 	}
 	f.Fuzz(func(t *testing.T, name string) {
@@ -24,7 +25,7 @@ func FuzzCleanName(f *testing.F) {
 			t.Fatalf("cleanName(%q) = %q", name, got)
 		}
 		for _, r := range got {
-			if unicode.IsControl(r) {
+			if unicode.IsControl(r) || unicode.Is(unicode.Bidi_Control, r) {
 				t.Fatalf("cleanName(%q) = %q keeps control character %U", name, got, r)
 			}
 		}

@@ -178,12 +178,14 @@ func dispositionName(header string) string {
 }
 
 // cleanName makes a user's file name safe to show and to put in a header: no directories, no
-// control characters, at most 255 bytes of valid UTF-8. It is only ever a label.
+// control characters, no bidirectional controls (a right-to-left override shows
+// "invoice\u202Efdp.exe" as "invoiceexe.pdf"), at most 255 bytes of valid UTF-8. It is only ever
+// a label.
 func cleanName(name string) string {
 	name = strings.ToValidUTF8(name, "\uFFFD")
 	name = path.Base(strings.ReplaceAll(name, `\`, "/"))
 	name = strings.Map(func(r rune) rune {
-		if unicode.IsControl(r) {
+		if unicode.IsControl(r) || unicode.Is(unicode.Bidi_Control, r) {
 			return -1
 		}
 		return r

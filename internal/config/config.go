@@ -25,6 +25,8 @@ type Config struct {
 	BlobURL         string        // DOCPIPE_BLOB_URL: a gocloud.dev/blob bucket URL
 	Auth            string        // DOCPIPE_AUTH: "none" (one local user) or "oidc" (bearer JWTs)
 	LocalUser       string        // DOCPIPE_LOCAL_USER: the owner of every document when Auth is none
+	AllowedHosts    []string      // DOCPIPE_ALLOWED_HOSTS and more: when Auth is none, the Host names answered besides localhost and IP addresses
+	AuthNoneNetwork bool          // DOCPIPE_AUTH_NONE_ON_NETWORK: when Auth is none, listening on a non-loopback address was asked for
 	OIDC            OIDC          // DOCPIPE_OIDC_*: the token issuer when Auth is oidc
 	Web             Web           // the frontend's settings (web and serve roles)
 	MaxUploadBytes  int64         // DOCPIPE_MAX_UPLOAD_BYTES: per request body
@@ -149,6 +151,7 @@ func Load(role Role, getenv func(string) string) (*Config, error) {
 	if role == RoleWeb || role == RoleServe {
 		c.Web = r.web(role, c)
 	}
+	c.AllowedHosts, c.AuthNoneNetwork = r.network(role, c)
 	if c.Auth == "none" && c.LocalUser == "" {
 		r.fail("DOCPIPE_LOCAL_USER", "must not be empty")
 	}

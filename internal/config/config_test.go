@@ -4,6 +4,7 @@ import (
 	"errors"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -61,6 +62,18 @@ func TestLoadErrorsNameTheVariable(t *testing.T) {
 			[]string{"DOCPIPE_OIDC_TOKEN_USE"}},
 		{"several at once", RoleServe, map[string]string{"DOCPIPE_MAX_PAGES": "-1", "DOCPIPE_RATE_LIMIT": "fast"},
 			[]string{"DOCPIPE_MAX_PAGES", "DOCPIPE_RATE_LIMIT"}},
+		{"no auth on every address", RoleServe, map[string]string{"DOCPIPE_ADDR": ":8080"},
+			[]string{"DOCPIPE_ADDR", "DOCPIPE_AUTH_NONE_ON_NETWORK"}},
+		{"no auth on all IPv4 addresses", RoleAPI, map[string]string{"DOCPIPE_AUTH": "none", "DOCPIPE_ADDR": "0.0.0.0:8080"},
+			[]string{"DOCPIPE_ADDR", "DOCPIPE_AUTH_NONE_ON_NETWORK"}},
+		{"no auth on a LAN address", RoleWeb, map[string]string{"DOCPIPE_AUTH": "none", "DOCPIPE_API_URL": "http://api:8080", "DOCPIPE_ADDR": "192.168.1.5:8080"},
+			[]string{"DOCPIPE_ADDR", "DOCPIPE_AUTH_NONE_ON_NETWORK"}},
+		{"no auth on the network, said no", RoleServe, map[string]string{"DOCPIPE_ADDR": "[::]:8080", "DOCPIPE_AUTH_NONE_ON_NETWORK": "false"},
+			[]string{"DOCPIPE_ADDR", "DOCPIPE_AUTH_NONE_ON_NETWORK"}},
+		{"opt-in not a boolean", RoleServe, map[string]string{"DOCPIPE_AUTH_NONE_ON_NETWORK": "please"}, []string{"DOCPIPE_AUTH_NONE_ON_NETWORK"}},
+		{"allowed host is a URL", RoleServe, map[string]string{"DOCPIPE_ALLOWED_HOSTS": "https://docs.example.com"}, []string{"DOCPIPE_ALLOWED_HOSTS"}},
+		{"allowed host has a port", RoleServe, map[string]string{"DOCPIPE_ALLOWED_HOSTS": "docs.example.com:8080"}, []string{"DOCPIPE_ALLOWED_HOSTS"}},
+		{"allowed host is a wildcard", RoleServe, map[string]string{"DOCPIPE_ALLOWED_HOSTS": "*.example.com"}, []string{"DOCPIPE_ALLOWED_HOSTS"}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -173,6 +186,39 @@ func TestOIDC(t *testing.T) {
 			if got := c.OIDC; got.Issuer != tt.want.Issuer || got.JWKSURL != tt.want.JWKSURL ||
 				got.TokenUse != tt.want.TokenUse || strings.Join(got.Audiences, "|") != strings.Join(tt.want.Audiences, "|") {
 				t.Errorf("OIDC = %+v, want %+v", got, tt.want)
+			}
+		})
+	}
+}
+
+func TestAuthNoneListens(t *testing.T) {
+	tests := []struct {
+		name  string
+		role  Role
+		env   map[string]string
+		hosts []string
+	}{
+		{"loopback by default", RoleServe, nil, nil},
+		{"localhost", RoleServe, map[string]string{"DOCPIPE_ADDR": "localhost:8080"}, nil},
+		{"IPv6 loopback", RoleAPI, map[string]string{"DOCPIPE_AUTH": "none", "DOCPIPE_ADDR": "[::1]:8080"}, nil},
+		{"network on purpose", RoleServe, map[string]string{"DOCPIPE_ADDR": ":8080", "DOCPIPE_AUTH_NONE_ON_NETWORK": "true"}, nil},
+		{"a LAN address on purpose", RoleAPI, map[string]string{"DOCPIPE_AUTH": "none", "DOCPIPE_ADDR": "192.168.1.5:8080", "DOCPIPE_AUTH_NONE_ON_NETWORK": "1"}, nil},
+		{"a LAN name on purpose", RoleAPI, map[string]string{"DOCPIPE_AUTH": "none", "DOCPIPE_ADDR": "scanner.lan:8080", "DOCPIPE_AUTH_NONE_ON_NETWORK": "true"},
+			[]string{"scanner.lan"}},
+		{"allowed hosts and the public URL", RoleServe, map[string]string{"DOCPIPE_ADDR": "0.0.0.0:8080", "DOCPIPE_AUTH_NONE_ON_NETWORK": "true",
+			"DOCPIPE_ALLOWED_HOSTS": " Docs.Example.com., docpipe-api [fd00::1]", "DOCPIPE_PUBLIC_URL": "https://files.example.org"},
+			[]string{"docs.example.com", "docpipe-api", "files.example.org"}},
+		{"oidc anywhere", RoleAPI, map[string]string{"DOCPIPE_AUTH": "oidc", "DOCPIPE_ADDR": ":8080", "DOCPIPE_OIDC_ISSUER": "https://i.example", "DOCPIPE_OIDC_AUDIENCE": "c"}, nil},
+		{"worker anywhere", RoleWorker, map[string]string{"DOCPIPE_ADDR": ":8080"}, nil},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			c, err := Load(tt.role, env(tt.env))
+			if err != nil {
+				t.Fatal(err)
+			}
+			if !slices.Equal(c.AllowedHosts, tt.hosts) {
+				t.Errorf("AllowedHosts = %q, want %q", c.AllowedHosts, tt.hosts)
 			}
 		})
 	}

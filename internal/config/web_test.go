@@ -54,7 +54,7 @@ func TestLoadWebDefaults(t *testing.T) {
 		{"0.0.0.0:8080", "http://localhost:8080"},
 	}
 	for _, tt := range tests {
-		c, err := Load(RoleServe, env(map[string]string{"DOCPIPE_ADDR": tt.addr}))
+		c, err := Load(RoleServe, env(map[string]string{"DOCPIPE_ADDR": tt.addr, "DOCPIPE_AUTH_NONE_ON_NETWORK": "true"}))
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -40,7 +40,7 @@ type Document struct {
 	BlobKey     string    `json:"-"`
 	Status      Status    `json:"status"`
 	Error       string    `json:"error,omitempty"`
-	Pages       int       `json:"pages"`
+	Pages       int       `json:"pages,omitempty"` // 0 until the pipeline has counted them
 	Attempts    int       `json:"attempts"`
 	CreatedAt   time.Time `json:"created_at"`
 	UpdatedAt   time.Time `json:"updated_at"`

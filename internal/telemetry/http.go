@@ -16,14 +16,18 @@ var requestIDPattern = regexp.MustCompile(`^[A-Za-z0-9._-]{1,64}$`)
 
 // Instrument wraps a handler built on a ServeMux: it records the HTTP metrics labelled with the
 // route template the mux matched, traces the request as a server span named after that template,
-// tags the request's context with a request id (taken from a well-formed X-Request-Id header or
-// made up) and logs the request.
+// tags the request's context with a request id (taken from a well-formed X-Request-Id header, else
+// the id of the request that made this one in process, else made up) and logs the request.
 func (m *Metrics) Instrument(log *slog.Logger, mux http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		start := time.Now()
 		id := r.Header.Get("X-Request-Id")
 		if !requestIDPattern.MatchString(id) {
-			id = newRequestID()
+			if v, ok := attr(r.Context(), "request_id"); ok {
+				id = v.String()
+			} else {
+				id = newRequestID()
+			}
 		}
 		w.Header().Set("X-Request-Id", id)
 		ctx, span := startServerSpan(r)

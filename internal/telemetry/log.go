@@ -5,6 +5,7 @@ import (
 	"context"
 	"io"
 	"log/slog"
+	"slices"
 	"strings"
 
 	"go.opentelemetry.io/otel/trace"
@@ -12,12 +13,33 @@ import (
 
 type ctxKey struct{}
 
-// WithAttrs returns a context whose log records carry attrs (request id, document id, …).
+// WithAttrs returns a context whose log records carry attrs (request id, document id, …). An
+// attribute replaces one of the same key that ctx carries already, so that a record never holds a
+// key twice.
 func WithAttrs(ctx context.Context, attrs ...slog.Attr) context.Context {
 	prev, _ := ctx.Value(ctxKey{}).([]slog.Attr)
 	all := make([]slog.Attr, 0, len(prev)+len(attrs))
-	all = append(append(all, prev...), attrs...)
+	all = append(all, prev...)
+	for _, a := range attrs {
+		i := slices.IndexFunc(all, func(b slog.Attr) bool { return b.Key == a.Key })
+		if i < 0 {
+			all = append(all, a)
+			continue
+		}
+		all[i] = a
+	}
 	return context.WithValue(ctx, ctxKey{}, all)
+}
+
+// attr returns the value of the attribute key that ctx carries for log records, if any.
+func attr(ctx context.Context, key string) (slog.Value, bool) {
+	attrs, _ := ctx.Value(ctxKey{}).([]slog.Attr)
+	for _, a := range attrs {
+		if a.Key == key {
+			return a.Value, true
+		}
+	}
+	return slog.Value{}, false
 }
 
 // NewLogger returns a logger writing format ("json" or "text") at level to w. Records logged with

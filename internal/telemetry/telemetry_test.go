@@ -109,3 +109,48 @@ func TestQueueAndPoolCollectors(t *testing.T) {
 		}
 	}
 }
+
+// A request the web makes of the API in process carries the web request's context: its records
+// name the request id once, the same as the web's.
+func TestInProcessRequestLogsOneRequestID(t *testing.T) {
+	m := NewMetrics(Build{})
+	var logs bytes.Buffer
+	log := NewLogger(&logs, "info", "json")
+	inner := m.Instrument(log, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		log.InfoContext(r.Context(), "api")
+	}))
+	outer := m.Instrument(log, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		req := httptest.NewRequestWithContext(r.Context(), "GET", "/v1/documents", nil)
+		inner.ServeHTTP(httptest.NewRecorder(), req)
+	}))
+	req := httptest.NewRequest("GET", "/", nil)
+	req.Header.Set("X-Request-Id", "web-1")
+	outer.ServeHTTP(httptest.NewRecorder(), req)
+
+	lines := strings.Split(strings.TrimSpace(logs.String()), "\n")
+	if len(lines) != 3 {
+		t.Fatalf("got %d records, want 3 (api, its request, the web's request):\n%s", len(lines), logs.String())
+	}
+	for _, line := range lines {
+		if n := strings.Count(line, `"request_id":`); n != 1 {
+			t.Errorf("record names request_id %d times, want once: %s", n, line)
+		}
+		if !strings.Contains(line, `"request_id":"web-1"`) {
+			t.Errorf("record lacks the web's request id: %s", line)
+		}
+	}
+}
+
+func TestWithAttrsReplacesAKey(t *testing.T) {
+	ctx := WithAttrs(context.Background(), slog.String("request_id", "a"), slog.String("document_id", "d"))
+	ctx = WithAttrs(ctx, slog.String("request_id", "b"), slog.Int("attempt", 2))
+	var logs bytes.Buffer
+	NewLogger(&logs, "info", "json").InfoContext(ctx, "x")
+	var rec map[string]any
+	if err := json.Unmarshal(logs.Bytes(), &rec); err != nil {
+		t.Fatal(err)
+	}
+	if strings.Count(logs.String(), `"request_id"`) != 1 || rec["request_id"] != "b" || rec["document_id"] != "d" || rec["attempt"] != 2.0 {
+		t.Errorf("record = %s, want request_id b once, document_id d, attempt 2", logs.String())
+	}
+}

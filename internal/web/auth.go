@@ -6,13 +6,16 @@ import (
 )
 
 // login starts the authorization code flow: a fresh state, nonce and PKCE verifier are kept in
-// the browser's session and the browser goes to the provider.
+// the browser's session for pendingTTL, and the browser goes to the provider.
 func (s *Server) login(w http.ResponseWriter, r *http.Request) {
 	if s.opt.OIDC == nil {
 		http.Redirect(w, r, "/", http.StatusSeeOther)
 		return
 	}
-	ss := s.ensureSession(w, r)
+	ss, ok := s.session(w, r)
+	if !ok {
+		ss = newSession()
+	}
 	a := newAuthRequest()
 	ss.State, ss.Nonce, ss.Verifier = a.State, a.Nonce, a.Verifier
 	ss.Return = safeReturn(r.URL.Query().Get("return"))

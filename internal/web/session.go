@@ -1,9 +1,12 @@
 package web
 
 import (
+	"container/list"
 	"crypto/rand"
 	"encoding/base64"
 	"net/http"
+	"slices"
+	"strings"
 	"sync"
 	"time"
 )
@@ -49,13 +52,25 @@ type sessionStore interface {
 	end(w http.ResponseWriter, ss session)
 }
 
-// anonymousTTL bounds the life of sessions nobody signed in to, which any request can create.
-const anonymousTTL = time.Hour
+// Sessions nobody signed in to can be made by any request, so their life is short and, in
+// memory, their number is bounded: a flood of sign-ins evicts the oldest rather than filling
+// the process.
+const (
+	// anonymousTTL bounds the life of sessions nobody signed in to.
+	anonymousTTL = time.Hour
+	// pendingTTL bounds the life of a sign-in in flight: its state, nonce and PKCE verifier.
+	pendingTTL = 10 * time.Minute
+	// maxAnonymous bounds the sessions nobody signed in to that one process keeps in memory.
+	maxAnonymous = 10_000
+)
 
 // lifetime is how long a session lives unused.
 func lifetime(ttl time.Duration, ss *session) time.Duration {
-	if ss.signedIn() {
+	switch {
+	case ss.signedIn():
 		return ttl
+	case ss.State != "":
+		return min(ttl, pendingTTL)
 	}
 	return min(ttl, anonymousTTL)
 }
@@ -67,7 +82,13 @@ type cookieJar struct {
 	secure bool
 }
 
+// set sets the cookie name, replacing any Set-Cookie for it the answer already has: a request
+// that saves its session twice sends one cookie.
 func (c cookieJar) set(w http.ResponseWriter, name, value string, maxAge int) {
+	h := w.Header()
+	if old := h["Set-Cookie"]; len(old) > 0 {
+		h["Set-Cookie"] = slices.DeleteFunc(old, func(v string) bool { return strings.HasPrefix(v, name+"=") })
+	}
 	http.SetCookie(w, &http.Cookie{
 		Name: name, Value: value, Path: "/", MaxAge: maxAge,
 		HttpOnly: true, Secure: c.secure, SameSite: http.SameSiteLaxMode,
@@ -80,12 +101,23 @@ type memory struct {
 	cookieJar
 	mu  sync.Mutex
 	ttl time.Duration
-	m   map[string]*session
-	now func() time.Time
+	m   map[string]*stored
+	// anonymous holds the ids of the sessions nobody signed in to, least recently saved first;
+	// there are at most maxAnonymous of them.
+	anonymous    *list.List
+	maxAnonymous int
+	now          func() time.Time
+}
+
+// stored is a session in memory.
+type stored struct {
+	session
+	anonymous *list.Element // its place in memory.anonymous; nil once signed in
 }
 
 func newMemory(jar cookieJar, ttl time.Duration) *memory {
-	return &memory{cookieJar: jar, ttl: ttl, m: map[string]*session{}, now: time.Now}
+	return &memory{cookieJar: jar, ttl: ttl, m: map[string]*stored{}, anonymous: list.New(),
+		maxAnonymous: maxAnonymous, now: time.Now}
 }
 
 func (s *memory) load(_ http.ResponseWriter, r *http.Request) (session, bool) {
@@ -106,11 +138,11 @@ func (s *memory) get(id string) (session, bool) {
 	}
 	now := s.now()
 	if now.After(ss.Expires) {
-		delete(s.m, id)
+		s.remove(id)
 		return session{}, false
 	}
-	ss.Expires = now.Add(lifetime(s.ttl, ss))
-	return *ss, true
+	ss.Expires = now.Add(lifetime(s.ttl, &ss.session))
+	return ss.session, true
 }
 
 func (s *memory) save(w http.ResponseWriter, ss session) {
@@ -118,25 +150,55 @@ func (s *memory) save(w http.ResponseWriter, ss session) {
 	s.set(w, s.name, ss.ID, 0)
 }
 
-// put stores ss and sweeps expired sessions now and then.
+// put stores ss, evicts the least recently saved anonymous sessions beyond maxAnonymous, and
+// sweeps expired sessions now and then.
 func (s *memory) put(ss session) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	now := s.now()
 	ss.Expires = now.Add(lifetime(s.ttl, &ss))
-	if _, ok := s.m[ss.ID]; !ok && len(s.m)%1024 == 1023 {
-		for id, old := range s.m {
-			if now.After(old.Expires) {
-				delete(s.m, id)
+	st, ok := s.m[ss.ID]
+	if !ok {
+		if len(s.m)%1024 == 1023 {
+			for id, old := range s.m {
+				if now.After(old.Expires) {
+					s.remove(id)
+				}
 			}
 		}
+		st = &stored{}
+		s.m[ss.ID] = st
 	}
-	s.m[ss.ID] = &ss
+	st.session = ss
+	switch {
+	case ss.signedIn() && st.anonymous != nil:
+		s.anonymous.Remove(st.anonymous)
+		st.anonymous = nil
+	case !ss.signedIn() && st.anonymous == nil:
+		st.anonymous = s.anonymous.PushBack(ss.ID)
+	case st.anonymous != nil:
+		s.anonymous.MoveToBack(st.anonymous)
+	}
+	for s.anonymous.Len() > s.maxAnonymous {
+		s.remove(s.anonymous.Front().Value.(string))
+	}
+}
+
+// remove forgets the session with id; s.mu is held.
+func (s *memory) remove(id string) {
+	st, ok := s.m[id]
+	if !ok {
+		return
+	}
+	if st.anonymous != nil {
+		s.anonymous.Remove(st.anonymous)
+	}
+	delete(s.m, id)
 }
 
 func (s *memory) end(w http.ResponseWriter, ss session) {
 	s.mu.Lock()
-	delete(s.m, ss.ID)
+	s.remove(ss.ID)
 	s.mu.Unlock()
 	s.set(w, s.name, "", -1)
 }

@@ -8,6 +8,7 @@ import (
 	"crypto/subtle"
 	"embed"
 	"errors"
+	"fmt"
 	"html/template"
 	"io/fs"
 	"log/slog"
@@ -39,15 +40,16 @@ type Options struct {
 
 // Server is the web frontend's HTTP handler.
 type Server struct {
-	opt      Options
-	log      *slog.Logger
-	sessions sessionStore
-	pages    map[string]*template.Template
-	secure   bool
-	origin   string
-	csp      string
-	ready    atomic.Bool
-	mux      *http.ServeMux
+	opt         Options
+	log         *slog.Logger
+	sessions    sessionStore
+	pages       map[string]*template.Template
+	secure      bool
+	origin      string
+	crossOrigin *http.CrossOriginProtection
+	csp         string
+	ready       atomic.Bool
+	mux         *http.ServeMux
 }
 
 // New returns a ready frontend.
@@ -63,6 +65,11 @@ func New(opt Options) (*Server, error) {
 		return nil, errors.New("web: the public URL must be an absolute URL")
 	}
 	s := &Server{opt: opt, log: opt.Log, secure: u.Scheme == "https", origin: u.Scheme + "://" + u.Host}
+	// Behind a proxy that rewrites Host, the public origin is still this site's.
+	s.crossOrigin = http.NewCrossOriginProtection()
+	if err := s.crossOrigin.AddTrustedOrigin(s.origin); err != nil {
+		return nil, fmt.Errorf("web: public URL: %w", err)
+	}
 	jar := cookieJar{name: "docpipe_session", secure: s.secure}
 	if s.secure {
 		jar.name = "__Host-docpipe_session"
@@ -252,16 +259,13 @@ func (s *Server) toSignIn(w http.ResponseWriter, r *http.Request) {
 }
 
 // csrf refuses state-changing requests that do not come from this site's own pages: the
-// browser's Sec-Fetch-Site and Origin must say same origin, and the request must carry the
-// session's synchronizer token (form field csrf, or header X-CSRF-Token from the script).
+// browser's Sec-Fetch-Site and Origin must say same origin (http.CrossOriginProtection, the check
+// the API makes too), and the request must carry the session's synchronizer token (form field
+// csrf, or header X-CSRF-Token from the script).
 func (s *Server) csrf(h http.HandlerFunc) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
-		if site := r.Header.Get("Sec-Fetch-Site"); site != "" && site != "same-origin" && site != "none" {
-			s.forbidden(w, r, "cross-site request refused")
-			return
-		}
-		if o := r.Header.Get("Origin"); o != "" && o != s.origin {
-			s.forbidden(w, r, "cross-origin request refused")
+		if err := s.crossOrigin.Check(r); err != nil {
+			s.forbidden(w, r, "cross-origin request refused: a page of another site may not change anything here")
 			return
 		}
 		ss, ok := s.session(w, r)

@@ -137,6 +137,8 @@ func runContainer(t *testing.T, podman, image string) (*proc, string) {
 		"--cap-drop", "ALL", "--security-opt", "no-new-privileges",
 		"--publish", "127.0.0.1:"+port+":8080",
 		"--env", "DOCPIPE_OCR_ENGINES=1", "--env", "DOCPIPE_POLL_INTERVAL=200ms",
+		// The image listens on 0.0.0.0 for the published port, which is on 127.0.0.1 only.
+		"--env", "DOCPIPE_AUTH_NONE_ON_NETWORK=true",
 		image)
 	if err != nil {
 		t.Fatalf("podman run: %v\n%s", err, out)

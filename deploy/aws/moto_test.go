@@ -18,6 +18,8 @@ image_tag           = "v1"
 deletion_protection = false
 autoscaling         = false
 max_receive_count   = 3
+# A throwaway certificate in place of the region's RDS CA bundle: moto runs no task to use it.
+database_ca_bundle_file = "tests/testdata/test-ca.pem"
 `
 
 // ciOverride points the provider at moto. It is dropped into the copy of the stack only, so the
@@ -49,21 +51,42 @@ var motoQuirks = map[string]string{
     ignore_changes = [desired_count, availability_zone_rebalancing, health_check_grace_period_seconds]
   }
 }
-`,
+` + ignoreRuleDescriptions(
+		"aws_vpc_security_group_ingress_rule.from_load_balancer",
+		"aws_vpc_security_group_egress_rule.database",
+		"aws_vpc_security_group_egress_rule.web_to_api",
+	),
+	"modules/edge/ci_override.tf": `resource "aws_lb" "this" {
+  lifecycle {
+    # moto neither stores nor returns EnforceSecurityGroupInboundRulesOnPrivateLinkTraffic.
+    ignore_changes = [enforce_security_group_inbound_rules_on_private_link_traffic]
+  }
+}
+` + ignoreRuleDescriptions(
+		"aws_vpc_security_group_egress_rule.vpc_link",
+		"aws_vpc_security_group_ingress_rule.nlb_from_vpc_link",
+		"aws_vpc_security_group_ingress_rule.nlb_from_api_clients",
+		"aws_vpc_security_group_egress_rule.nlb_to_targets",
+	),
 	"modules/data/ci_override.tf": `resource "aws_sqs_queue" "events" {
   lifecycle {
     # moto reformats the JSON's whitespace.
     ignore_changes = [redrive_policy]
   }
 }
-
-resource "aws_vpc_security_group_ingress_rule" "db" {
-  lifecycle {
-    # moto drops the description of rules that reference a security group.
-    ignore_changes = [description]
-  }
+` + ignoreRuleDescriptions("aws_vpc_security_group_ingress_rule.db"),
 }
-`,
+
+// ignoreRuleDescriptions overrides the security-group rules at the given addresses (TYPE.NAME)
+// to ignore their description: moto drops the description of a rule that references a
+// security group.
+func ignoreRuleDescriptions(addresses ...string) string {
+	var b strings.Builder
+	for _, a := range addresses {
+		typ, name, _ := strings.Cut(a, ".")
+		fmt.Fprintf(&b, "\nresource %q %q {\n  lifecycle {\n    ignore_changes = [description]\n  }\n}\n", typ, name)
+	}
+	return b.String()
 }
 
 var motoServices = []string{
@@ -99,6 +122,7 @@ func TestTerraformMoto(t *testing.T) {
 	st := showState(t, s)
 	out := s.outputs()
 	checkState(t, st, out)
+	checkSecurity(t, st, out)
 	key := blobtest.AWSJSON(t, moto.Endpoint, "secretsmanager.GetSecretValue", map[string]any{"SecretId": out["session_key_secret_arn"]})
 	if v := fmt.Sprint(key["SecretString"]); len(v) != 72 || strings.Count(v, "-") != 8 {
 		t.Errorf("the web's session key is %q, want two random UUIDs", strings.Repeat("*", len(v)))
@@ -296,28 +320,11 @@ func checkState(t *testing.T, st map[string]map[string]any, out map[string]any) 
 		if !sameSet(subnets, private) {
 			t.Errorf("%s service runs in subnets %v, want the private ones %v", role, subnets, private)
 		}
-		var defs []struct {
-			Image       string `json:"image"`
-			Command     []string
-			ReadOnly    bool `json:"readonlyRootFilesystem"`
-			Environment []struct{ Name, Value string }
-			Secrets     []struct {
-				Name      string `json:"name"`
-				ValueFrom string `json:"valueFrom"`
-			} `json:"secrets"`
-		}
-		td := get(`module.compute.aws_ecs_task_definition.this["` + role + `"]`)
-		if err := json.Unmarshal([]byte(fmt.Sprint(td["container_definitions"])), &defs); err != nil || len(defs) != 1 {
-			t.Fatalf("%s container definitions: %v (%d)", role, err, len(defs))
-		}
-		d := defs[0]
+		d := containers(t, get(`module.compute.aws_ecs_task_definition.this["`+role+`"]`))[role]
 		if !strings.HasSuffix(d.Image, ":v1") || !slices.Equal(d.Command, []string{role}) || !d.ReadOnly {
 			t.Errorf("%s container: image %s, command %v, read-only root %v; want tag v1, [%s], true", role, d.Image, d.Command, d.ReadOnly, role)
 		}
-		env := make(map[string]string)
-		for _, e := range d.Environment {
-			env[e.Name] = e.Value
-		}
+		env := d.env()
 		if (env["DOCPIPE_QUEUE_URL"] == out["queue_url"]) != (role == "worker") {
 			t.Errorf("%s DOCPIPE_QUEUE_URL = %q; want the queue for the worker only", role, env["DOCPIPE_QUEUE_URL"])
 		}

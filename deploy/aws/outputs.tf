@@ -67,3 +67,8 @@ output "session_key_secret_arn" {
   description = "Secrets Manager secret with the key the web tasks seal sessions with (DOCPIPE_SESSION_KEY)."
   value       = module.compute.session_key_secret_arn
 }
+
+output "flow_log_group_name" {
+  description = "CloudWatch Logs group of the VPC's flow logs."
+  value       = module.network.flow_log_group_name
+}

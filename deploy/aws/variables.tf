@@ -101,6 +101,29 @@ variable "db_multi_az" {
   default     = false
 }
 
+variable "db_ca_cert_identifier" {
+  description = "Certificate authority of the database's server certificate; database_ca_bundle_file must hold it."
+  type        = string
+  default     = "rds-ca-rsa2048-g1"
+}
+
+variable "database_ca_bundle_file" {
+  description = "PEM file, relative to the working directory, with the RDS certificate authorities of the region (https://truststore.pki.rds.amazonaws.com/REGION/REGION-bundle.pem): the api and worker connect with sslmode=verify-full against it."
+  type        = string
+  default     = "rds-ca-bundle.pem"
+
+  validation {
+    condition     = can(regex("-----BEGIN CERTIFICATE-----", file(var.database_ca_bundle_file))) && length(try(file(var.database_ca_bundle_file), "")) < 32768
+    error_message = "database_ca_bundle_file must name a PEM file with the RDS certificate authorities of the region, under 32 KiB (the region's bundle, not the global one): see \"Database TLS\" in docs/aws.md."
+  }
+}
+
+variable "flow_log_retention_days" {
+  description = "How long CloudWatch keeps the VPC's flow logs."
+  type        = number
+  default     = 90
+}
+
 variable "max_receive_count" {
   description = "Deliveries of one bucket event before it moves to the dead-letter queue."
   type        = number

@@ -8,7 +8,12 @@ locals {
 
   load_balanced = { api = true, web = true, worker = false }
 
-  database_url = "postgres://${var.database.username}@${var.database.address}:${var.database.port}/${var.database.name}?sslmode=require"
+  # The tasks check the server's certificate and name against the RDS certificate authorities
+  # (verify-full). The image does not ship them: an init container writes the bundle from the task
+  # definition to a task-scoped volume first (see rds_ca below).
+  rds_ca_dir   = "/var/lib/docpipe"
+  rds_ca_file  = "${local.rds_ca_dir}/rds-ca.pem"
+  database_url = "postgres://${var.database.username}@${var.database.address}:${var.database.port}/${var.database.name}?sslmode=verify-full&sslrootcert=${local.rds_ca_file}"
 
   common_env = {
     DOCPIPE_ADDR             = ":${local.port}"
@@ -60,6 +65,15 @@ locals {
       valueFrom = aws_secretsmanager_secret.session_key.arn
     }]
   }
+  # The secrets each role's execution role may read: exactly those its task definition names.
+  secret_arns = {
+    api    = [var.database.secret_arn]
+    worker = [var.database.secret_arn]
+    web    = [aws_secretsmanager_secret.session_key.arn]
+  }
+
+  # The roles that talk to PostgreSQL, and so need its CA.
+  database_clients = toset(["api", "worker"])
 }
 
 # The web tasks seal sessions into cookies with this key, so that any task serves any browser
@@ -98,24 +112,34 @@ resource "aws_cloudwatch_log_group" "this" {
   retention_in_days = var.log_retention_days
 }
 
-resource "aws_security_group" "tasks" {
-  name        = "${var.name}-tasks"
-  description = "docpipe tasks: HTTP from inside the VPC, HTTPS and PostgreSQL out"
+# Each role has its own security group. The api and web admit their port from the load
+# balancer's security group only (traffic and health checks); the worker admits nothing. Out,
+# every role may reach HTTPS (AWS APIs, ECR, the identity provider, through the NAT gateway or
+# the VPC endpoints), the api and worker PostgreSQL, and the web the api's listener.
+resource "aws_security_group" "this" {
+  for_each = var.services
+
+  name        = "${var.name}-${each.key}"
+  description = "docpipe ${each.key} tasks"
   vpc_id      = var.vpc_id
 }
 
-resource "aws_vpc_security_group_ingress_rule" "tasks_http" {
-  security_group_id = aws_security_group.tasks.id
-  description       = "Load balancer traffic and health checks from the VPC"
-  cidr_ipv4         = var.vpc_cidr_block
-  ip_protocol       = "tcp"
-  from_port         = local.port
-  to_port           = local.port
+resource "aws_vpc_security_group_ingress_rule" "from_load_balancer" {
+  for_each = { for k, v in local.load_balanced : k => v if v }
+
+  security_group_id            = aws_security_group.this[each.key].id
+  description                  = "Traffic and health checks from the load balancer"
+  referenced_security_group_id = var.load_balancer_security_group_id
+  ip_protocol                  = "tcp"
+  from_port                    = local.port
+  to_port                      = local.port
 }
 
 #trivy:ignore:AVD-AWS-0104 Tasks call AWS APIs, ECR and the identity provider's keys over HTTPS through the NAT gateway; their addresses are not fixed.
-resource "aws_vpc_security_group_egress_rule" "tasks_https" {
-  security_group_id = aws_security_group.tasks.id
+resource "aws_vpc_security_group_egress_rule" "https" {
+  for_each = var.services
+
+  security_group_id = aws_security_group.this[each.key].id
   description       = "HTTPS to AWS APIs, ECR and the identity provider"
   cidr_ipv4         = "0.0.0.0/0"
   ip_protocol       = "tcp"
@@ -123,13 +147,24 @@ resource "aws_vpc_security_group_egress_rule" "tasks_https" {
   to_port           = 443
 }
 
-resource "aws_vpc_security_group_egress_rule" "tasks_vpc" {
-  security_group_id = aws_security_group.tasks.id
-  description       = "PostgreSQL and the internal load balancer inside the VPC"
-  cidr_ipv4         = var.vpc_cidr_block
-  ip_protocol       = "tcp"
-  from_port         = 0
-  to_port           = 65535
+resource "aws_vpc_security_group_egress_rule" "database" {
+  for_each = local.database_clients
+
+  security_group_id            = aws_security_group.this[each.key].id
+  description                  = "PostgreSQL"
+  referenced_security_group_id = var.database_security_group_id
+  ip_protocol                  = "tcp"
+  from_port                    = var.database.port
+  to_port                      = var.database.port
+}
+
+resource "aws_vpc_security_group_egress_rule" "web_to_api" {
+  security_group_id            = aws_security_group.this["web"].id
+  description                  = "The api through the load balancer"
+  referenced_security_group_id = var.load_balancer_security_group_id
+  ip_protocol                  = "tcp"
+  from_port                    = var.api_listener_port
+  to_port                      = var.api_listener_port
 }
 
 data "aws_iam_policy_document" "assume_ecs_tasks" {
@@ -147,35 +182,48 @@ data "aws_iam_policy_document" "assume_ecs_tasks" {
   }
 }
 
-# The execution role is ECS's: it pulls the image, writes logs and reads the database secret
-# and the web's session key.
+# Execution roles are ECS's, one per role: each pulls the image, writes its logs and reads the
+# secrets of its own task definition, and no other.
 resource "aws_iam_role" "execution" {
-  name               = "${var.name}-execution"
+  for_each = var.services
+
+  name               = "${var.name}-${each.key}-execution"
   assume_role_policy = data.aws_iam_policy_document.assume_ecs_tasks.json
 }
 
 resource "aws_iam_role_policy_attachment" "execution" {
-  role       = aws_iam_role.execution.name
+  for_each = var.services
+
+  role       = aws_iam_role.execution[each.key].name
   policy_arn = "arn:${data.aws_partition.current.partition}:iam::aws:policy/service-role/AmazonECSTaskExecutionRolePolicy"
 }
 
 data "aws_iam_policy_document" "execution" {
+  for_each = var.services
+
   statement {
-    sid       = "ReadTaskSecrets"
+    sid       = "ReadOwnSecrets"
     actions   = ["secretsmanager:GetSecretValue"]
-    resources = [var.database.secret_arn, aws_secretsmanager_secret.session_key.arn]
+    resources = local.secret_arns[each.key]
   }
   statement {
-    sid       = "DecryptTaskSecrets"
+    sid       = "DecryptOwnSecrets"
     actions   = ["kms:Decrypt"]
     resources = [var.kms_key_arn]
+    condition {
+      test     = "StringEquals"
+      variable = "kms:ViaService"
+      values   = ["secretsmanager.${local.region}.amazonaws.com"]
+    }
   }
 }
 
 resource "aws_iam_role_policy" "execution" {
-  name   = "database-secret"
-  role   = aws_iam_role.execution.id
-  policy = data.aws_iam_policy_document.execution.json
+  for_each = var.services
+
+  name   = "task-secrets"
+  role   = aws_iam_role.execution[each.key].id
+  policy = data.aws_iam_policy_document.execution[each.key].json
 }
 
 # Task roles are the application's: each role gets only what its code calls.
@@ -199,11 +247,21 @@ data "aws_iam_policy_document" "api" {
     sid       = "TellMissingOriginals" # without it a missing object is 403, not 404
     actions   = ["s3:ListBucket"]
     resources = [var.bucket_arn]
+    condition {
+      test     = "StringLike"
+      variable = "s3:prefix"
+      values   = ["originals/*"]
+    }
   }
   statement {
     sid       = "DocumentKey"
     actions   = ["kms:Decrypt", "kms:GenerateDataKey"]
     resources = [var.kms_key_arn]
+    condition {
+      test     = "StringEquals"
+      variable = "kms:ViaService"
+      values   = ["s3.${local.region}.amazonaws.com"]
+    }
   }
 }
 
@@ -217,6 +275,11 @@ data "aws_iam_policy_document" "worker" {
     sid       = "TellMissingOriginals" # without it a missing object is 403, not 404
     actions   = ["s3:ListBucket"]
     resources = [var.bucket_arn]
+    condition {
+      test     = "StringLike"
+      variable = "s3:prefix"
+      values   = ["originals/*"]
+    }
   }
   statement {
     sid       = "ConsumeEvents"
@@ -224,9 +287,14 @@ data "aws_iam_policy_document" "worker" {
     resources = [var.queue_arn]
   }
   statement {
-    sid       = "DocumentKey"
+    sid       = "DocumentAndEventKey"
     actions   = ["kms:Decrypt"]
     resources = [var.kms_key_arn]
+    condition {
+      test     = "StringEquals"
+      variable = "kms:ViaService"
+      values   = ["s3.${local.region}.amazonaws.com", "sqs.${local.region}.amazonaws.com"]
+    }
   }
 }
 
@@ -244,6 +312,46 @@ resource "aws_iam_role_policy" "worker" {
 
 locals {
   task_role_arns = { api = aws_iam_role.api.arn, worker = aws_iam_role.worker.arn, web = null }
+
+  log_configuration = {
+    for k, _ in var.services : k => {
+      logDriver = "awslogs"
+      options = {
+        awslogs-group         = aws_cloudwatch_log_group.this[k].name
+        awslogs-region        = local.region
+        awslogs-stream-prefix = k
+      }
+    }
+  }
+
+  # ECS restarts a task whose server stops answering /healthz: `docpipe healthcheck` asks it on
+  # DOCPIPE_ADDR, in every role (the worker serves /healthz, /readyz and /metrics too).
+  health_check = {
+    command     = ["CMD", "/usr/local/bin/docpipe", "healthcheck"]
+    interval    = 30
+    timeout     = 5
+    retries     = 3
+    startPeriod = 60
+  }
+
+  # rds_ca writes the RDS certificate bundle to the task's rds-ca volume and exits; the app
+  # container starts only once it has succeeded and mounts the volume read-only. It runs the
+  # docpipe image itself (its Debian base has /bin/sh), as the image's non-root user, on the
+  # path the image declares as a VOLUME: Fargate gives such a volume the image directory's owner,
+  # so the user may write there.
+  rds_ca = {
+    for k in local.database_clients : k => {
+      name                   = "rds-ca"
+      image                  = "${var.repository_url}:${var.image_tag}"
+      essential              = false
+      entryPoint             = ["/bin/sh", "-c"]
+      command                = ["test -n \"$RDS_CA_BUNDLE\" && printf '%s\\n' \"$RDS_CA_BUNDLE\" > ${local.rds_ca_file}"]
+      readonlyRootFilesystem = true
+      environment            = [{ name = "RDS_CA_BUNDLE", value = var.database_ca_bundle }]
+      mountPoints            = [{ sourceVolume = "rds-ca", containerPath = local.rds_ca_dir, readOnly = false }]
+      logConfiguration       = local.log_configuration[k]
+    }
+  }
 }
 
 resource "aws_ecs_task_definition" "this" {
@@ -254,7 +362,7 @@ resource "aws_ecs_task_definition" "this" {
   network_mode             = "awsvpc"
   cpu                      = each.value.cpu
   memory                   = each.value.memory
-  execution_role_arn       = aws_iam_role.execution.arn
+  execution_role_arn       = aws_iam_role.execution[each.key].arn
   task_role_arn            = local.task_role_arns[each.key]
 
   runtime_platform {
@@ -266,26 +374,36 @@ resource "aws_ecs_task_definition" "this" {
     name = "tmp"
   }
 
-  container_definitions = jsonencode([{
-    name                   = each.key
-    image                  = "${var.repository_url}:${var.image_tag}"
-    essential              = true
-    command                = [each.key]
-    readonlyRootFilesystem = true
-    stopTimeout            = 30
-    portMappings           = [{ containerPort = local.port, hostPort = local.port, protocol = "tcp" }]
-    environment            = [for k, v in local.env[each.key] : { name = k, value = v }]
-    secrets                = local.secrets[each.key]
-    mountPoints            = [{ sourceVolume = "tmp", containerPath = "/tmp", readOnly = false }]
-    logConfiguration = {
-      logDriver = "awslogs"
-      options = {
-        awslogs-group         = aws_cloudwatch_log_group.this[each.key].name
-        awslogs-region        = local.region
-        awslogs-stream-prefix = each.key
-      }
+  dynamic "volume" {
+    for_each = contains(local.database_clients, each.key) ? ["rds-ca"] : []
+    content {
+      name = volume.value
     }
-  }])
+  }
+
+  container_definitions = jsonencode(concat(
+    contains(local.database_clients, each.key) ? [local.rds_ca[each.key]] : [],
+    [merge({
+      name                   = each.key
+      image                  = "${var.repository_url}:${var.image_tag}"
+      essential              = true
+      command                = [each.key]
+      readonlyRootFilesystem = true
+      stopTimeout            = 30
+      portMappings           = [{ containerPort = local.port, hostPort = local.port, protocol = "tcp" }]
+      environment            = [for k, v in local.env[each.key] : { name = k, value = v }]
+      secrets                = local.secrets[each.key]
+      healthCheck            = local.health_check
+      mountPoints = concat(
+        [{ sourceVolume = "tmp", containerPath = "/tmp", readOnly = false }],
+        contains(local.database_clients, each.key) ? [{ sourceVolume = "rds-ca", containerPath = local.rds_ca_dir, readOnly = true }] : [],
+      )
+      logConfiguration = local.log_configuration[each.key]
+      },
+      # Only the database clients wait for their CA bundle.
+      { for k, v in { dependsOn = [{ containerName = "rds-ca", condition = "SUCCESS" }] } : k => v if contains(local.database_clients, each.key) },
+    )]
+  ))
 }
 
 resource "aws_ecs_service" "this" {
@@ -305,7 +423,7 @@ resource "aws_ecs_service" "this" {
 
   network_configuration {
     subnets          = var.private_subnet_ids
-    security_groups  = [aws_security_group.tasks.id]
+    security_groups  = [aws_security_group.this[each.key].id]
     assign_public_ip = false
   }
 

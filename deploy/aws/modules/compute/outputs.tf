@@ -13,9 +13,14 @@ output "task_definition_arns" {
   value       = { for k, t in aws_ecs_task_definition.this : k => t.arn }
 }
 
-output "tasks_security_group_id" {
-  description = "Security group of every task; the database admits it."
-  value       = aws_security_group.tasks.id
+output "security_group_ids" {
+  description = "Security group of each role's tasks."
+  value       = { for k, g in aws_security_group.this : k => g.id }
+}
+
+output "execution_role_arns" {
+  description = "ECS execution role of each role: it reads that role's secrets only."
+  value       = { for k, r in aws_iam_role.execution : k => r.arn }
 }
 
 output "log_groups" {

@@ -8,11 +8,6 @@ variable "vpc_id" {
   type        = string
 }
 
-variable "vpc_cidr_block" {
-  description = "IPv4 range of the VPC: the load balancer's health checks and traffic come from it."
-  type        = string
-}
-
 variable "private_subnet_ids" {
   description = "Private subnets for the tasks."
   type        = list(string)
@@ -50,6 +45,31 @@ variable "target_group_arns" {
     api = string
     web = string
   })
+}
+
+variable "load_balancer_security_group_id" {
+  description = "Security group of the load balancer: the only source the api and web tasks admit."
+  type        = string
+}
+
+variable "api_listener_port" {
+  description = "Port of the load balancer's api listener, which the web calls (api_internal_url)."
+  type        = number
+}
+
+variable "database_security_group_id" {
+  description = "Security group of the database, which the api and worker reach on database.port."
+  type        = string
+}
+
+variable "database_ca_bundle" {
+  description = "PEM certificates of the RDS certificate authorities of the region: the api and worker verify the database's server certificate against them (sslmode=verify-full)."
+  type        = string
+
+  validation {
+    condition     = strcontains(var.database_ca_bundle, "-----BEGIN CERTIFICATE-----")
+    error_message = "database_ca_bundle must hold PEM certificates."
+  }
 }
 
 variable "api_internal_url" {

@@ -1,20 +1,31 @@
 data "aws_caller_identity" "current" {}
 data "aws_partition" "current" {}
+data "aws_region" "current" {}
 
 locals {
   account_id = data.aws_caller_identity.current.account_id
   partition  = data.aws_partition.current.partition
+  region     = data.aws_region.current.name
+
+  # The log groups CloudWatch Logs may encrypt with the key, and nothing else.
+  log_group_arns = [for n in var.encrypted_log_group_names : "arn:${local.partition}:logs:${local.region}:${local.account_id}:log-group:${n}"]
 }
 
-# One customer-managed key encrypts the documents, the event queues and the database. S3 may
-# use it to encrypt the notifications it sends to the queue.
+# One customer-managed key encrypts the documents, the event queues, the database and its
+# secret, and the VPC's flow logs. IAM principals of the account use it through their own
+# policies (the account statement); the AWS services that use it in their own name get only what
+# they need, for this stack's resources only: S3 for the notifications of this bucket to the
+# encrypted queue (aws:SourceArn), CloudWatch Logs for the listed log groups (the encryption
+# context names the group; Logs sets no aws:SourceArn on KMS calls). Secrets Manager, SQS, RDS and
+# S3 for the tasks' own reads and writes act for the tasks' roles, which scope the key with
+# kms:ViaService.
 resource "aws_kms_key" "this" {
-  description             = "${var.name}: documents, event queues and database"
+  description             = "${var.name}: documents, event queues, database and flow logs"
   enable_key_rotation     = true
   deletion_window_in_days = 30
   policy = jsonencode({
     Version = "2012-10-17"
-    Statement = [
+    Statement = concat([
       {
         Sid       = "AccountAdministers"
         Effect    = "Allow"
@@ -28,9 +39,21 @@ resource "aws_kms_key" "this" {
         Principal = { Service = "s3.amazonaws.com" }
         Action    = ["kms:GenerateDataKey", "kms:Decrypt"]
         Resource  = "*"
-        Condition = { StringEquals = { "aws:SourceAccount" = local.account_id } }
+        Condition = {
+          ArnEquals    = { "aws:SourceArn" = aws_s3_bucket.documents.arn }
+          StringEquals = { "aws:SourceAccount" = local.account_id }
+        }
       },
-    ]
+      ], length(local.log_group_arns) == 0 ? [] : [{
+        Sid       = "LogsEncryptTheseGroups"
+        Effect    = "Allow"
+        Principal = { Service = "logs.${local.region}.amazonaws.com" }
+        Action    = ["kms:Encrypt*", "kms:Decrypt*", "kms:ReEncrypt*", "kms:GenerateDataKey*", "kms:Describe*"]
+        Resource  = "*"
+        Condition = {
+          ArnEquals = { "kms:EncryptionContext:aws:logs:arn" = local.log_group_arns }
+        }
+    }])
   })
 }
 
@@ -169,11 +192,11 @@ resource "aws_security_group" "db" {
 }
 
 resource "aws_vpc_security_group_ingress_rule" "db" {
-  count = length(var.database_client_security_group_ids)
+  for_each = var.database_client_security_group_ids
 
   security_group_id            = aws_security_group.db.id
-  description                  = "PostgreSQL from docpipe tasks"
-  referenced_security_group_id = var.database_client_security_group_ids[count.index]
+  description                  = "PostgreSQL from docpipe ${each.key} tasks"
+  referenced_security_group_id = each.value
   ip_protocol                  = "tcp"
   from_port                    = 5432
   to_port                      = 5432
@@ -207,4 +230,7 @@ resource "aws_db_instance" "this" {
   skip_final_snapshot                 = !var.deletion_protection
   final_snapshot_identifier           = var.deletion_protection ? "${var.name}-final" : null
   iam_database_authentication_enabled = false
+  # The tasks verify the server's certificate against this CA (sslmode=verify-full); the bundle
+  # they trust must hold it.
+  ca_cert_identifier = var.db_ca_cert_identifier
 }

@@ -52,3 +52,8 @@ output "db_secret_arn" {
   description = "ARN of the Secrets Manager secret RDS keeps the master credentials in (JSON: username, password)."
   value       = aws_db_instance.this.master_user_secret[0].secret_arn
 }
+
+output "db_security_group_id" {
+  description = "Security group of the database; clients need egress to it on db_port."
+  value       = aws_security_group.db.id
+}

@@ -19,8 +19,8 @@ variable "private_subnet_ids" {
 }
 
 variable "database_client_security_group_ids" {
-  description = "Security groups allowed to reach PostgreSQL on port 5432."
-  type        = list(string)
+  description = "Security groups allowed to reach PostgreSQL on port 5432, by the name of the client (e.g. api, worker)."
+  type        = map(string)
 }
 
 variable "max_receive_count" {
@@ -63,4 +63,16 @@ variable "deletion_protection" {
   description = "Refuse to delete the database, and keep a final snapshot and the bucket's objects on destroy."
   type        = bool
   default     = true
+}
+
+variable "db_ca_cert_identifier" {
+  description = "Certificate authority of the database's server certificate, which clients verify."
+  type        = string
+  default     = "rds-ca-rsa2048-g1"
+}
+
+variable "encrypted_log_group_names" {
+  description = "CloudWatch Logs groups (names) that the key's policy lets CloudWatch Logs encrypt; no other group may use the key."
+  type        = list(string)
+  default     = []
 }

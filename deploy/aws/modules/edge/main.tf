@@ -4,14 +4,26 @@ locals {
     api = { port = 8080, health = "/readyz" }
     web = { port = 80, health = "/healthz" }
   }
+  # Every task listens on this port, whichever listener sends it traffic.
+  target_port = 8080
 }
 
+# The load balancer has a security group of its own, set when it is created (a network load
+# balancer cannot get one later): it admits the API Gateway VPC link on both listeners and the web
+# tasks on the api listener, nothing else, and the tasks admit only it. The security group is
+# enforced on PrivateLink traffic too, should an endpoint service ever front it.
 resource "aws_lb" "this" {
-  name                             = var.name
+  # A load balancer created without a security group must be replaced to get one, which the
+  # provider finds out only at apply time, once the new group's id is known: the apply then fails
+  # with an inconsistent final plan. The name, new with the group, makes the plan say "replace".
+  name                             = "${var.name}-nlb"
   internal                         = true
   load_balancer_type               = "network"
   subnets                          = var.private_subnet_ids
+  security_groups                  = [aws_security_group.nlb.id]
   enable_cross_zone_load_balancing = true
+
+  enforce_security_group_inbound_rules_on_private_link_traffic = "on"
 }
 
 resource "aws_lb_target_group" "this" {
@@ -21,8 +33,11 @@ resource "aws_lb_target_group" "this" {
   vpc_id               = var.vpc_id
   target_type          = "ip"
   protocol             = "TCP"
-  port                 = 8080
+  port                 = local.target_port
   deregistration_delay = 30
+  # Targets see the load balancer's address, so their security group can name the load
+  # balancer's instead of its clients'.
+  preserve_client_ip = "false"
 
   health_check {
     protocol            = "HTTP"
@@ -57,12 +72,53 @@ resource "aws_security_group" "vpc_link" {
 resource "aws_vpc_security_group_egress_rule" "vpc_link" {
   for_each = local.targets
 
-  security_group_id = aws_security_group.vpc_link.id
-  description       = "${each.key} listener"
-  cidr_ipv4         = var.vpc_cidr_block
-  ip_protocol       = "tcp"
-  from_port         = each.value.port
-  to_port           = each.value.port
+  security_group_id            = aws_security_group.vpc_link.id
+  description                  = "${each.key} listener"
+  referenced_security_group_id = aws_security_group.nlb.id
+  ip_protocol                  = "tcp"
+  from_port                    = each.value.port
+  to_port                      = each.value.port
+}
+
+resource "aws_security_group" "nlb" {
+  name        = "${var.name}-nlb"
+  description = "Internal load balancer: the API Gateway VPC link and the api's clients in, the tasks out"
+  vpc_id      = var.vpc_id
+}
+
+resource "aws_vpc_security_group_ingress_rule" "nlb_from_vpc_link" {
+  for_each = local.targets
+
+  security_group_id            = aws_security_group.nlb.id
+  description                  = "${each.key} listener from the API Gateway VPC link"
+  referenced_security_group_id = aws_security_group.vpc_link.id
+  ip_protocol                  = "tcp"
+  from_port                    = each.value.port
+  to_port                      = each.value.port
+}
+
+# The web calls the api through the load balancer inside the VPC.
+resource "aws_vpc_security_group_ingress_rule" "nlb_from_api_clients" {
+  count = length(var.api_client_security_group_ids)
+
+  security_group_id            = aws_security_group.nlb.id
+  description                  = "api listener from tasks that call the api"
+  referenced_security_group_id = var.api_client_security_group_ids[count.index]
+  ip_protocol                  = "tcp"
+  from_port                    = local.targets.api.port
+  to_port                      = local.targets.api.port
+}
+
+# Traffic and health checks to the tasks of each target group.
+resource "aws_vpc_security_group_egress_rule" "nlb_to_targets" {
+  for_each = local.targets
+
+  security_group_id            = aws_security_group.nlb.id
+  description                  = "${each.key} tasks: traffic and health checks"
+  referenced_security_group_id = var.target_security_group_ids[each.key]
+  ip_protocol                  = "tcp"
+  from_port                    = local.target_port
+  to_port                      = local.target_port
 }
 
 resource "aws_apigatewayv2_vpc_link" "this" {

@@ -8,14 +8,23 @@ variable "vpc_id" {
   type        = string
 }
 
-variable "vpc_cidr_block" {
-  description = "IPv4 range of the VPC."
-  type        = string
-}
-
 variable "private_subnet_ids" {
   description = "Private subnets for the internal load balancer and the VPC link."
   type        = list(string)
+}
+
+variable "target_security_group_ids" {
+  description = "Security group of the api's and of the web's tasks: the load balancer sends traffic and health checks to them on port 8080."
+  type = object({
+    api = string
+    web = string
+  })
+}
+
+variable "api_client_security_group_ids" {
+  description = "Security groups of tasks inside the VPC that call the api through the load balancer (the web's)."
+  type        = list(string)
+  default     = []
 }
 
 variable "jwt_issuer" {

@@ -22,3 +22,8 @@ output "nat_gateway_ids" {
   description = "NAT gateways: one, or one per availability zone."
   value       = aws_nat_gateway.this[*].id
 }
+
+output "flow_log_group_name" {
+  description = "CloudWatch Logs group of the VPC's flow logs."
+  value       = aws_cloudwatch_log_group.flow_logs.name
+}

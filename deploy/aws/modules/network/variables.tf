@@ -35,3 +35,19 @@ variable "vpc_endpoints" {
   type        = bool
   default     = false
 }
+
+variable "kms_key_arn" {
+  description = "Key that encrypts the flow logs; its policy must let CloudWatch Logs use it for flow_log_group_name."
+  type        = string
+}
+
+variable "flow_log_group_name" {
+  description = "CloudWatch Logs group the VPC's flow logs go to."
+  type        = string
+}
+
+variable "flow_log_retention_days" {
+  description = "How long CloudWatch keeps the flow logs."
+  type        = number
+  default     = 90
+}

@@ -149,6 +149,7 @@ func TestWiring(t *testing.T) {
 		{"web", "identityId", `^webIdentity\.outputs\.id$`},
 		{"api", "identityId", `^apiIdentity\.outputs\.id$`},
 		{"function", "identityId", `^functionIdentity\.outputs\.id$`},
+		{"function", "registryServer", `^registry\.outputs\.loginServer$`},
 		{"registry", "pullPrincipalIds", `(?s)webIdentity.*apiIdentity.*functionIdentity`},
 		{"vault", "readerPrincipalIds", `(?s)webIdentity.*apiIdentity.*functionIdentity`},
 		{"storage", "contributorPrincipalIds", `(?s)^\[\s*apiIdentity\.outputs\.principalId\s+functionIdentity\.outputs\.principalId\s*\]$`},

@@ -13,10 +13,10 @@ param environmentName string
 @minLength(1)
 param location string
 
-@description('Container image of the api app; a placeholder until the first deploy.')
+@description('Container image of the api app; the placeholder (port 80, no docpipe settings) until the first deploy.')
 param apiImage string = 'mcr.microsoft.com/k8se/quickstart:latest'
 
-@description('Container image of the web app; a placeholder until the first deploy.')
+@description('Container image of the web app; the placeholder (port 80, no docpipe settings) until the first deploy.')
 param webImage string = 'mcr.microsoft.com/k8se/quickstart:latest'
 
 @description('Container image of the OCR function (deploy/azure/function/Dockerfile); a placeholder until the first deploy.')
@@ -255,6 +255,13 @@ module web 'modules/containerapp.bicep' = {
       }
     ]
   }
+  // The vault module grants id-web Key Vault Secrets User (its readers): the app, whose revision
+  // reads the secret with that identity, is created only after the grant (rule kv-order). Azure RBAC
+  // can still take minutes to propagate; the placeholder revision of the first provision reads no
+  // secret, so the first revision that does comes from a later deployment (docs/azure.md).
+  dependsOn: [
+    vault
+  ]
 }
 
 module function 'modules/function.bicep' = {
@@ -270,6 +277,7 @@ module function 'modules/function.bicep' = {
     identityClientId: functionIdentity.outputs.clientId
     identityPrincipalId: functionIdentity.outputs.principalId
     image: functionImage
+    registryServer: registry.outputs.loginServer
     settings: {
       DOCPIPE_DATABASE_URL: databaseURL
       DOCPIPE_BLOB_URL: blobURL

@@ -110,6 +110,11 @@ var rules = []rule{
 	{"security", checkSecurity},
 	{"secret-value", checkSecretRefs},
 	{"least-privilege", checkRoles},
+	{"cosmos-serial", checkCosmosSerial},
+	{"placeholder", checkPlaceholder},
+	{"kv-order", checkKeyVaultOrder},
+	{"site-settings", checkSiteSettings},
+	{"timer-instance", checkTimerInstance},
 }
 
 // roles are the only Azure RBAC roles the deployment may assign, by definition ID; broad roles

@@ -251,8 +251,9 @@ var resourceKeywords = map[string]bool{"parent": true, "scope": true, "dependsOn
 // checkTypes checks every resource declaration, nested ones included, against the vendored types:
 // its type and API version exist; every property written in an object literal exists at its place,
 // is not read-only, and every required one is set; a string literal given to an enum is one of its
-// values; an existing resource sets only name, parent and scope. It cannot see inside values that
-// are not literals (parameters, variables, calls, ternaries): those are skipped, not guessed.
+// values; an existing resource sets only name, parent and scope. It checks both branches of a
+// ternary and looks through parentheses, but cannot see inside other values that are not literals
+// (parameters, variables, calls): those are skipped, not guessed.
 func checkTypes(f bicepFile, _ map[string]bicepFile) []string {
 	types, err := vendoredTypes()
 	if err != nil {
@@ -413,6 +414,20 @@ func (c *typeChecker) shape(obj *node, t *azType, id, path string) (props map[st
 // value checks v, the value written for something of type t, where v is a literal.
 func (c *typeChecker) value(v *node, t *azType, id, path string) {
 	if v == nil || t == nil {
+		return
+	}
+	switch v.Type {
+	case "ternary_expression": // either branch may be the value: check both
+		for _, b := range v.Children {
+			if b != nil && (b.Field == "consequence" || b.Field == "alternative") {
+				c.value(b, t, id, path)
+			}
+		}
+		return
+	case "parenthesized_expression":
+		if len(v.Children) == 1 {
+			c.value(v.Children[0], t, id, path)
+		}
 		return
 	}
 	switch t.kind {
@@ -629,6 +644,7 @@ func TestTypesRule(t *testing.T) {
 		{"typo in a discriminated object's variant", 59, "properties.backupPolicy.periodicModeProperties.backupIntervalInMinute is not a property of this type"},
 		{"missing required property in a nested resource", 69, "sqlDatabases@2026-03-15: required property properties.resource.id is not set"},
 		{"existing resource with a property", 76, "existing resource sets location"},
+		{"typo in a ternary's parenthesized branch", 88, "properties.retentionDays is not a property of this type (did you mean retentionInDays?)"},
 	}
 	for _, tt := range tests {
 		found := slices.ContainsFunc(got, func(f finding) bool {

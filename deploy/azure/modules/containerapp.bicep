@@ -1,6 +1,14 @@
 // One docpipe role as a container app: the image's command picks the role (docpipe api, docpipe web).
 // Single revision mode, a user-assigned identity for the registry, Key Vault and data access,
 // probes on /healthz and /readyz, and an HTTP concurrency scale rule.
+//
+// Until docpipe is deployed the app runs the placeholder image (main.bicep's default): it listens on
+// port 80, serves a page but no /healthz or /readyz, and knows nothing of docpipe's arguments,
+// settings or secrets. Such a revision gets the placeholder's port and TCP probes and none of
+// docpipe's configuration, so it becomes healthy; the deployment that brings docpipe's image
+// (provision.sh from release.sh, or azd provision from the postdeploy hook) brings the port,
+// probes, settings and Key Vault reference with it, in one revision. See docs/azure.md, "First
+// provision and the placeholder" (rules placeholder and kv-order).
 
 @description('An environment variable: a plain value, or secretRef naming one of secretRefs.')
 type envVar = {
@@ -89,6 +97,13 @@ param cpu string = '0.5'
 @description('Memory per replica.')
 param memory string = '1Gi'
 
+// The placeholder image and the port it listens on; main.bicep, main.parameters.json and
+// scripts/provision.sh name the same image (TestPlaceholderImage).
+var placeholderImage = 'mcr.microsoft.com/k8se/quickstart:latest'
+var placeholderPort = 80
+var placeholder = image == placeholderImage
+var port = placeholder ? placeholderPort : targetPort
+
 resource app 'Microsoft.App/containerApps@2026-01-01' = {
   name: name
   location: location
@@ -106,7 +121,7 @@ resource app 'Microsoft.App/containerApps@2026-01-01' = {
       activeRevisionsMode: 'Single'
       ingress: {
         external: external
-        targetPort: targetPort
+        targetPort: port
         transport: 'auto'
         allowInsecure: false
       }
@@ -116,24 +131,48 @@ resource app 'Microsoft.App/containerApps@2026-01-01' = {
           identity: identityId
         }
       ]
-      secrets: secretRefs
+      // The placeholder revision reads no secret: the first revision that references Key Vault is
+      // created by a later deployment than the one that grants the identity Key Vault Secrets User,
+      // so the role assignment has propagated by then (docs/azure.md).
+      secrets: placeholder ? [] : secretRefs
     }
     template: {
       containers: [
         {
           name: role
           image: image
-          args: [
-            role
-          ]
-          env: concat(env, [
-            { name: 'DOCPIPE_ADDR', value: '0.0.0.0:${targetPort}' }
-          ])
+          args: placeholder ? [] : [role]
+          env: placeholder ? [] : concat(env, [{ name: 'DOCPIPE_ADDR', value: '0.0.0.0:${targetPort}' }])
           resources: {
             cpu: json(cpu)
             memory: memory
           }
-          probes: [
+          probes: placeholder ? [
+            {
+              type: 'Liveness'
+              tcpSocket: {
+                port: placeholderPort
+              }
+              periodSeconds: 10
+              failureThreshold: 3
+            }
+            {
+              type: 'Readiness'
+              tcpSocket: {
+                port: placeholderPort
+              }
+              periodSeconds: 5
+              failureThreshold: 2
+            }
+            {
+              type: 'Startup'
+              tcpSocket: {
+                port: placeholderPort
+              }
+              periodSeconds: 2
+              failureThreshold: 30
+            }
+          ] : [
             {
               type: 'Liveness'
               httpGet: {

@@ -95,6 +95,12 @@ resource dataContributor 'Microsoft.DocumentDB/databaseAccounts/sqlRoleDefinitio
   name: '00000000-0000-0000-0000-000000000002'
 }
 
+// Cosmos DB applies control-plane writes to an account one at a time: SQL role assignments written
+// in parallel (a loop runs its items in parallel by default) collide on the account and fail with
+// 409 Conflict ("another operation is in progress"). @batchSize(1) creates them one after another,
+// and dependsOn the container starts them only once the container, itself a write to the account,
+// is done (rule cosmos-serial).
+@batchSize(1)
 resource data 'Microsoft.DocumentDB/databaseAccounts/sqlRoleAssignments@2026-03-15' = [
   for principalId in dataPrincipalIds: {
     parent: account
@@ -104,6 +110,9 @@ resource data 'Microsoft.DocumentDB/databaseAccounts/sqlRoleAssignments@2026-03-
       principalId: principalId
       scope: '${account.id}/dbs/${database.name}'
     }
+    dependsOn: [
+      container
+    ]
   }
 ]
 

@@ -2,6 +2,11 @@
 // azurecontainerapps) running the image from deploy/azure/function/Dockerfile, where the Functions
 // host starts `docpipe function` as a custom handler. A container is needed because Tesseract lives
 // in the image; Flex Consumption runs only a zip package.
+//
+// Bicep is the only owner of the site's configuration: the image (linuxFxVersion) and every app
+// setting come from this module, and no script sets either (TestScriptsLeaveConfigToBicep): a
+// deployment writes siteConfig.appSettings as a whole, so a setting added outside Bicep would be
+// erased by the next provision (rule site-settings).
 
 @description('Name of the Function App: 2-32 lowercase letters, digits and hyphens.')
 @minLength(2)
@@ -35,6 +40,9 @@ param identityPrincipalId string
 @minLength(1)
 param image string
 
+@description('Login server of the registry the function image comes from, pulled with the identity.')
+param registryServer string
+
 @description('docpipe settings (DOCPIPE_*) as name: value; no secrets.')
 param settings object
 
@@ -42,6 +50,11 @@ param settings object
 @minValue(1)
 @maxValue(300)
 param maxInstances int = 10
+
+@description('Instances kept running with no event to process. At least 1, so the sweep timer (function/sweep) fires every minute whether or not the platform would wake a scaled-to-zero app for it.')
+@minValue(1)
+@maxValue(300)
+param minInstances int = 1
 
 var functionName = 'ocr'
 var blobOwner = subscriptionResourceId('Microsoft.Authorization/roleDefinitions', 'b7e6dc6d-f1e8-4753-8033-0f276bb0955b')
@@ -83,6 +96,10 @@ var baseSettings = {
   OMP_THREAD_LIMIT: '1'
 }
 
+// The registry the platform pulls docpipe's image from with the identity (acrUseManagedIdentityCreds);
+// not set for the public placeholder image of the first provision.
+var registrySettings = startsWith(image, '${registryServer}/') ? { DOCKER_REGISTRY_SERVER_URL: 'https://${registryServer}' } : {}
+
 resource site 'Microsoft.Web/sites@2025-03-01' = {
   name: name
   location: location
@@ -107,9 +124,11 @@ resource site 'Microsoft.Web/sites@2025-03-01' = {
       acrUseManagedIdentityCreds: true
       acrUserManagedIdentityID: identityId
       functionAppScaleLimit: maxInstances
-      minimumElasticInstanceCount: 0
+      // An always-ready instance: the sweep timer runs in it (rule timer-instance, docs/azure.md).
+      minimumElasticInstanceCount: minInstances
+      // Every app setting the app has: a deployment replaces the whole list.
       appSettings: [
-        for s in items(union(baseSettings, settings)): {
+        for s in items(union(baseSettings, registrySettings, settings)): {
           name: s.key
           value: s.value
         }

@@ -2,10 +2,15 @@
 # function.sh is azd's postdeploy hook. It deploys the OCR function and then wires Event Grid to it:
 #   1. packages the function from the api image azd just pushed (package.sh), builds the function
 #      image and pushes it to the registry;
-#   2. points the Function App at the image and waits until the host lists the ocr function;
-#   3. only then sets DOCPIPE_WIRE_EVENTS=true and provisions again, which creates the Event Grid
-#      subscription (it fails validation if the function does not exist yet: the ordering trap).
-# Reads the azd environment (azd exports it to hooks). Needs az and docker.
+#   2. provisions (azd provision): Bicep, the only owner of the apps' configuration, points the
+#      Function App at the new image with all its app settings, and gives api and web the templates
+#      of the images azd deploy just set (azd deploy changes only the image; from the placeholder on,
+#      port, probes, settings and the Key Vault reference come with this provision);
+#   3. waits until the host lists the ocr function and only then sets DOCPIPE_WIRE_EVENTS=true and
+#      provisions again, which creates the Event Grid subscription (it fails validation if the
+#      function does not exist yet: the ordering trap).
+# Nothing here changes an app's settings or image directly (TestScriptsLeaveConfigToBicep).
+# Reads the azd environment (azd exports it to hooks). Needs az, azd and docker.
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 : "${SERVICE_API_IMAGE_NAME:?azd deploy sets it}" "${AZURE_CONTAINER_REGISTRY_ENDPOINT:?}"
@@ -20,9 +25,8 @@ az acr login --name "${AZURE_CONTAINER_REGISTRY_ENDPOINT%%.*}"
 "$here/package.sh" "$SERVICE_API_IMAGE_NAME" "$work"
 docker build --tag "$image" "$work"
 docker push "$image"
-az functionapp config container set --resource-group "$AZURE_RESOURCE_GROUP" \
-  --name "$FUNCTION_APP_NAME" --image "$image" --output none
 azd env set DOCPIPE_FUNCTION_IMAGE "$image"
+azd provision --no-prompt
 
 "$here/wait-function.sh" "$AZURE_RESOURCE_GROUP" "$FUNCTION_APP_NAME" ocr
 

@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # provision.sh what-if|create runs main.bicep at subscription scope, the pipeline's counterpart of
-# `azd provision`. It keeps whatever images the apps run now (new images are rolled out by
-# release.sh), and creates the Event Grid subscription only once the ocr function is listed
+# `azd provision`. Bicep is the only owner of the apps' configuration, images included: this is also
+# how release.sh rolls a version out. Each image is DOCPIPE_API_IMAGE, DOCPIPE_WEB_IMAGE or
+# DOCPIPE_FUNCTION_IMAGE if set, else whatever the app runs now, else the placeholder (a fresh
+# environment). It creates the Event Grid subscription only once the ocr function is listed
 # (DOCPIPE_WIRE_EVENTS=true forces it). In a pipeline it publishes the outputs as output variables.
 # Environment: AZURE_ENV_NAME, AZURE_LOCATION, DOCPIPE_API_CLIENT_ID, DOCPIPE_WEB_CLIENT_ID,
 # DOCPIPE_WEB_CLIENT_SECRET; az must be signed in (the pipeline's workload identity).
@@ -19,6 +21,7 @@ named() {
     --output tsv 2>/dev/null || true
 }
 
+# image NAME prints the image the container app NAME runs now, or the placeholder.
 image() {
   local app
   app=$(named "$1")
@@ -26,6 +29,8 @@ image() {
     --query 'properties.template.containers[0].image' --output tsv 2>/dev/null || echo "$placeholder"
 }
 
+api_image=${DOCPIPE_API_IMAGE:-$(image api)}
+web_image=${DOCPIPE_WEB_IMAGE:-$(image web)}
 function_image=mcr.microsoft.com/azure-functions/base:4
 wire=${DOCPIPE_WIRE_EVENTS:-false}
 if fn=$(named function) && [[ -n "$fn" ]]; then
@@ -37,6 +42,7 @@ if fn=$(named function) && [[ -n "$fn" ]]; then
     wire=true
   fi
 fi
+function_image=${DOCPIPE_FUNCTION_IMAGE:-$function_image}
 
 args=(
   --name "docpipe-$AZURE_ENV_NAME" --location "$AZURE_LOCATION"
@@ -44,7 +50,7 @@ args=(
   --parameters environmentName="$AZURE_ENV_NAME" location="$AZURE_LOCATION"
   apiClientId="$DOCPIPE_API_CLIENT_ID" webClientId="$DOCPIPE_WEB_CLIENT_ID"
   webClientSecret="$DOCPIPE_WEB_CLIENT_SECRET"
-  apiImage="$(image api)" webImage="$(image web)" functionImage="$function_image"
+  apiImage="$api_image" webImage="$web_image" functionImage="$function_image"
   wireEvents="$wire" principalType=ServicePrincipal
 )
 if [[ "$mode" == what-if ]]; then

@@ -75,3 +75,16 @@ resource elsewhere 'Microsoft.DocumentDB/databaseAccounts@2026-03-15' existing =
   name: 'cosmos-elsewhere'
   location: location
 }
+
+@description('Whether to keep logs for 90 days: either branch of the ternary below is checked.')
+param keepLong bool
+
+resource ternary 'Microsoft.OperationalInsights/workspaces@2026-03-01' = {
+  name: 'log-ternary'
+  location: location
+  properties: keepLong ? {
+    retentionInDays: 90
+  } : ({
+    retentionDays: 30
+  })
+}

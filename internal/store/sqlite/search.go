@@ -280,7 +280,8 @@ func jsonInts(ns []int64) string {
 
 // ownerToken is the word that marks owner's done documents in the index: a hash of the owner,
 // so that no two owners share one, written in private-use characters, which FTS5 takes for word
-// characters but search.Words never keeps, so that no search can match it.
+// characters but search.Words never keeps, so that no search can match it. Queries look for it
+// in the owner column alone (ownerPhrase).
 func ownerToken(owner string) string {
 	sum := sha256.Sum256([]byte(owner))
 	var b strings.Builder
@@ -288,6 +289,12 @@ func ownerToken(owner string) string {
 		b.WriteRune(0xE000 + rune(c))
 	}
 	return b.String()
+}
+
+// ownerPhrase matches owner's token in the owner column only: a document's text may hold any
+// owner's token (text is the uploader's to choose), and must not make it anyone else's.
+func ownerPhrase(owner string) string {
+	return `owner : "` + ownerToken(owner) + `"`
 }
 
 // exprs are a query in FTS5's syntax.
@@ -310,7 +317,7 @@ func compile(q search.Query, owner string) (exprs, error) {
 	if len(q.Clauses) > search.MaxClauses {
 		return exprs{}, fmt.Errorf("%w: query has more than %d terms", document.ErrInvalidInput, search.MaxClauses)
 	}
-	e := exprs{owner: `"` + ownerToken(owner) + `"`}
+	e := exprs{owner: ownerPhrase(owner)}
 	var pos, not []string
 	for _, c := range q.Clauses {
 		var ws []string

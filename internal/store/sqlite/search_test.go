@@ -27,7 +27,7 @@ func TestPageAt(t *testing.T) {
 
 func TestCompile(t *testing.T) {
 	word := func(w string) search.Clause { return search.Clause{Words: []string{w}} }
-	owner := `"` + ownerToken("alice") + `"`
+	owner := `owner : "` + ownerToken("alice") + `"`
 	tests := []struct {
 		clauses                  []search.Clause
 		match, words, not, owned string

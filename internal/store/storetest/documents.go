@@ -1,7 +1,9 @@
 package storetest
 
 import (
+	"crypto/sha256"
 	"slices"
+	"strings"
 	"testing"
 	"time"
 
@@ -398,4 +400,27 @@ func testOwnership(t *testing.T, s store.Store) {
 		t.Errorf("Search for the owner = %v, want [secret.pdf]", got)
 	}
 	get(t, s, "alice", queued.ID)
+}
+
+// testOwnershipUnforgeable stores, in bob's documents, text that carries the kind of owner marker
+// a full-text index may keep beside a document's words: alice's, as SQLite's index writes it (a
+// hash of the owner in private-use characters). No text may change whose documents a search sees.
+func testOwnershipUnforgeable(t *testing.T, s store.Store) {
+	sum := sha256.Sum256([]byte("alice"))
+	var forged strings.Builder
+	for _, c := range sum[:16] {
+		forged.WriteRune(0xE000 + rune(c))
+	}
+	addDone(t, s,
+		textDoc{"alice", "alice.pdf", []string{"harbour crane"}},
+		textDoc{"bob", "bob1.pdf", []string{"harbour " + forged.String()}},
+		textDoc{"bob", "bob2.pdf", []string{forged.String() + " harbour " + forged.String()}},
+		textDoc{"bob", "bob3.pdf", []string{"harbour", forged.String()}},
+	)
+	if got := find(t, s, "alice", "harbour"); !slices.Equal(names(got.Hits), []string{"alice.pdf"}) || got.Total != 1 {
+		t.Errorf("alice's search = %v (total %d), want [alice.pdf] (total 1)", names(got.Hits), got.Total)
+	}
+	if got := find(t, s, "bob", "harbour"); len(got.Hits) != 3 || got.Total != 3 {
+		t.Errorf("bob's search = %v (total %d), want his 3 documents", names(got.Hits), got.Total)
+	}
 }

@@ -49,6 +49,7 @@ func Run(t *testing.T, open func(t *testing.T) store.Store) {
 		{"Reprocess", testReprocess},
 		{"ReprocessFailed", testReprocessFailed},
 		{"Ownership", testOwnership},
+		{"OwnershipUnforgeable", testOwnershipUnforgeable},
 		{"SearchRanking", testSearchRanking},
 		{"SearchBestPage", testSearchBestPage},
 		{"SearchSyntax", testSearchSyntax},

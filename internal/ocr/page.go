@@ -40,6 +40,9 @@ func (p *Pool) page(ctx context.Context, e *engine, in *input, i int) (document.
 	if dpi == 0 {
 		dpi = img.resolution()
 	}
+	if dpi, err = img.prepare(dpi); err != nil {
+		return document.Page{}, err
+	}
 	r, err := e.recognize(ctx, img, dpi, psmAuto)
 	if err != nil {
 		return document.Page{}, err

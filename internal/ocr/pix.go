@@ -68,6 +68,8 @@ func normalize(p **C.PIX) error {
 	return invalid("cannot convert image of depth %d", int(C.pixGetDepth(*p)))
 }
 
+func (p *pix) depth() int { return int(C.pixGetDepth(p.p)) }
+
 func (p *pix) size() size {
 	return size{int64(C.pixGetWidth(p.p)), int64(C.pixGetHeight(p.p))}
 }
@@ -80,6 +82,52 @@ func (p *pix) resolution() int {
 		return 0
 	}
 	return res
+}
+
+// Recognition works on pages of at most maxDPI, or of at most maxUnknownSide pixels on their long
+// side when the resolution is unknown: past that Tesseract reads no better, while its memory
+// grows with the pixels (a 60-megapixel colour page took an engine to 893 MB).
+const (
+	maxDPI         = 400
+	targetDPI      = 300
+	maxUnknownSide = 5000 // an A4 page at about 425 dpi
+)
+
+// prepare readies p for recognition at dpi (0 when unknown): 8-bit grey unless it is bilevel,
+// and shrunk to targetDPI or maxUnknownSide when larger. It returns the dpi to tell Tesseract.
+func (p *pix) prepare(dpi int) (int, error) {
+	scale := 1.0
+	switch long := max(int(C.pixGetWidth(p.p)), int(C.pixGetHeight(p.p))); {
+	case dpi > maxDPI:
+		scale = float64(targetDPI) / float64(dpi)
+	case dpi == 0 && long > maxUnknownSide:
+		scale = float64(maxUnknownSide) / float64(long)
+	}
+	if C.pixGetDepth(p.p) == 32 || scale < 1 && C.pixGetDepth(p.p) == 1 {
+		if err := p.replace(C.pixConvertTo8(p.p, 0)); err != nil {
+			return 0, err
+		}
+	}
+	if scale < 1 {
+		if err := p.replace(C.pixScale(p.p, C.l_float32(scale), C.l_float32(scale))); err != nil {
+			return 0, err
+		}
+		if dpi > 0 {
+			dpi = targetDPI
+			C.pixSetResolution(p.p, C.l_int32(dpi), C.l_int32(dpi))
+		}
+	}
+	return dpi, nil
+}
+
+// replace makes out, the result of a Leptonica operation on p, the new p.
+func (p *pix) replace(out *C.PIX) error {
+	if out == nil {
+		return invalid("cannot prepare the page image for recognition")
+	}
+	C.pixDestroy(&p.p)
+	p.p = out
+	return nil
 }
 
 func (p *pix) free() {

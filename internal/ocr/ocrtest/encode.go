@@ -13,6 +13,11 @@ import (
 
 // PNG encodes img with a pHYs chunk recording DPI.
 func PNG(img image.Image) ([]byte, error) {
+	return PNGAt(img, DPI)
+}
+
+// PNGAt encodes img with a pHYs chunk recording dpi.
+func PNGAt(img image.Image, dpi int) ([]byte, error) {
 	var buf bytes.Buffer
 	if err := png.Encode(&buf, img); err != nil {
 		return nil, err
@@ -20,7 +25,7 @@ func PNG(img image.Image) ([]byte, error) {
 	b := buf.Bytes()
 	const ihdrEnd = 8 + 8 + 13 + 4
 	phys := make([]byte, 9)
-	ppm := uint32(math.Round(DPI / 0.0254))
+	ppm := uint32(math.Round(float64(dpi) / 0.0254))
 	binary.BigEndian.PutUint32(phys[0:], ppm)
 	binary.BigEndian.PutUint32(phys[4:], ppm)
 	phys[8] = 1

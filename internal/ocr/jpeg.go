@@ -51,10 +51,30 @@ func jpegSize(data []byte) (w, h int64, err error) {
 			if !bytes.Contains(data[off+2+n:], []byte{0xFF, 0xD9}) {
 				return 0, 0, invalid("JPEG: truncated (no end-of-image marker)")
 			}
+			// Inside entropy-coded data a 0xFF byte is always followed by 0x00 or a restart
+			// marker, so every FF DA is a scan header.
+			scans := bytes.Count(data[off:], []byte{0xFF, 0xDA})
+			if lim := maxJPEGScans(w * h); scans > lim {
+				return 0, 0, invalid("JPEG: %d progressive scans, at most %d for a %dx%d image", scans, lim, w, h)
+			}
 			return w, h, nil
 		}
 		off += 2 + n
 	}
+}
+
+// Decoding a progressive JPEG costs about its pixels times its scans, and no timeout can stop a
+// decoder in C: a 7745×7745 JPEG of 30,000 scans held an engine for minutes. Encoders write about
+// 10 scans; a JPEG may have up to 100, and fewer when large, so that the pixel-scans stay within
+// jpegScanBudget.
+const (
+	jpegMaxScans   = 100
+	jpegScanBudget = 1_500_000_000
+)
+
+// maxJPEGScans returns the most scans allowed to a JPEG of that many pixels.
+func maxJPEGScans(pixels int64) int {
+	return int(max(10, min(jpegMaxScans, jpegScanBudget/max(pixels, 1))))
 }
 
 // isSOF reports whether marker starts a frame: SOF0 to SOF15 except the

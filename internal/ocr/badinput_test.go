@@ -146,3 +146,23 @@ func TestPixelBombCheap(t *testing.T) {
 		t.Errorf("bomb is %d bytes; it should be small", len(bomb))
 	}
 }
+
+// TestInspectTimeBound: the check of an upload runs inside its request, so it must end in time
+// whatever the file; a PDF whose page tree is 50,000 levels deep takes pdfinfo about a second.
+func TestInspectTimeBound(t *testing.T) {
+	deep := ocrtest.DeepPagesPDF(50_000)
+	lim := testLimits
+	lim.InspectTime = 50 * time.Millisecond
+	start := time.Now()
+	_, err := Inspect(context.Background(), deep, lim)
+	if !errors.Is(err, document.ErrInvalidInput) || !strings.Contains(err.Error(), "too complex to check") {
+		t.Errorf("Inspect(deep page tree) error = %v, want invalid input, too complex to check", err)
+	}
+	if took := time.Since(start); took > 5*time.Second {
+		t.Errorf("Inspect took %v with a bound of %v", took, lim.InspectTime)
+	}
+	info, err := Inspect(context.Background(), ocrtest.DeepPagesPDF(3), testLimits)
+	if err != nil || info.Pages != 1 {
+		t.Errorf("Inspect(shallow page tree) = %+v, %v; want 1 page", info, err)
+	}
+}

@@ -38,8 +38,14 @@ func Inspect(ctx context.Context, data []byte, lim Limits) (Info, error) {
 	if mt == "" {
 		return Info{}, fmt.Errorf("ocr: %w", ErrUnsupportedType)
 	}
-	in, err := inspect(ctx, data, mt, "-", lim.withDefaults())
+	lim = lim.withDefaults()
+	checkCtx, cancel := context.WithTimeout(ctx, lim.InspectTime)
+	defer cancel()
+	in, err := inspect(checkCtx, data, mt, "-", lim)
 	if err != nil {
+		if ctx.Err() == nil && checkCtx.Err() != nil {
+			err = invalid("%s: too complex to check within %v", shortType(mt), lim.InspectTime)
+		}
 		return Info{}, fmt.Errorf("ocr: %w", err)
 	}
 	info := Info{MediaType: mt, Pages: len(in.pages)}

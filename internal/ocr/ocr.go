@@ -11,6 +11,7 @@ package ocr
 import (
 	"errors"
 	"fmt"
+	"time"
 
 	"github.com/docpipe/docpipe/internal/document"
 )
@@ -28,6 +29,8 @@ const (
 	DefaultMaxPages  = 500
 	DefaultMaxPixels = 50_000_000
 	DefaultDPI       = 300
+	// DefaultInspectTime bounds Inspect: the check of an upload runs inside its request.
+	DefaultInspectTime = 10 * time.Second
 	// MinDPI is the lowest resolution a PDF page is rasterized at; see Limits.
 	MinDPI = 72
 )
@@ -42,6 +45,8 @@ type Limits struct {
 	MaxPages  int   // pages per document
 	MaxPixels int64 // pixels per page image (width*height), checked from headers BEFORE decoding
 	DPI       int   // rasterization resolution for PDF pages without a text layer (default 300)
+
+	InspectTime time.Duration // how long Inspect may take (default DefaultInspectTime)
 }
 
 func (l Limits) withDefaults() Limits {
@@ -53,6 +58,9 @@ func (l Limits) withDefaults() Limits {
 	}
 	if l.DPI <= 0 {
 		l.DPI = DefaultDPI
+	}
+	if l.InspectTime <= 0 {
+		l.InspectTime = DefaultInspectTime
 	}
 	return l
 }

@@ -83,13 +83,7 @@ func PDF(pages []PDFPage) ([]byte, error) {
 			pagesObj, width, height, resources, plan[i].content))
 		w.stream(plan[i].content, "", []byte(content.String()))
 	}
-	xref := w.buf.Len()
-	fmt.Fprintf(&w.buf, "xref\n0 %d\n0000000000 65535 f \n", len(w.offsets)+1)
-	for _, off := range w.offsets {
-		fmt.Fprintf(&w.buf, "%010d 00000 n \n", off)
-	}
-	fmt.Fprintf(&w.buf, "trailer\n<< /Size %d /Root %d 0 R >>\nstartxref\n%d\n%%%%EOF\n", len(w.offsets)+1, catalog, xref)
-	return w.buf.Bytes(), nil
+	return w.finish(catalog), nil
 }
 
 func pdfImage(p PDFPage) (w, h int, dict string, data []byte, err error) {
@@ -131,6 +125,17 @@ func (w *pdfWriter) stream(n int, dict string, data []byte) {
 	w.buf.WriteString("\nendstream\nendobj\n")
 }
 
+// finish writes the cross-reference table and trailer, with object root as the catalog.
+func (w *pdfWriter) finish(root int) []byte {
+	xref := w.buf.Len()
+	fmt.Fprintf(&w.buf, "xref\n0 %d\n0000000000 65535 f \n", len(w.offsets)+1)
+	for _, off := range w.offsets {
+		fmt.Fprintf(&w.buf, "%010d 00000 n \n", off)
+	}
+	fmt.Fprintf(&w.buf, "trailer\n<< /Size %d /Root %d 0 R >>\nstartxref\n%d\n%%%%EOF\n", len(w.offsets)+1, root, xref)
+	return w.buf.Bytes()
+}
+
 func (w *pdfWriter) begin(n int) {
 	for len(w.offsets) < n {
 		w.offsets = append(w.offsets, 0)
@@ -160,4 +165,23 @@ func WrapChars(text string, n int) []string {
 		lines = append(lines, line)
 	}
 	return lines
+}
+
+// DeepPagesPDF returns a valid one-page PDF whose page tree is levels deep: each Pages node
+// holds the next as its only kid. Small on disk, slow for a reader to walk.
+func DeepPagesPDF(levels int) []byte {
+	var w pdfWriter
+	w.buf.WriteString("%PDF-1.4\n")
+	w.object(1, "<< /Type /Catalog /Pages 2 0 R >>")
+	for i := range levels {
+		n := 2 + i
+		parent := ""
+		if i > 0 {
+			parent = fmt.Sprintf(" /Parent %d 0 R", n-1)
+		}
+		w.object(n, fmt.Sprintf("<< /Type /Pages /Kids [%d 0 R] /Count 1%s >>", n+1, parent))
+	}
+	page := 2 + levels
+	w.object(page, fmt.Sprintf("<< /Type /Page /Parent %d 0 R /MediaBox [0 0 612 792] >>", page-1))
+	return w.finish(1)
 }

@@ -75,6 +75,7 @@ type Server struct {
 	log     *slog.Logger
 	limiter *limiter
 	ready   atomic.Bool
+	full    atomic.Int64 // when a write last failed for want of space, in Unix nanoseconds
 	handler http.Handler
 	changes notify.Hub
 	// draining is closed when the server stops being ready, to end long polls early.
@@ -191,6 +192,10 @@ func (s *Server) readyz(w http.ResponseWriter, r *http.Request) {
 		writeProblem(w, r, http.StatusServiceUnavailable, "shutting down")
 		return
 	}
+	if at := s.full.Load(); at != 0 && time.Since(time.Unix(0, at)) < fullFor {
+		writeProblem(w, r, http.StatusServiceUnavailable, "storage full: the last write found no room")
+		return
+	}
 	ctx, cancel := context.WithTimeout(r.Context(), 2*time.Second)
 	defer cancel()
 	if err := s.Store.Ping(ctx); err != nil {
@@ -200,6 +205,10 @@ func (s *Server) readyz(w http.ResponseWriter, r *http.Request) {
 	}
 	writeJSON(w, http.StatusOK, map[string]string{"status": "ready"})
 }
+
+// fullFor is how long /readyz reports not ready after a write found no room, so that a load
+// balancer sends uploads elsewhere while space is freed.
+const fullFor = 30 * time.Second
 
 //go:embed openapi.json
 var openapiSpec []byte

@@ -17,6 +17,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"syscall"
 	"testing"
 	"time"
 
@@ -594,5 +595,40 @@ func TestPagesAbsentUntilCounted(t *testing.T) {
 	got := decode[map[string]any](t, e.get("/v1/documents/"+id, ""))
 	if got["pages"] != 1.0 {
 		t.Errorf("done document: pages = %v, want 1", got["pages"])
+	}
+}
+
+// fillingBucket is the real bucket until it has taken room uploads; then, like a full disk, it
+// refuses more with ENOSPC.
+type fillingBucket struct {
+	Bucket
+	room int
+}
+
+func (b *fillingBucket) Upload(ctx context.Context, key string, r io.Reader, opts *gcblob.WriterOptions) error {
+	if b.room == 0 {
+		return &os.PathError{Op: "write", Path: key, Err: syscall.ENOSPC}
+	}
+	b.room--
+	return b.Bucket.Upload(ctx, key, r, opts)
+}
+
+// TestStorageFull: an upload that finds no room is 507 and changes nothing, not even for the
+// files of the same request that fitted, and readiness goes false for a while.
+func TestStorageFull(t *testing.T) {
+	e := newEnv(t, func(o *Options) { o.Bucket = &fillingBucket{Bucket: o.Bucket, room: 2} })
+	png := pngBytes(t, 10, 10)
+	rec := e.upload("", file{"a.png", png}, file{"b.png", png}, file{"c.png", png})
+	wantProblem(t, rec, http.StatusInsufficientStorage, "no room")
+	if got := decode[docs](t, e.get("/v1/documents", "")); len(got.Documents) != 0 {
+		t.Errorf("%d documents exist after an upload that did not fit", len(got.Documents))
+	}
+	if entries, _ := os.ReadDir(filepath.Join(e.blobDir, "originals")); len(entries) != 0 {
+		t.Errorf("%d blobs stored after an upload that did not fit", len(entries))
+	}
+	wantProblem(t, e.get("/readyz", ""), http.StatusServiceUnavailable, "storage full")
+	e.srv.full.Store(time.Now().Add(-fullFor).UnixNano())
+	if rec := e.get("/readyz", ""); rec.Code != http.StatusOK {
+		t.Errorf("readyz %v after the last full write = %d, want 200", fullFor, rec.Code)
 	}
 }

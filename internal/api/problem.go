@@ -7,6 +7,8 @@ import (
 	"log/slog"
 	"net/http"
 	"strconv"
+	"syscall"
+	"time"
 
 	"github.com/docpipe/docpipe/internal/document"
 	"github.com/docpipe/docpipe/internal/ocr"
@@ -57,6 +59,10 @@ func (s *Server) fail(w http.ResponseWriter, r *http.Request, err error) {
 		writeProblem(w, r, http.StatusUnprocessableEntity, err.Error())
 	case errors.Is(err, document.ErrInvalidInput):
 		writeProblem(w, r, http.StatusBadRequest, err.Error())
+	case errors.Is(err, document.ErrStorageFull) || errors.Is(err, syscall.ENOSPC):
+		s.full.Store(time.Now().UnixNano())
+		s.log.ErrorContext(r.Context(), "storage full", slog.Any("err", err))
+		writeProblem(w, r, http.StatusInsufficientStorage, "the server has no room to store this right now; nothing was kept, try again later")
 	case errors.Is(err, context.DeadlineExceeded):
 		w.Header().Set("Retry-After", "5")
 		writeProblem(w, r, http.StatusServiceUnavailable, "the store did not answer in time; try again")

@@ -59,6 +59,7 @@ func (s *Server) upload(w http.ResponseWriter, r *http.Request, owner string) {
 	for _, f := range files {
 		d, err := s.store(r.Context(), owner, f)
 		if err != nil {
+			s.unstore(r.Context(), owner, docs)
 			s.fail(w, r, err)
 			return
 		}
@@ -100,6 +101,21 @@ func (s *Server) store(ctx context.Context, owner string, f upload) (document.Do
 	s.Metrics.UploadBytes.Add(float64(d.Size))
 	s.Metrics.UploadedDocs.Inc()
 	return d, nil
+}
+
+// unstore removes the documents a request stored before one of its files failed to store (the
+// disk filled up, say), so that the request changes nothing, as its answer says.
+func (s *Server) unstore(ctx context.Context, owner string, docs []document.Document) {
+	ctx = context.WithoutCancel(ctx)
+	for _, d := range docs {
+		if _, err := s.Store.Delete(ctx, owner, d.ID); err != nil {
+			s.log.WarnContext(ctx, "remove a document of a failed upload", "id", d.ID, "err", err)
+			continue
+		}
+		if err := s.Bucket.Delete(ctx, d.BlobKey); err != nil {
+			s.log.WarnContext(ctx, "remove the original of a failed upload", "key", d.BlobKey, "err", err)
+		}
+	}
 }
 
 func isLimit(err error) bool {

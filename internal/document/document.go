@@ -85,6 +85,9 @@ var (
 	ErrLeaseLost = errors.New("job lease lost")
 	// ErrInvalidInput marks input that can never be processed: retrying will not help.
 	ErrInvalidInput = errors.New("invalid input")
+	// ErrStorageFull means the store or the bucket has no room to write: the request may succeed
+	// once space is freed.
+	ErrStorageFull = errors.New("storage full")
 	// ErrNotReady means a document's job exists but cannot be claimed yet: another worker
 	// holds its lease or it waits to be retried. Backends return it as a *NotReadyError.
 	ErrNotReady = errors.New("job not ready")

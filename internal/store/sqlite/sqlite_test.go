@@ -1,6 +1,7 @@
 package sqlite
 
 import (
+	"errors"
 	"fmt"
 	"path/filepath"
 	"slices"
@@ -8,6 +9,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/docpipe/docpipe/internal/document"
 	"github.com/docpipe/docpipe/internal/search"
 	"github.com/docpipe/docpipe/internal/store"
 	"github.com/docpipe/docpipe/internal/store/storetest"
@@ -160,5 +162,29 @@ func TestSearchCommonWords(t *testing.T) {
 	now = now.Add(freqTTL + time.Second)
 	if got := hitIDs(find("kiwi").Hits); !slices.Equal(got, bm25) {
 		t.Errorf("Search(kiwi) in 4 documents of 9, counted again = %v, want bm25's %v", got, bm25)
+	}
+}
+
+// TestStorageFull fills the database to the page limit SQLite is given, the way a full disk
+// does: the write that does not fit is ErrStorageFull, and what was stored stays.
+func TestStorageFull(t *testing.T) {
+	s := open(t)
+	kept := complete(t, s, "alice", "kept")
+	var pages int
+	if err := s.rw.QueryRow(`PRAGMA page_count`).Scan(&pages); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.rw.Exec(fmt.Sprintf(`PRAGMA max_page_count = %d`, pages+2)); err != nil {
+		t.Fatal(err)
+	}
+	var err error
+	for i := 0; i < 100 && err == nil; i++ {
+		err = s.Create(t.Context(), &document.Document{Owner: "alice", Name: strings.Repeat("x", 200)})
+	}
+	if !errors.Is(err, document.ErrStorageFull) {
+		t.Fatalf("Create on a full database = %v, want ErrStorageFull", err)
+	}
+	if got, err := s.Get(t.Context(), "alice", kept.ID); err != nil || got.Status != document.StatusDone {
+		t.Errorf("Get(kept) = %+v, %v; want the done document", got, err)
 	}
 }

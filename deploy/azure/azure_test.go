@@ -190,7 +190,7 @@ func TestWiring(t *testing.T) {
 	vars := map[string]string{}
 	for _, d := range declarations(main) {
 		if d.node.Type == "variable_declaration" {
-			vars[d.node.name()] = d.node.value().Text
+			vars[d.node.name()] = d.node.value().text()
 		}
 	}
 	if got, want := vars["databaseURL"], `'cosmos://${cosmos.outputs.accountName}.documents.azure.com/${cosmos.outputs.databaseName}'`; got != want {

@@ -7,6 +7,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -23,6 +24,17 @@ type node struct {
 	Col      int     `json:"col"`
 	Missing  bool    `json:"missing"`
 	Children []*node `json:"children"`
+}
+
+// UnmarshalJSON decodes a node and drops null children, so that every rule may assume a tree
+// without holes whatever JSON it was handed.
+func (n *node) UnmarshalJSON(data []byte) error {
+	type plain node
+	if err := json.Unmarshal(data, (*plain)(n)); err != nil {
+		return err
+	}
+	n.Children = slices.DeleteFunc(n.Children, func(c *node) bool { return c == nil })
+	return nil
 }
 
 // bicepFile is the parse tree of one file.
@@ -104,7 +116,7 @@ func (n *node) child(typ string) *node {
 		return nil
 	}
 	for _, c := range n.Children {
-		if c.Type == typ {
+		if c.is(typ) {
 			return c
 		}
 	}
@@ -132,6 +144,14 @@ func (n *node) value() *node {
 		return nil
 	}
 	return n.Children[len(n.Children)-1]
+}
+
+// text is n's source text, or "" for a missing node.
+func (n *node) text() string {
+	if n == nil {
+		return ""
+	}
+	return n.Text
 }
 
 // literal is the content of a string without interpolation, or "" for anything else.

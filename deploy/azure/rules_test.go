@@ -417,7 +417,7 @@ func checkRoles(f bicepFile, _ map[string]bicepFile) []string {
 	vars := map[string]string{}
 	for _, d := range declarations(f) {
 		if d.node.Type == "variable_declaration" {
-			vars[d.node.name()] = d.node.value().Text
+			vars[d.node.name()] = d.node.value().text()
 		}
 	}
 	var out []string

@@ -1,6 +1,7 @@
 package ocr
 
 import (
+	"bytes"
 	"context"
 	"encoding/binary"
 	"errors"
@@ -78,7 +79,10 @@ func FuzzTIFFPages(f *testing.F) {
 		f.Add(s)
 	}
 	f.Fuzz(func(t *testing.T, data []byte) {
-		pages, err := tiffPages(data, 3)
+		pages, err := tiffPages(bytesSource(data), 3)
+		if got, gotErr := tiffPages(readerSource(bytes.NewReader(data), int64(len(data)), 3), 3); !equalSizes(got, pages) || (gotErr == nil) != (err == nil) {
+			t.Fatalf("tiffPages through a reader = %v, %v; in memory %v, %v", got, gotErr, pages, err)
+		}
 		var le *LimitError
 		if errors.As(err, &le) && (le.Limit != "pages" || le.Got <= 3) {
 			t.Fatalf("tiffPages: bad limit error %+v", le)
@@ -100,9 +104,12 @@ func FuzzImageSize(f *testing.F) {
 		f.Add(s)
 	}
 	f.Fuzz(func(t *testing.T, data []byte) {
-		for name, fn := range map[string]func([]byte) (int64, int64, error){"pngSize": pngSize, "jpegSize": jpegSize} {
-			w, h, err := fn(data)
+		for name, fn := range map[string]func(*source) (int64, int64, error){"pngSize": pngSize, "jpegSize": jpegSize} {
+			w, h, err := fn(bytesSource(data))
 			checkFuzzErr(t, name, err)
+			if rw, rh, rerr := fn(readerSource(bytes.NewReader(data), int64(len(data)), 3)); rw != w || rh != h || (rerr == nil) != (err == nil) {
+				t.Fatalf("%s through a reader = %d x %d, %v; in memory %d x %d, %v", name, rw, rh, rerr, w, h, err)
+			}
 			if err == nil && (w <= 0 || h <= 0) {
 				t.Fatalf("%s = %d x %d", name, w, h)
 			}

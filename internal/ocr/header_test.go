@@ -1,6 +1,7 @@
 package ocr
 
 import (
+	"bytes"
 	"cmp"
 	"encoding/binary"
 	"errors"
@@ -31,18 +32,30 @@ func TestPNGSize(t *testing.T) {
 		{"signature only", clean[:8], 0, 0, true},
 		{"zero width", withBytes(clean, 16, 0, 0, 0, 0), 0, 0, true},
 	}
-	for _, tt := range tests {
-		w, h, err := pngSize(tt.data)
-		if tt.wantErrMsg {
-			if !errors.Is(err, document.ErrInvalidInput) {
-				t.Errorf("pngSize(%s) error = %v, want invalid input", tt.name, err)
+	for _, src := range sourceKinds {
+		for _, tt := range tests {
+			w, h, err := pngSize(src.open(tt.data))
+			if tt.wantErrMsg {
+				if !errors.Is(err, document.ErrInvalidInput) {
+					t.Errorf("pngSize(%s, %s) error = %v, want invalid input", src.name, tt.name, err)
+				}
+				continue
 			}
-			continue
-		}
-		if err != nil || w != tt.wantW || h != tt.wantH {
-			t.Errorf("pngSize(%s) = %d, %d, %v; want %d, %d", tt.name, w, h, err, tt.wantW, tt.wantH)
+			if err != nil || w != tt.wantW || h != tt.wantH {
+				t.Errorf("pngSize(%s, %s) = %d, %d, %v; want %d, %d", src.name, tt.name, w, h, err, tt.wantW, tt.wantH)
+			}
 		}
 	}
+}
+
+// sourceKinds are the ways a document is read for its checks: whole in memory, and from a
+// reader through a window of a few bytes, so that reads cross windows everywhere.
+var sourceKinds = []struct {
+	name string
+	open func([]byte) *source
+}{
+	{"bytes", bytesSource},
+	{"reader", func(data []byte) *source { return readerSource(bytes.NewReader(data), int64(len(data)), 5) }},
 }
 
 func TestJPEGSize(t *testing.T) {
@@ -66,16 +79,18 @@ func TestJPEGSize(t *testing.T) {
 		{"too many scans", withScans(jpg, maxJPEGScans(ocrtest.PageWidth*ocrtest.PageHeight)), 0, 0, true},
 		{"30,000 scans", withScans(jpg, 29_999), 0, 0, true},
 	}
-	for _, tt := range tests {
-		w, h, err := jpegSize(tt.data)
-		if tt.wantErr {
-			if !errors.Is(err, document.ErrInvalidInput) {
-				t.Errorf("jpegSize(%s) error = %v, want invalid input", tt.name, err)
+	for _, src := range sourceKinds {
+		for _, tt := range tests {
+			w, h, err := jpegSize(src.open(tt.data))
+			if tt.wantErr {
+				if !errors.Is(err, document.ErrInvalidInput) {
+					t.Errorf("jpegSize(%s, %s) error = %v, want invalid input", src.name, tt.name, err)
+				}
+				continue
 			}
-			continue
-		}
-		if err != nil || w != tt.w || h != tt.h {
-			t.Errorf("jpegSize(%s) = %d, %d, %v; want %d, %d", tt.name, w, h, err, tt.w, tt.h)
+			if err != nil || w != tt.w || h != tt.h {
+				t.Errorf("jpegSize(%s, %s) = %d, %d, %v; want %d, %d", src.name, tt.name, w, h, err, tt.w, tt.h)
+			}
 		}
 	}
 }
@@ -120,10 +135,12 @@ func TestTIFFPages(t *testing.T) {
 		{"bigtiff big-endian", tinyTIFF(binary.BigEndian, true, 3, 2), 10, []size{{3, 2}}},
 		{"bomb headers", ocrtest.BombTIFF(2, 30000, 30000), 10, []size{{30000, 30000}, {30000, 30000}}},
 	}
-	for _, tt := range tests {
-		got, err := tiffPages(tt.data, tt.maxPages)
-		if err != nil || !equalSizes(got, tt.want) {
-			t.Errorf("tiffPages(%s) = %v, %v; want %v", tt.name, got, err, tt.want)
+	for _, src := range sourceKinds {
+		for _, tt := range tests {
+			got, err := tiffPages(src.open(tt.data), tt.maxPages)
+			if err != nil || !equalSizes(got, tt.want) {
+				t.Errorf("tiffPages(%s, %s) = %v, %v; want %v", src.name, tt.name, got, err, tt.want)
+			}
 		}
 	}
 }
@@ -135,7 +152,7 @@ func TestTIFFOrientation(t *testing.T) {
 	for _, typ := range []uint64{1, 3, 4, 8} { // BYTE, SHORT, LONG, SSHORT
 		for v := range uint64(10) {
 			data := tinyTIFF(binary.LittleEndian, false, 24, 16, [3]uint64{tagOrientation, typ, v})
-			pages, err := tiffPages(data, 1)
+			pages, err := tiffPages(bytesSource(data), 1)
 			if err != nil {
 				t.Fatalf("tiffPages(orientation %d, type %d): %v", v, typ, err)
 			}
@@ -178,17 +195,19 @@ func TestTIFFPagesRefuses(t *testing.T) {
 		{"directory points at itself", self},
 		{"first directory out of range", withBytes(multi, 4, 0xff, 0xff, 0xff, 0x7f)},
 	}
-	for _, tt := range tests {
-		_, err := tiffPages(tt.data, 10)
-		if !errors.Is(err, document.ErrInvalidInput) {
-			t.Errorf("tiffPages(%s) error = %v, want invalid input", tt.name, err)
+	for _, src := range sourceKinds {
+		for _, tt := range tests {
+			_, err := tiffPages(src.open(tt.data), 10)
+			if !errors.Is(err, document.ErrInvalidInput) {
+				t.Errorf("tiffPages(%s, %s) error = %v, want invalid input", src.name, tt.name, err)
+			}
 		}
-	}
 
-	_, err := tiffPages(multi, 2)
-	var le *LimitError
-	if !errors.As(err, &le) || *le != (LimitError{Limit: "pages", Max: 2, Got: 3}) {
-		t.Errorf("tiffPages(3 pages, max 2) error = %v, want pages limit 3 > 2", err)
+		_, err := tiffPages(src.open(multi), 2)
+		var le *LimitError
+		if !errors.As(err, &le) || *le != (LimitError{Limit: "pages", Max: 2, Got: 3}) {
+			t.Errorf("tiffPages(%s, 3 pages, max 2) error = %v, want pages limit 3 > 2", src.name, err)
+		}
 	}
 }
 

@@ -6,23 +6,29 @@ import (
 )
 
 // jpegSize reads the dimensions of a JPEG image from its frame header and
-// checks that the entropy-coded data ends with an EOI marker.
-func jpegSize(data []byte) (w, h int64, err error) {
-	off := 2
+// checks that the entropy-coded data ends with an EOI marker. It reads the
+// whole file, through the source's window, to count the scans.
+func jpegSize(r *source) (w, h int64, err error) {
+	off := int64(2)
 	for {
-		if off >= len(data) {
+		b, ok := r.at(off, 1)
+		if !ok {
 			return 0, 0, invalid("JPEG: truncated header")
 		}
-		if data[off] != 0xFF {
+		if b[0] != 0xFF {
 			return 0, 0, invalid("JPEG: corrupt header at byte %d", off)
 		}
-		for off+1 < len(data) && data[off+1] == 0xFF {
+		for {
+			if b, ok := r.at(off+1, 1); !ok || b[0] != 0xFF {
+				break
+			}
 			off++
 		}
-		if len(data)-off < 4 {
+		b, ok = r.at(off, 4)
+		if !ok {
 			return 0, 0, invalid("JPEG: truncated header")
 		}
-		marker := data[off+1]
+		marker := b[1]
 		switch {
 		case marker == 0x01 || marker >= 0xD0 && marker <= 0xD7:
 			off += 2
@@ -30,14 +36,14 @@ func jpegSize(data []byte) (w, h int64, err error) {
 		case marker == 0xD8 || marker == 0xD9:
 			return 0, 0, invalid("JPEG: unexpected marker %#x before image data", marker)
 		}
-		n := int(binary.BigEndian.Uint16(data[off+2:]))
-		if n < 2 || off+2+n > len(data) {
+		n := int64(binary.BigEndian.Uint16(b[2:]))
+		if n < 2 || off+2+n > r.size {
 			return 0, 0, invalid("JPEG: truncated header segment")
 		}
-		seg := data[off+4 : off+2+n]
 		switch {
 		case isSOF(marker):
-			if len(seg) < 5 {
+			seg, ok := r.at(off+4, 5)
+			if n < 2+5 || !ok {
 				return 0, 0, invalid("JPEG: short frame header")
 			}
 			h, w = int64(binary.BigEndian.Uint16(seg[1:])), int64(binary.BigEndian.Uint16(seg[3:]))
@@ -48,12 +54,17 @@ func jpegSize(data []byte) (w, h int64, err error) {
 			if w == 0 {
 				return 0, 0, invalid("JPEG: no frame header before image data")
 			}
-			if !bytes.Contains(data[off+2+n:], []byte{0xFF, 0xD9}) {
-				return 0, 0, invalid("JPEG: truncated (no end-of-image marker)")
-			}
 			// Inside entropy-coded data a 0xFF byte is always followed by 0x00 or a restart
 			// marker, so every FF DA is a scan header.
-			scans := bytes.Count(data[off:], []byte{0xFF, 0xDA})
+			scans, eoi := 0, int64(-1)
+			if !r.scan(off, func(p []byte, start int64) {
+				scans += bytes.Count(p, []byte{0xFF, 0xDA})
+				if i := bytes.LastIndex(p, []byte{0xFF, 0xD9}); i >= 0 {
+					eoi = start + int64(i)
+				}
+			}) || eoi < off+2+n {
+				return 0, 0, invalid("JPEG: truncated (no end-of-image marker)")
+			}
 			if lim := maxJPEGScans(w * h); scans > lim {
 				return 0, 0, invalid("JPEG: %d progressive scans, at most %d for a %dx%d image", scans, lim, w, h)
 			}

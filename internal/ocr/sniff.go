@@ -2,6 +2,9 @@ package ocr
 
 import "bytes"
 
+// sniffLen is how many leading bytes sniff looks at.
+const sniffLen = 1024
+
 // sniff returns the media type of data judged from its leading bytes, or
 // "" if it is none of the supported types.
 func sniff(data []byte) string {
@@ -13,7 +16,7 @@ func sniff(data []byte) string {
 	case bytes.HasPrefix(data, []byte("II*\x00")), bytes.HasPrefix(data, []byte("MM\x00*")),
 		bytes.HasPrefix(data, []byte("II+\x00")), bytes.HasPrefix(data, []byte("MM\x00+")):
 		return TypeTIFF
-	case bytes.Contains(data[:min(len(data), 1024)], []byte("%PDF-")):
+	case bytes.Contains(data[:min(len(data), sniffLen)], []byte("%PDF-")):
 		return TypePDF
 	}
 	return ""

@@ -25,10 +25,10 @@ const (
 
 // tiffPages walks the image file directories of a classic or BigTIFF file
 // and returns the size of each page, checking that each page's strips or
-// tiles lie inside data. It reads at most maxPages directories in full; if
-// there are more, it counts them and returns a *LimitError.
-func tiffPages(data []byte, maxPages int) ([]size, error) {
-	t, first, err := newTIFFReader(data)
+// tiles lie inside the file. It reads at most maxPages directories in full;
+// if there are more, it counts them and returns a *LimitError.
+func tiffPages(r *source, maxPages int) ([]size, error) {
+	t, first, err := newTIFFReader(r)
 	if err != nil {
 		return nil, err
 	}
@@ -66,7 +66,8 @@ func tiffPages(data []byte, maxPages int) ([]size, error) {
 }
 
 type tiffReader struct {
-	data []byte
+	r    *source
+	size uint64
 	bo   binary.ByteOrder
 	big  bool // BigTIFF: 8-byte offsets and counts
 }
@@ -77,34 +78,42 @@ func (e tiffError) Error() string { return string(e) }
 
 const errTIFFTruncated = tiffError("truncated directory")
 
-func newTIFFReader(data []byte) (*tiffReader, uint64, error) {
-	if len(data) < 8 {
+func newTIFFReader(r *source) (*tiffReader, uint64, error) {
+	hdr, ok := r.at(0, 8)
+	if !ok {
 		return nil, 0, invalid("TIFF: truncated header")
 	}
-	t := &tiffReader{data: data, bo: binary.LittleEndian}
-	if data[0] == 'M' {
+	t := &tiffReader{r: r, size: uint64(r.size), bo: binary.LittleEndian}
+	if hdr[0] == 'M' {
 		t.bo = binary.BigEndian
 	}
-	switch t.bo.Uint16(data[2:]) {
+	switch t.bo.Uint16(hdr[2:]) {
 	case 42:
-		return t, uint64(t.bo.Uint32(data[4:])), nil
+		return t, uint64(t.bo.Uint32(hdr[4:])), nil
 	case 43:
-		if len(data) < 16 || t.bo.Uint16(data[4:]) != 8 || t.bo.Uint16(data[6:]) != 0 {
+		if t.bo.Uint16(hdr[4:]) != 8 || t.bo.Uint16(hdr[6:]) != 0 {
+			return nil, 0, invalid("TIFF: bad BigTIFF header")
+		}
+		first, ok := t.uint(8, 8)
+		if !ok {
 			return nil, 0, invalid("TIFF: bad BigTIFF header")
 		}
 		t.big = true
-		return t, t.bo.Uint64(data[8:]), nil
+		return t, first, nil
 	}
 	return nil, 0, invalid("TIFF: bad header")
 }
 
 // uint reads an n-byte unsigned integer at off, reporting false if it lies
-// outside the data.
+// outside the file.
 func (t *tiffReader) uint(off uint64, n int) (uint64, bool) {
-	if off > uint64(len(t.data)) || uint64(len(t.data))-off < uint64(n) {
+	if off > t.size || t.size-off < uint64(n) {
 		return 0, false
 	}
-	b := t.data[off:]
+	b, ok := t.r.at(int64(off), n)
+	if !ok {
+		return 0, false
+	}
 	switch n {
 	case 1:
 		return uint64(b[0]), true
@@ -131,7 +140,7 @@ func (t *tiffReader) dir(off uint64) (count, start uint64, entrySize int, err er
 		return 0, 0, 0, tiffError("empty directory")
 	}
 	start = off + uint64(countSize)
-	if count > uint64(len(t.data))/uint64(entrySize) {
+	if count > t.size/uint64(entrySize) {
 		return 0, 0, 0, errTIFFTruncated
 	}
 	return count, start, entrySize, nil
@@ -209,13 +218,13 @@ func (t *tiffReader) page(off uint64) (size, uint64, error) {
 			entries[tag] = tiffEntry{}
 			continue
 		}
-		if n > uint64(len(t.data)) {
+		if n > t.size {
 			return size{}, 0, tiffError("bad value count")
 		}
 		if n*uint64(e.width) > uint64(t.offSize()) {
 			e.at, _ = t.uint(e.at, t.offSize())
 		}
-		if e.at > uint64(len(t.data)) || n*uint64(e.width) > uint64(len(t.data))-e.at {
+		if e.at > t.size || n*uint64(e.width) > t.size-e.at {
 			return size{}, 0, tiffError("tag values beyond end of file")
 		}
 		entries[tag] = e
@@ -255,7 +264,7 @@ func (t *tiffReader) page(off uint64) (size, uint64, error) {
 		}
 		for i := range offs.count {
 			o, c := t.value(offs, i), t.value(counts, i)
-			if o > uint64(len(t.data)) || c > uint64(len(t.data))-o {
+			if o > t.size || c > t.size-o {
 				return size{}, 0, tiffError("truncated (image data beyond end of file)")
 			}
 		}

@@ -37,11 +37,12 @@ type Store interface {
 	Ping(ctx context.Context) error
 }
 
-// Bucket holds the originals.
+// Bucket holds the originals and the pictures of their pages.
 type Bucket interface {
 	Upload(ctx context.Context, key string, r io.Reader, opts *blob.WriterOptions) error
 	NewReader(ctx context.Context, key string, opts *blob.ReaderOptions) (*blob.Reader, error)
 	Delete(ctx context.Context, key string) error
+	List(opts *blob.ListOptions) *blob.ListIterator
 }
 
 // Identify tells who makes a request: the owner of the documents it may see. An error is answered
@@ -67,6 +68,10 @@ type Options struct {
 	Notifiers []string
 	// Preview renders a page (1-based) of an original as a PNG; ocr.Preview does.
 	Preview func(ctx context.Context, data []byte, page int) ([]byte, error)
+	// Renders bounds the page pictures drawn at once (default 2), RenderTimeout the time
+	// each may take (default 20 s).
+	Renders       int
+	RenderTimeout time.Duration
 }
 
 // Server is the API's HTTP handler.
@@ -79,8 +84,10 @@ type Server struct {
 	handler http.Handler
 	changes notify.Hub
 	// draining is closed when the server stops being ready, to end long polls early.
-	draining  chan struct{}
-	drainOnce sync.Once
+	draining   chan struct{}
+	drainOnce  sync.Once
+	renders    chan struct{} // one token per page picture being drawn
+	renderWait time.Duration // for a token, before answering 503
 }
 
 // New returns a server that is ready; SetReady(false) when draining.
@@ -89,6 +96,13 @@ func New(opt Options) *Server {
 	if s.OnEnqueue == nil {
 		s.OnEnqueue = func() {}
 	}
+	if s.Renders <= 0 {
+		s.Renders = defaultRenders
+	}
+	if s.RenderTimeout <= 0 {
+		s.RenderTimeout = defaultRenderTimeout
+	}
+	s.renders, s.renderWait = make(chan struct{}, s.Renders), defaultRenderWait
 	s.ready.Store(true)
 	mux := http.NewServeMux()
 	for _, rt := range s.routes() {

@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"io"
 	"mime"
 	"net/http"
 	"strconv"
@@ -187,6 +186,9 @@ func (s *Server) delete(w http.ResponseWriter, r *http.Request, owner string) {
 	if err := s.Bucket.Delete(ctx, d.BlobKey); err != nil && gcerrors.Code(err) != gcerrors.NotFound {
 		s.log.WarnContext(ctx, "document deleted but its original was not", "key", d.BlobKey, "err", err)
 	}
+	if err := s.removePictures(ctx, d.ID); err != nil {
+		s.log.WarnContext(ctx, "document deleted but not all its page pictures", "id", d.ID, "err", err)
+	}
 	w.WriteHeader(http.StatusNoContent)
 }
 
@@ -285,58 +287,6 @@ func (s *Server) original(ctx context.Context, d document.Document) (*blob.Reade
 		return nil, fmt.Errorf("open original: %w", err)
 	}
 	return rd, nil
-}
-
-// pageImage serves a picture of one page of the original, for the web's document page. Pictures
-// never change for a document, so they are cached privately and revalidated by ETag.
-func (s *Server) pageImage(w http.ResponseWriter, r *http.Request, owner string) {
-	d, err := s.document(r, owner)
-	if err != nil {
-		s.fail(w, r, err)
-		return
-	}
-	n, err := strconv.Atoi(r.PathValue("n"))
-	if err != nil || n < 1 || n > max(d.Pages, 1) {
-		writeProblem(w, r, http.StatusNotFound, "the document has no page "+r.PathValue("n"))
-		return
-	}
-	etag := fmt.Sprintf(`"%s-%d"`, d.SHA256, n)
-	h := w.Header()
-	h.Set("ETag", etag)
-	h.Set("Cache-Control", "private, max-age=86400")
-	if noneMatch(r.Header, etag) {
-		w.WriteHeader(http.StatusNotModified)
-		return
-	}
-	rd, err := s.original(r.Context(), d)
-	if err != nil {
-		s.fail(w, r, err)
-		return
-	}
-	data, err := io.ReadAll(rd)
-	rd.Close()
-	if err != nil {
-		s.fail(w, r, fmt.Errorf("read original: %w", err))
-		return
-	}
-	img, err := s.Preview(r.Context(), data, n)
-	if err != nil {
-		h.Del("ETag")
-		h.Del("Cache-Control")
-		switch {
-		case errors.Is(err, document.ErrNotFound):
-			writeProblem(w, r, http.StatusNotFound, fmt.Sprintf("the document has no page %d", n))
-		case errors.Is(err, document.ErrInvalidInput):
-			writeProblem(w, r, http.StatusUnprocessableEntity, "the original cannot be rendered: "+err.Error())
-		default:
-			s.fail(w, r, fmt.Errorf("page %d of %s: %w", n, d.ID, err))
-		}
-		return
-	}
-	h.Set("Content-Type", "image/png")
-	h.Set("X-Content-Type-Options", "nosniff")
-	h.Set("Content-Length", strconv.Itoa(len(img)))
-	_, _ = w.Write(img)
 }
 
 func intParam(v string, def, lo, hi int) (int, error) {

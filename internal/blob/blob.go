@@ -18,6 +18,7 @@ import (
 	"fmt"
 	"net/url"
 	"os"
+	"strconv"
 
 	"gocloud.dev/blob"
 	_ "gocloud.dev/blob/azureblob" // azblob:// containers
@@ -47,3 +48,17 @@ func Open(ctx context.Context, rawURL string) (*blob.Bucket, error) {
 // Key is the object key of a document's original. It is derived from the document id alone:
 // user-supplied names never become keys or paths.
 func Key(documentID string) string { return "originals/" + documentID }
+
+// PicturePrefix is the prefix of every object derived from a document's original for viewing:
+// its page pictures.
+func PicturePrefix(documentID string) string { return "pictures/" + documentID + "/" }
+
+// PictureKey is the object key of the picture of page n (1-based) of a document.
+func PictureKey(documentID string, n int) string {
+	return PicturePrefix(documentID) + strconv.Itoa(n) + ".png"
+}
+
+// PictureFailureKey is the object key of the reason page n of a document cannot be drawn.
+func PictureFailureKey(documentID string, n int) string {
+	return PicturePrefix(documentID) + strconv.Itoa(n) + ".failed"
+}

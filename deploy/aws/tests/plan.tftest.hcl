@@ -443,9 +443,12 @@ run "compute" {
     error_message = "The web, which has no database, has no CA init container."
   }
   assert {
-    condition = alltrue([for d in [data.aws_iam_policy_document.api, data.aws_iam_policy_document.worker] : alltrue([for st in d.statement :
-    one(st.condition).variable == "s3:prefix" && toset(one(st.condition).values) == toset(["originals/*"]) if contains(st.actions, "s3:ListBucket")])])
-    error_message = "s3:ListBucket is limited to the originals/ prefix."
+    condition = alltrue(concat(
+      [for st in data.aws_iam_policy_document.api.statement : one(st.condition).variable == "s3:prefix" &&
+      toset(one(st.condition).values) == toset(["originals/*", "pictures/*"]) if contains(st.actions, "s3:ListBucket")],
+      [for st in data.aws_iam_policy_document.worker.statement : one(st.condition).variable == "s3:prefix" &&
+    toset(one(st.condition).values) == toset(["originals/*"]) if contains(st.actions, "s3:ListBucket")]))
+    error_message = "s3:ListBucket is limited to the originals/ prefix, and for the api the page pictures' too."
   }
   assert {
     condition     = alltrue([for s in aws_ecs_service.this : s.launch_type == "FARGATE"])

@@ -50,15 +50,24 @@ func pngChunk(typ string, data []byte) []byte {
 
 // BombPNG returns a valid 1-bit greyscale PNG of width x height blank pixels.
 // Its file is small, but decoding it allocates width*height pixels or more.
-func BombPNG(width, height int) []byte {
+func BombPNG(width, height int) []byte { return blankPNG(width, height, 1, 0) }
+
+// DeepPNG returns a valid 16-bit RGBA PNG of width x height blank pixels: the costliest pixel
+// format PNG has, 8 bytes a pixel once decoded, in a file of a few hundred kilobytes.
+func DeepPNG(width, height int) []byte { return blankPNG(width, height, 16, 6) }
+
+// blankPNG writes a PNG of zero pixels with the given bit depth and colour type (0 grey,
+// 6 RGBA), rows unfiltered.
+func blankPNG(width, height, depth int, colorType byte) []byte {
+	channels := map[byte]int{0: 1, 6: 4}[colorType]
 	out := []byte("\x89PNG\r\n\x1a\n")
 	ihdr := binary.BigEndian.AppendUint32(nil, uint32(width))
 	ihdr = binary.BigEndian.AppendUint32(ihdr, uint32(height))
-	ihdr = append(ihdr, 1, 0, 0, 0, 0)
+	ihdr = append(ihdr, byte(depth), colorType, 0, 0, 0)
 	out = append(out, pngChunk("IHDR", ihdr)...)
 	var z bytes.Buffer
 	zw, _ := zlib.NewWriterLevel(&z, zlib.BestCompression)
-	row := make([]byte, 1+(width+7)/8)
+	row := make([]byte, 1+(width*channels*depth+7)/8)
 	for range height {
 		zw.Write(row)
 	}

@@ -185,3 +185,22 @@ func DeepPagesPDF(levels int) []byte {
 	w.object(page, fmt.Sprintf("<< /Type /Page /Parent %d 0 R /MediaBox [0 0 612 792] >>", page-1))
 	return w.finish(1)
 }
+
+// FillsPDF returns a valid one-page PDF whose content stream fills the whole page fills times,
+// Flate-compressed: a small file that keeps a renderer busy for as long as fills says.
+func FillsPDF(fills int) []byte {
+	var z bytes.Buffer
+	zw, _ := zlib.NewWriterLevel(&z, zlib.BestCompression)
+	op := []byte("0 0 612 792 re f\n")
+	for range fills {
+		zw.Write(op)
+	}
+	zw.Close()
+	var w pdfWriter
+	w.buf.WriteString("%PDF-1.4\n")
+	w.object(1, "<< /Type /Catalog /Pages 2 0 R >>")
+	w.object(2, "<< /Type /Pages /Kids [3 0 R] /Count 1 >>")
+	w.object(3, "<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Contents 4 0 R >>")
+	w.stream(4, "/Filter /FlateDecode", z.Bytes())
+	return w.finish(1)
+}

@@ -244,13 +244,18 @@ data "aws_iam_policy_document" "api" {
     resources = ["${var.bucket_arn}/originals/*"]
   }
   statement {
-    sid       = "TellMissingOriginals" # without it a missing object is 403, not 404
+    sid       = "PagePictures" # drawn on first view, kept, removed with the document
+    actions   = ["s3:GetObject", "s3:PutObject", "s3:DeleteObject"]
+    resources = ["${var.bucket_arn}/pictures/*"]
+  }
+  statement {
+    sid       = "TellMissingObjects" # without it a missing object is 403, not 404; pictures are listed to delete them
     actions   = ["s3:ListBucket"]
     resources = [var.bucket_arn]
     condition {
       test     = "StringLike"
       variable = "s3:prefix"
-      values   = ["originals/*"]
+      values   = ["originals/*", "pictures/*"]
     }
   }
   statement {

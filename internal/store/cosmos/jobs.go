@@ -17,25 +17,39 @@ import (
 	"github.com/docpipe/docpipe/internal/store"
 )
 
-// Claim leases the job that has been ready longest. The ready jobs of all owners come from one
-// cross-partition query, ordered here; each is read again and claimed with a conditional
-// replace, and a claimer that loses one to another moves on to the next.
+// Claim leases a ready job of the owner who holds the fewest live leases, the one that has been
+// ready longest among that owner's ready jobs, so that one owner's batch does not hold up
+// another's documents. The ready and leased jobs of all owners come from one cross-partition
+// query, counted and ordered here; each is read again and claimed with a conditional replace,
+// and a claimer that loses one to another moves on to the next.
 func (s *Store) Claim(ctx context.Context, lease time.Duration) (document.Job, error) {
 	if lease <= 0 {
 		return document.Job{}, fmt.Errorf("cosmos: claim job: %w: lease %v is not positive", document.ErrInvalidInput, lease)
 	}
-	type ready struct {
+	type job struct {
 		ID    string `json:"id"`
 		Owner string `json:"owner"`
+		Token string `json:"token"`
 		Due   int64  `json:"due"`
 	}
-	jobs, err := query[ready](ctx, s.c, azcosmos.NewPartitionKey(), readyQuery,
-		param("@type", typeDoc), param("@now", micros(s.now())))
+	now := micros(s.now())
+	jobs, err := query[job](ctx, s.c, azcosmos.NewPartitionKey(), claimQuery, param("@type", typeDoc), param("@now", now))
 	if err != nil {
 		return document.Job{}, fmt.Errorf("cosmos: claim job: %w", err)
 	}
-	slices.SortFunc(jobs, func(a, b ready) int { return cmp.Or(cmp.Compare(a.Due, b.Due), cmp.Compare(a.ID, b.ID)) })
-	for _, r := range jobs {
+	leased := make(map[string]int)
+	var ready []job
+	for _, j := range jobs {
+		if j.Due <= now {
+			ready = append(ready, j)
+		} else if j.Token != "" {
+			leased[j.Owner]++
+		}
+	}
+	slices.SortFunc(ready, func(a, b job) int {
+		return cmp.Or(cmp.Compare(leased[a.Owner], leased[b.Owner]), cmp.Compare(a.Due, b.Due), cmp.Compare(a.ID, b.ID))
+	})
+	for _, r := range ready {
 		it, err := s.readDoc(ctx, r.Owner, r.ID)
 		if errors.Is(err, document.ErrNotFound) {
 			continue
@@ -58,9 +72,11 @@ func (s *Store) Claim(ctx context.Context, lease time.Duration) (document.Job, e
 	return document.Job{}, document.ErrNoJob
 }
 
-// readyQuery finds the jobs ready at @now in every partition. The gateway serves it (no ORDER
-// BY, TOP or aggregate), as azcosmos needs of a cross-partition query.
-const readyQuery = `SELECT c.id, c.owner, c.due FROM c WHERE c.type = @type AND c.job = true AND c.due <= @now`
+// claimQuery finds, in every partition, the jobs ready at @now and those leased (a job waiting
+// to be retried has no token). The gateway serves it (no ORDER BY, TOP or aggregate), as
+// azcosmos needs of a cross-partition query.
+const claimQuery = `SELECT c.id, c.owner, c.token, c.due FROM c
+	WHERE c.type = @type AND c.job = true AND (c.due <= @now OR IS_DEFINED(c.token))`
 
 // lease takes over the job of it, as read, for lease from now.
 func (s *Store) lease(ctx context.Context, it *docItem, lease time.Duration) (document.Job, error) {

@@ -15,9 +15,12 @@ import (
 	"github.com/docpipe/docpipe/internal/store"
 )
 
-// Claim leases the job that has been ready longest. SKIP LOCKED lets concurrent claimers pass
-// over a job another one is taking, rather than wait for it and then find it gone. Leases are
-// timed by the database's clock, which every replica shares.
+// Claim leases a ready job of the owner who holds the fewest live leases, the one that has been
+// ready longest among that owner's ready jobs, so that one owner's batch does not hold up
+// another's documents. SKIP LOCKED lets concurrent claimers pass over a job another one is
+// taking, rather than wait for it and then find it gone; the leases they are taking count once
+// they commit, so concurrent claims may favour one owner a little. Leases are timed by the
+// database's clock, which every replica shares.
 func (s *Store) Claim(ctx context.Context, lease time.Duration) (document.Job, error) {
 	if lease <= 0 {
 		return document.Job{}, fmt.Errorf("postgres: claim job: %w: lease %v is not positive", document.ErrInvalidInput, lease)
@@ -25,15 +28,8 @@ func (s *Store) Claim(ctx context.Context, lease time.Duration) (document.Job, e
 	j := document.Job{Token: rand.Text()}
 	err := s.write(ctx, func(tx pgx.Tx) error {
 		var seq int64
-		err := tx.QueryRow(ctx, `WITH next AS (
-				SELECT doc FROM jobs WHERE due_at <= clock_timestamp()
-				ORDER BY due_at, doc LIMIT 1 FOR UPDATE SKIP LOCKED
-			)
-			UPDATE jobs SET token = $1, attempt = attempt + 1,
-				due_at = clock_timestamp() + $2 * interval '1 microsecond'
-			FROM next WHERE jobs.doc = next.doc
-			RETURNING jobs.doc, jobs.id, jobs.attempt, jobs.due_at, jobs.enqueued_at`,
-			j.Token, lease.Microseconds()).Scan(&seq, &j.ID, &j.Attempt, &j.LeaseUntil, &j.EnqueuedAt)
+		err := tx.QueryRow(ctx, claimQuery, j.Token, lease.Microseconds()).
+			Scan(&seq, &j.ID, &j.Attempt, &j.LeaseUntil, &j.EnqueuedAt)
 		if err != nil {
 			return noRows(err, document.ErrNoJob)
 		}
@@ -50,6 +46,26 @@ func (s *Store) Claim(ctx context.Context, lease time.Duration) (document.Job, e
 	j.LeaseUntil, j.EnqueuedAt = j.LeaseUntil.UTC(), j.EnqueuedAt.UTC()
 	return j, nil
 }
+
+// claimQuery leases the job Claim picks ($1 the token, $2 the lease in microseconds): among the
+// ready jobs, those of the owner with the fewest live leases first, then in order of due time.
+// One reading of the clock decides both which jobs are ready and which leases are live, so a
+// lease that has run out makes its job ready and no longer counts.
+const claimQuery = `WITH now AS MATERIALIZED (SELECT clock_timestamp() AS t),
+	leased AS (
+		SELECT d.owner, count(*) AS n FROM jobs j JOIN documents d ON d.seq = j.doc
+		WHERE j.token <> '' AND j.due_at > (SELECT t FROM now)
+		GROUP BY d.owner
+	),
+	next AS (
+		SELECT j.doc FROM jobs j JOIN documents d ON d.seq = j.doc LEFT JOIN leased l ON l.owner = d.owner
+		WHERE j.due_at <= (SELECT t FROM now)
+		ORDER BY coalesce(l.n, 0), j.due_at, j.doc
+		LIMIT 1 FOR UPDATE OF j SKIP LOCKED
+	)
+	UPDATE jobs SET token = $1, attempt = attempt + 1, due_at = clock_timestamp() + $2 * interval '1 microsecond'
+	FROM next WHERE jobs.doc = next.doc
+	RETURNING jobs.doc, jobs.id, jobs.attempt, jobs.due_at, jobs.enqueued_at`
 
 // Extend pushes the job's lease to lease from now.
 func (s *Store) Extend(ctx context.Context, job document.Job, lease time.Duration) (document.Job, error) {

@@ -19,8 +19,11 @@ import (
 // pageSeparator goes between pages in the indexed text.
 const pageSeparator = "\n\n"
 
-// Claim leases the job that has been ready longest. The write transaction makes the claim atomic
-// across processes; when no job is ready it returns without taking the write lock.
+// Claim leases a ready job of the owner who holds the fewest live leases, the one that has been
+// ready longest among that owner's ready jobs, so that one owner's batch does not hold up
+// another's documents. The write transaction makes the claim, and the count of leases it is
+// chosen by, atomic across processes; when no job is ready it returns without taking the write
+// lock.
 func (s *Store) Claim(ctx context.Context, lease time.Duration) (document.Job, error) {
 	if lease <= 0 {
 		return document.Job{}, fmt.Errorf("sqlite: claim job: %w: lease %v is not positive", document.ErrInvalidInput, lease)
@@ -39,10 +42,8 @@ func (s *Store) Claim(ctx context.Context, lease time.Duration) (document.Job, e
 		now := s.now()
 		j.LeaseUntil = now.Add(lease).Truncate(time.Microsecond).UTC()
 		var seq, enqueued int64
-		err := tx.QueryRowContext(ctx, `UPDATE jobs SET token = ?, attempt = attempt + 1, due_at = ?
-			WHERE doc = (SELECT doc FROM jobs WHERE due_at <= ? ORDER BY due_at, doc LIMIT 1)
-			RETURNING doc, id, attempt, enqueued_at`,
-			j.Token, micros(j.LeaseUntil), micros(now)).Scan(&seq, &j.ID, &j.Attempt, &enqueued)
+		err := tx.QueryRowContext(ctx, claimQuery, j.Token, micros(j.LeaseUntil), micros(now)).
+			Scan(&seq, &j.ID, &j.Attempt, &enqueued)
 		if errors.Is(err, sql.ErrNoRows) {
 			return document.ErrNoJob
 		}
@@ -62,6 +63,23 @@ func (s *Store) Claim(ctx context.Context, lease time.Duration) (document.Job, e
 	}
 	return j, nil
 }
+
+// claimQuery leases the job Claim picks (?1 the token, ?2 the lease's end, ?3 now): among the
+// ready jobs, those of the owner with the fewest live leases first, then in order of due time.
+// A lease that has run out makes its job ready and no longer counts.
+const claimQuery = `WITH leased (owner, n) AS (
+		SELECT d.owner, count(*) FROM jobs j JOIN documents d ON d.seq = j.doc
+		WHERE j.token <> '' AND j.due_at > ?3
+		GROUP BY d.owner
+	)
+	UPDATE jobs SET token = ?1, attempt = attempt + 1, due_at = ?2
+	WHERE doc = (
+		SELECT j.doc FROM jobs j JOIN documents d ON d.seq = j.doc LEFT JOIN leased l ON l.owner = d.owner
+		WHERE j.due_at <= ?3
+		ORDER BY coalesce(l.n, 0), j.due_at, j.doc
+		LIMIT 1
+	)
+	RETURNING doc, id, attempt, enqueued_at`
 
 // Extend pushes the job's lease to lease from now.
 func (s *Store) Extend(ctx context.Context, job document.Job, lease time.Duration) (document.Job, error) {

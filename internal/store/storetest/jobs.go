@@ -2,6 +2,7 @@ package storetest
 
 import (
 	"errors"
+	"fmt"
 	"slices"
 	"sync"
 	"testing"
@@ -58,6 +59,88 @@ func testClaimOrder(t *testing.T, s store.Store) {
 	if !slices.Equal(got, want) {
 		t.Errorf("Claim order = %v, want %v", got, want)
 	}
+}
+
+// queue creates documents of owner named prefix1, prefix2, ... in order, each ready after the
+// one before, and records their names by ID in names.
+func queue(t *testing.T, s store.Store, names map[string]string, owner, prefix string, n int) []string {
+	t.Helper()
+	var ids []string
+	for i := range n {
+		d := newDoc(owner, fmt.Sprintf("%s%d", prefix, i+1))
+		create(t, s, d)
+		names[d.ID] = d.Name
+		ids = append(ids, d.ID)
+		time.Sleep(time.Millisecond)
+	}
+	return ids
+}
+
+// claimNames claims n jobs and returns the names of their documents.
+func claimNames(t *testing.T, s store.Store, names map[string]string, lease time.Duration, n int) []string {
+	t.Helper()
+	var got []string
+	for range n {
+		got = append(got, names[claim(t, s, lease).DocumentID])
+	}
+	return got
+}
+
+// testClaimFairAcrossOwners checks that an owner's batch does not hold up another owner's
+// later documents: each claim goes to the owner with the fewest live leases, ties to the job
+// ready longest.
+func testClaimFairAcrossOwners(t *testing.T, s store.Store) {
+	names := make(map[string]string)
+	queue(t, s, names, "alice", "a", 50)
+	if got := claimNames(t, s, names, longLease, 1); !slices.Equal(got, []string{"a1"}) {
+		t.Fatalf("first Claim = %v, want [a1], the oldest job", got)
+	}
+	queue(t, s, names, "bob", "b", 3)
+
+	// Leases held before each claim (alice-bob): 1-0, 1-1, 2-1, 2-2, 3-2, 3-3, 4-3; bob has
+	// nothing ready for the last.
+	want := []string{"b1", "a2", "b2", "a3", "b3", "a4", "a5"}
+	if got := claimNames(t, s, names, longLease, len(want)); !slices.Equal(got, want) {
+		t.Errorf("Claim order with alice's 50 queued before bob's 3 = %v, want %v", got, want)
+	}
+	if st, err := s.Stats(t.Context()); err != nil || st.Processing != 8 || st.Queued != 45 {
+		t.Errorf("Stats = %+v, %v; want 8 processing, 45 queued", st, err)
+	}
+}
+
+// testClaimFairLiveLeasesOnly checks that a lease that ran out and a job waiting to be retried
+// do not count as leases their owner holds.
+func testClaimFairLiveLeasesOnly(t *testing.T, s store.Store) {
+	names := make(map[string]string)
+	b1 := queue(t, s, names, "bob", "b", 1)[0]
+	queue(t, s, names, "alice", "a", 2)
+	queue(t, s, names, "bob", "bb", 1)
+	queue(t, s, names, "alice", "aa", 1)
+
+	if j := claim(t, s, longLease); j.DocumentID != b1 {
+		t.Fatalf("first Claim = %s, want b1, the oldest job", names[j.DocumentID])
+	}
+	const lease = 500 * time.Millisecond
+	expiring := claim(t, s, lease)
+	if names[expiring.DocumentID] != "a1" {
+		t.Fatalf("second Claim = %s, want a1: alice holds no lease, bob one", names[expiring.DocumentID])
+	}
+	retried := claim(t, s, longLease)
+	if names[retried.DocumentID] != "a2" {
+		t.Fatalf("third Claim = %s, want a2, ready before bb1", names[retried.DocumentID])
+	}
+	if err := s.Fail(t.Context(), retried, "later", time.Now().Add(time.Hour)); err != nil {
+		t.Fatalf("Fail: %v", err)
+	}
+	time.Sleep(time.Until(expiring.LeaseUntil) + 50*time.Millisecond)
+
+	// Bob holds b1's lease; alice holds none, a1's having run out and a2 waiting. So alice's
+	// aa1 comes before bob's older bb1, then bb1 (ready before a1's lease ran out), then a1.
+	want := []string{"aa1", "bb1", "a1"}
+	if got := claimNames(t, s, names, longLease, len(want)); !slices.Equal(got, want) {
+		t.Errorf("Claim order = %v, want %v", got, want)
+	}
+	wantNoJob(t, s)
 }
 
 func testLeaseExpiry(t *testing.T, s store.Store) {

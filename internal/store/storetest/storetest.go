@@ -13,7 +13,9 @@
 //     hundred.
 //   - Options out of their documented range, a lease that is not positive and pages with
 //     numbers that are not unique and positive are document.ErrInvalidInput.
-//   - Claim hands out the job that has been ready longest first.
+//   - Claim hands out a ready job of the owner who holds the fewest live leases, and of that
+//     owner's ready jobs the one that has been ready longest. A lease that ran out and a job
+//     waiting to be retried do not count as held.
 //   - A lease is held until another Claim (or ClaimDocument) takes the job over: the token
 //     fences a worker out.
 package storetest
@@ -62,6 +64,8 @@ func Run(t *testing.T, open func(t *testing.T) store.Store) {
 		{"ClaimEmpty", testClaimEmpty},
 		{"Claim", testClaim},
 		{"ClaimOrder", testClaimOrder},
+		{"ClaimFairAcrossOwners", testClaimFairAcrossOwners},
+		{"ClaimFairLiveLeasesOnly", testClaimFairLiveLeasesOnly},
 		{"LeaseExpiry", testLeaseExpiry},
 		{"Extend", testExtend},
 		{"Complete", testComplete},

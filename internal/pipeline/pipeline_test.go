@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"path/filepath"
+	"slices"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -13,6 +14,7 @@ import (
 
 	"github.com/docpipe/docpipe/internal/blob"
 	"github.com/docpipe/docpipe/internal/document"
+	"github.com/docpipe/docpipe/internal/store"
 	"github.com/docpipe/docpipe/internal/store/sqlite"
 	"github.com/docpipe/docpipe/internal/telemetry"
 	"github.com/prometheus/client_golang/prometheus/testutil"
@@ -58,9 +60,14 @@ func newFixture(t *testing.T) *fixture {
 
 func (f *fixture) add(t *testing.T, body string) document.Document {
 	t.Helper()
+	return f.addAs(t, "alice", body)
+}
+
+func (f *fixture) addAs(t *testing.T, owner, body string) document.Document {
+	t.Helper()
 	ctx := context.Background()
 	now := time.Now().UTC()
-	d := document.Document{ID: document.NewID(now), Owner: "alice", Name: "a.png", ContentType: "image/png",
+	d := document.Document{ID: document.NewID(now), Owner: owner, Name: "a.png", ContentType: "image/png",
 		Size: int64(len(body)), Status: document.StatusQueued, CreatedAt: now, UpdatedAt: now}
 	d.BlobKey = blob.Key(d.ID)
 	if err := f.bucket.WriteAll(ctx, d.BlobKey, []byte(body), nil); err != nil {
@@ -323,5 +330,71 @@ func TestDrain(t *testing.T) {
 	}
 	if n, err := w.Drain(context.Background()); n != 0 || err != nil {
 		t.Errorf("second Drain = %d, %v; want 0, nil", n, err)
+	}
+}
+
+// One owner's batch does not hold up another owner's document: with alice's first document
+// still in OCR, the other claimer takes bob's, queued after all of alice's, rather than her
+// next.
+func TestFairAcrossOwners(t *testing.T) {
+	f := newFixture(t)
+	var alice []string
+	for i := range 50 {
+		alice = append(alice, f.addAs(t, "alice", fmt.Sprintf("alice %d", i+1)).ID)
+	}
+	bob := f.addAs(t, "bob", "bob 1").ID
+
+	var (
+		mu          sync.Mutex
+		changes     = map[string]int{}
+		finished    []string
+		aliceQueued = -1 // alice's queued documents when bob's was done
+		bobDone     = make(chan struct{})
+		held        atomic.Bool
+	)
+	w := f.worker(&script{fn: func(ctx context.Context, _ int, data []byte) ([]document.Page, error) {
+		if strings.HasPrefix(string(data), "alice") && held.CompareAndSwap(false, true) {
+			select {
+			case <-bobDone:
+			case <-ctx.Done():
+				return nil, ctx.Err()
+			}
+		}
+		return pagesOf(data), nil
+	}})
+	w.Timeout = 10 * time.Second
+	w.Changed = func(id string) {
+		mu.Lock()
+		defer mu.Unlock()
+		changes[id]++
+		if changes[id] != 2 { // taken, then done
+			return
+		}
+		finished = append(finished, id)
+		if id == bob {
+			res, err := f.store.List(context.Background(), "alice", store.ListOptions{Status: document.StatusQueued, Limit: 100})
+			if err != nil {
+				t.Errorf("List: %v", err)
+			}
+			aliceQueued = len(res.Documents)
+			close(bobDone)
+		}
+	}
+	if n, err := w.Drain(context.Background()); n != 51 || err != nil {
+		t.Fatalf("Drain = %d, %v; want 51 jobs", n, err)
+	}
+
+	if len(finished) == 0 || finished[0] != bob {
+		t.Errorf("bob's document finished in place %d, want first", slices.Index(finished, bob)+1)
+	}
+	if aliceQueued != 49 {
+		t.Errorf("alice had %d documents queued when bob's was done, want 49 (one in OCR)", aliceQueued)
+	}
+	for owner, ids := range map[string][]string{"alice": alice, "bob": {bob}} {
+		for _, id := range ids {
+			if d, err := f.store.Get(context.Background(), owner, id); err != nil || d.Status != document.StatusDone {
+				t.Errorf("%s's %s: status %s, %v; want done", owner, id, d.Status, err)
+			}
+		}
 	}
 }

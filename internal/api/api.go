@@ -66,6 +66,14 @@ type Options struct {
 	// Notifiers are the subjects (app identities, such as the Azure function's) whose
 	// POST /v1/notifications the api takes; nobody else may notify.
 	Notifiers []string
+	// MaxConcurrentUploads bounds the upload requests handled at once (default
+	// DefaultMaxConcurrentUploads); one more waits up to UploadWait (default 10 s) for a turn,
+	// then is answered 503 with Retry-After.
+	MaxConcurrentUploads int
+	UploadWait           time.Duration
+	// TempDir holds the files of the uploads in flight (default os.TempDir()); it needs room
+	// for MaxConcurrentUploads times MaxUpload bytes.
+	TempDir string
 	// Preview renders a page (1-based) of an original as a PNG; ocr.Preview does.
 	Preview func(ctx context.Context, data []byte, page int) ([]byte, error)
 	// Renders bounds the page pictures drawn at once (default 2), RenderTimeout the time
@@ -74,11 +82,18 @@ type Options struct {
 	RenderTimeout time.Duration
 }
 
+// DefaultMaxConcurrentUploads is the default of Options.MaxConcurrentUploads.
+const DefaultMaxConcurrentUploads = 4
+
+// defaultUploadWait is the default of Options.UploadWait.
+const defaultUploadWait = 10 * time.Second
+
 // Server is the API's HTTP handler.
 type Server struct {
 	Options
 	log     *slog.Logger
 	limiter *limiter
+	uploads chan struct{} // a slot for each upload in progress
 	ready   atomic.Bool
 	full    atomic.Int64 // when a write last failed for want of space, in Unix nanoseconds
 	handler http.Handler
@@ -96,6 +111,13 @@ func New(opt Options) *Server {
 	if s.OnEnqueue == nil {
 		s.OnEnqueue = func() {}
 	}
+	if s.MaxConcurrentUploads <= 0 {
+		s.MaxConcurrentUploads = DefaultMaxConcurrentUploads
+	}
+	if s.UploadWait <= 0 {
+		s.UploadWait = defaultUploadWait
+	}
+	s.uploads = make(chan struct{}, s.MaxConcurrentUploads)
 	if s.Renders <= 0 {
 		s.Renders = defaultRenders
 	}

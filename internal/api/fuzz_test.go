@@ -6,6 +6,7 @@ import (
 	"io"
 	"net/http"
 	"net/http/httptest"
+	"os"
 	"strings"
 	"testing"
 	"unicode"
@@ -42,13 +43,23 @@ func FuzzReadUploads(f *testing.F) {
 	f.Add([]byte("--x\r\nContent-Disposition: form-data; name=\"f\"; filename=\"a\"\r\n\r\nMZ\r\n--x--\r\n"), "multipart/form-data; boundary=x", "")
 	f.Add([]byte{}, "multipart/form-data", "")
 	f.Add([]byte("x"), "text/plain; charset=\"", "inline; filename*=UTF-8''%e2%82%ac")
+	dir := f.TempDir()
 	f.Fuzz(func(t *testing.T, data []byte, contentType, disposition string) {
 		req := httptest.NewRequest("POST", "/v1/documents", bytes.NewReader(data))
 		req.Header.Set("Content-Type", contentType)
 		req.Header.Set("Content-Disposition", disposition)
 		rec := httptest.NewRecorder()
 		req.Body = http.MaxBytesReader(rec, req.Body, 4096)
-		files, err := readUploads(req)
+		sp := &spool{dir: dir}
+		defer func() {
+			if err := sp.remove(); err != nil {
+				t.Fatal(err)
+			}
+			if left, _ := os.ReadDir(dir); len(left) != 0 {
+				t.Fatalf("%d temporary files left", len(left))
+			}
+		}()
+		err := readUploads(req, sp)
 		var maxBytes *http.MaxBytesError
 		if err != nil {
 			if !errors.Is(err, document.ErrInvalidInput) && !errors.As(err, &maxBytes) {
@@ -56,12 +67,13 @@ func FuzzReadUploads(f *testing.F) {
 			}
 			return
 		}
-		if len(files) == 0 || len(files) > maxFiles {
-			t.Fatalf("%d files", len(files))
+		if len(sp.files) == 0 || len(sp.files) > maxFiles {
+			t.Fatalf("%d files", len(sp.files))
 		}
-		for _, f := range files {
-			if len(f.data) == 0 || f.name == "" || f.name != cleanName(f.name) {
-				t.Fatalf("file %q with %d bytes", f.name, len(f.data))
+		for _, f := range sp.files {
+			fi, err := os.Stat(f.path)
+			if err != nil || f.size == 0 || fi.Size() != f.size || f.name == "" || f.name != cleanName(f.name) {
+				t.Fatalf("file %q with %d bytes: %v", f.name, f.size, err)
 			}
 		}
 	})

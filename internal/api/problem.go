@@ -63,6 +63,9 @@ func (s *Server) fail(w http.ResponseWriter, r *http.Request, err error) {
 		s.full.Store(time.Now().UnixNano())
 		s.log.ErrorContext(r.Context(), "storage full", slog.Any("err", err))
 		writeProblem(w, r, http.StatusInsufficientStorage, "the server has no room to store this right now; nothing was kept, try again later")
+	case errors.Is(err, errBusy):
+		w.Header().Set("Retry-After", "5")
+		writeProblem(w, r, http.StatusServiceUnavailable, err.Error())
 	case errors.Is(err, context.DeadlineExceeded):
 		w.Header().Set("Retry-After", "5")
 		writeProblem(w, r, http.StatusServiceUnavailable, "the store did not answer in time; try again")

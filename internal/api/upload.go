@@ -1,15 +1,17 @@
 package api
 
 import (
-	"bytes"
+	"bufio"
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
 	"errors"
 	"fmt"
 	"io"
+	"io/fs"
 	"mime"
 	"net/http"
+	"os"
 	"path"
 	"strings"
 	"time"
@@ -27,26 +29,49 @@ const maxFiles = 100
 
 var errUnreadable = errors.New("file cannot be read")
 
-// upload is one file of an upload request.
+// errBusy is the answer to an upload that found every upload slot taken for UploadWait.
+var errBusy = errors.New("too many uploads in progress; try again shortly")
+
+// upload is one file of an upload request, kept in a temporary file while it is checked and
+// stored.
 type upload struct {
 	name string
-	data []byte
+	path string
+	size int64
+	sum  [sha256.Size]byte
 	info ocr.Info
 }
 
 // upload accepts one or more files, as multipart/form-data or as a raw body, checks every one of
-// them, and only then stores them: a request with one bad file changes nothing.
+// them, and only then stores them: a request with one bad file changes nothing. The files go to
+// temporary files, hashed on the way, so that memory per upload is small whatever their size;
+// they are removed when the request ends.
 func (s *Server) upload(w http.ResponseWriter, r *http.Request, owner string) {
-	r.Body = http.MaxBytesReader(w, r.Body, s.MaxUpload)
-	files, err := readUploads(r)
+	release, err := s.uploadSlot(r.Context())
 	if err != nil {
 		s.fail(w, r, err)
 		return
 	}
+	defer release()
+	r.Body = http.MaxBytesReader(w, r.Body, s.MaxUpload)
+	sp := &spool{dir: s.TempDir}
+	defer func() {
+		if err := sp.remove(); err != nil {
+			s.log.WarnContext(r.Context(), "remove the temporary files of an upload", "err", err)
+		}
+	}()
+	if err := readUploads(r, sp); err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	files := sp.files
 	for i := range files {
-		info, err := ocr.Inspect(r.Context(), files[i].data, s.Limits)
+		info, err := ocr.InspectFile(r.Context(), files[i].path, s.Limits)
 		if err != nil {
-			if !errors.Is(err, ocr.ErrUnsupportedType) && !isLimit(err) {
+			switch {
+			case !errors.Is(err, document.ErrInvalidInput):
+				err = fmt.Errorf("check: %w", err) // the server's failure (a read, a tool), not the file's
+			case !errors.Is(err, ocr.ErrUnsupportedType) && !isLimit(err):
 				err = fmt.Errorf("%w: %s: %w", errUnreadable, files[i].name, err)
 			}
 			s.fail(w, r, fmt.Errorf("%s: %w", files[i].name, err))
@@ -70,26 +95,51 @@ func (s *Server) upload(w http.ResponseWriter, r *http.Request, owner string) {
 	writeJSON(w, http.StatusAccepted, map[string]any{"documents": docs})
 }
 
+// uploadSlot waits up to UploadWait for one of the MaxConcurrentUploads slots and returns the
+// function that gives it back. It returns errBusy if none came free in time, or ctx's error.
+func (s *Server) uploadSlot(ctx context.Context) (release func(), err error) {
+	release = func() { <-s.uploads }
+	select {
+	case s.uploads <- struct{}{}:
+		return release, nil
+	default:
+	}
+	t := time.NewTimer(s.UploadWait)
+	defer t.Stop()
+	select {
+	case s.uploads <- struct{}{}:
+		return release, nil
+	case <-t.C:
+		return nil, errBusy
+	case <-ctx.Done():
+		return nil, fmt.Errorf("wait for an upload slot: %w", ctx.Err())
+	}
+}
+
 // store writes the original, then the document row together with its job. A crash between the
 // two leaves an unreferenced blob and nothing visible.
 func (s *Server) store(ctx context.Context, owner string, f upload) (document.Document, error) {
 	now := time.Now().UTC()
-	sum := sha256.Sum256(f.data)
 	d := document.Document{
 		ID:          document.NewID(now),
 		Owner:       owner,
 		Name:        f.name,
 		ContentType: f.info.MediaType,
-		Size:        int64(len(f.data)),
-		SHA256:      hex.EncodeToString(sum[:]),
+		Size:        f.size,
+		SHA256:      hex.EncodeToString(f.sum[:]),
 		Status:      document.StatusQueued,
 		Pages:       f.info.Pages,
 		CreatedAt:   now,
 		UpdatedAt:   now,
 	}
 	d.BlobKey = blob.Key(d.ID)
+	file, err := os.Open(f.path)
+	if err != nil {
+		return document.Document{}, fmt.Errorf("reopen %s: %w", f.name, err)
+	}
+	defer file.Close()
 	opts := &gcblob.WriterOptions{ContentType: d.ContentType}
-	if err := s.Bucket.Upload(ctx, d.BlobKey, bytes.NewReader(f.data), opts); err != nil {
+	if err := s.Bucket.Upload(ctx, d.BlobKey, file, opts); err != nil {
 		return document.Document{}, fmt.Errorf("write original: %w", err)
 	}
 	if err := s.Store.Create(ctx, &d); err != nil {
@@ -123,57 +173,132 @@ func isLimit(err error) bool {
 	return errors.As(err, &l)
 }
 
-// readUploads reads the files of a multipart/form-data request (every part with a file name),
+// A spool holds the files of one upload request in temporary files in dir (os.TempDir if
+// empty), until remove.
+type spool struct {
+	dir   string
+	files []upload
+	w     *bufio.Writer
+}
+
+// add copies body to a new temporary file named for name, hashing it on the way. A failure to
+// read body is passed through bodyErr; a failure to write the file (ENOSPC, say) is returned
+// wrapped.
+func (sp *spool) add(name string, body io.Reader, bodyErr func(error) error) error {
+	f, err := os.CreateTemp(sp.dir, "docpipe-upload-*")
+	if err != nil {
+		return fmt.Errorf("spool %s: %w", name, err)
+	}
+	sp.files = append(sp.files, upload{name: name, path: f.Name()})
+	if sp.w == nil {
+		sp.w = bufio.NewWriterSize(nil, 64<<10)
+	}
+	fw := &errWriter{w: f}
+	sp.w.Reset(fw)
+	h := sha256.New()
+	n, err := sp.w.ReadFrom(io.TeeReader(body, h))
+	if err == nil {
+		err = sp.w.Flush()
+	}
+	if cerr := f.Close(); fw.err == nil && err == nil && cerr != nil {
+		fw.err = cerr
+	}
+	switch {
+	case fw.err != nil:
+		return fmt.Errorf("spool %s: %w", name, fw.err)
+	case err != nil:
+		return bodyErr(err)
+	}
+	u := &sp.files[len(sp.files)-1]
+	u.size = n
+	h.Sum(u.sum[:0])
+	return nil
+}
+
+// remove deletes the spool's files.
+func (sp *spool) remove() error {
+	var errs []error
+	for _, f := range sp.files {
+		if err := os.Remove(f.path); err != nil && !errors.Is(err, fs.ErrNotExist) {
+			errs = append(errs, err)
+		}
+	}
+	sp.files = nil
+	return errors.Join(errs...)
+}
+
+// errWriter remembers the first error of writes to w.
+type errWriter struct {
+	w   io.Writer
+	err error
+}
+
+func (e *errWriter) Write(p []byte) (int, error) {
+	n, err := e.w.Write(p)
+	if err != nil && e.err == nil {
+		e.err = err
+	}
+	return n, err
+}
+
+// readUploads spools the files of a multipart/form-data request (every part with a file name),
 // or the raw body of any other request, named by its Content-Disposition header.
-func readUploads(r *http.Request) ([]upload, error) {
+func readUploads(r *http.Request, sp *spool) error {
 	mt, _, err := mime.ParseMediaType(r.Header.Get("Content-Type"))
 	if err != nil && r.Header.Get("Content-Type") != "" {
-		return nil, fmt.Errorf("%w: bad Content-Type header: %v", document.ErrInvalidInput, err)
+		return fmt.Errorf("%w: bad Content-Type header: %v", document.ErrInvalidInput, err)
 	}
 	if mt != "multipart/form-data" {
-		data, err := io.ReadAll(r.Body)
+		err := sp.add(dispositionName(r.Header.Get("Content-Disposition")), r.Body, bodyErr)
 		if err != nil {
-			return nil, fmt.Errorf("read body: %w", err)
+			return err
 		}
-		if len(data) == 0 {
-			return nil, fmt.Errorf("%w: empty body; send a file", document.ErrInvalidInput)
+		if sp.files[0].size == 0 {
+			return fmt.Errorf("%w: empty body; send a file", document.ErrInvalidInput)
 		}
-		return []upload{{name: dispositionName(r.Header.Get("Content-Disposition")), data: data}}, nil
+		return nil
 	}
 
 	mr, err := r.MultipartReader()
 	if err != nil {
-		return nil, fmt.Errorf("%w: %v", document.ErrInvalidInput, err)
+		return fmt.Errorf("%w: %v", document.ErrInvalidInput, err)
 	}
-	var files []upload
 	for {
 		p, err := mr.NextPart()
 		if errors.Is(err, io.EOF) {
 			break
 		}
 		if err != nil {
-			return nil, multipartErr(err)
+			return multipartErr(err)
 		}
 		if p.FileName() == "" {
 			_ = p.Close()
 			continue
 		}
-		if len(files) == maxFiles {
-			return nil, fmt.Errorf("%w: more than %d files in one request", document.ErrInvalidInput, maxFiles)
+		if len(sp.files) == maxFiles {
+			return fmt.Errorf("%w: more than %d files in one request", document.ErrInvalidInput, maxFiles)
 		}
-		data, err := io.ReadAll(p)
-		if err != nil {
-			return nil, multipartErr(err)
+		name := cleanName(p.FileName())
+		if err := sp.add(name, p, multipartErr); err != nil {
+			return err
 		}
-		if len(data) == 0 {
-			return nil, fmt.Errorf("%w: %s is empty", document.ErrInvalidInput, cleanName(p.FileName()))
+		if sp.files[len(sp.files)-1].size == 0 {
+			return fmt.Errorf("%w: %s is empty", document.ErrInvalidInput, name)
 		}
-		files = append(files, upload{name: cleanName(p.FileName()), data: data})
 	}
-	if len(files) == 0 {
-		return nil, fmt.Errorf("%w: no file in the form; send files in parts with a filename", document.ErrInvalidInput)
+	if len(sp.files) == 0 {
+		return fmt.Errorf("%w: no file in the form; send files in parts with a filename", document.ErrInvalidInput)
 	}
-	return files, nil
+	return nil
+}
+
+// bodyErr is the error for a raw body that could not be read: too large, or cut short.
+func bodyErr(err error) error {
+	var maxBytes *http.MaxBytesError
+	if errors.As(err, &maxBytes) {
+		return err
+	}
+	return fmt.Errorf("%w: read body: %v", document.ErrInvalidInput, err)
 }
 
 func multipartErr(err error) error {

@@ -128,6 +128,8 @@ Settings (environment):
   DOCPIPE_PUBLIC_URL        web: the URL browsers use (http://DOCPIPE_ADDR); https makes cookies Secure
   DOCPIPE_SESSION_TTL       web: idle time before a session ends (12h)
   DOCPIPE_MAX_UPLOAD_BYTES  per upload request (52428800)
+  DOCPIPE_MAX_UPLOADS       upload requests handled at once; more wait 10s, then get 503 (4)
+  DOCPIPE_UPLOAD_DIR        where uploads are kept while checked and stored (the system's temporary directory)
   DOCPIPE_MAX_PAGES         per document (200)
   DOCPIPE_MAX_PIXELS        per page image (60000000)
   DOCPIPE_OCR_ENGINES       Tesseract engines (number of CPUs)

@@ -80,12 +80,19 @@ func run(ctx context.Context, role config.Role, args []string) error {
 		worker = w
 	}
 
+	if role != config.RoleWorker {
+		if err := os.MkdirAll(cfg.UploadDir, 0o700); err != nil {
+			return fmt.Errorf("DOCPIPE_UPLOAD_DIR: %w", err)
+		}
+	}
 	srv := api.New(api.Options{
 		Store: st, Bucket: bucket, Metrics: metrics, Log: log,
 		Identify:  identify,
 		Limits:    limits,
 		MaxUpload: cfg.MaxUploadBytes,
 		RateLimit: cfg.RateLimit, RateBurst: cfg.RateBurst,
+		// Uploads in flight take up to MaxUploads times MaxUploadBytes of UploadDir.
+		MaxConcurrentUploads: cfg.MaxUploads, TempDir: cfg.UploadDir,
 		OnEnqueue: func() {
 			if worker != nil {
 				worker.Notify()

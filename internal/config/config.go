@@ -30,6 +30,8 @@ type Config struct {
 	OIDC            OIDC          // DOCPIPE_OIDC_*: the token issuer when Auth is oidc
 	Web             Web           // the frontend's settings (web and serve roles)
 	MaxUploadBytes  int64         // DOCPIPE_MAX_UPLOAD_BYTES: per request body
+	MaxUploads      int           // DOCPIPE_MAX_UPLOADS: upload requests handled at once
+	UploadDir       string        // DOCPIPE_UPLOAD_DIR: where the files of uploads in flight are kept
 	MaxPages        int           // DOCPIPE_MAX_PAGES: per document
 	MaxPixels       int64         // DOCPIPE_MAX_PIXELS: per page image
 	OCREngines      int           // DOCPIPE_OCR_ENGINES: Tesseract engines (and worker goroutines)
@@ -82,6 +84,8 @@ func Load(role Role, getenv func(string) string) (*Config, error) {
 		Auth:            r.str("DOCPIPE_AUTH", ""),
 		LocalUser:       r.str("DOCPIPE_LOCAL_USER", "local"),
 		MaxUploadBytes:  r.int64("DOCPIPE_MAX_UPLOAD_BYTES", 50<<20, 1),
+		MaxUploads:      int(r.int64("DOCPIPE_MAX_UPLOADS", 4, 1)),
+		UploadDir:       r.str("DOCPIPE_UPLOAD_DIR", os.TempDir()),
 		MaxPages:        int(r.int64("DOCPIPE_MAX_PAGES", 200, 1)),
 		MaxPixels:       r.int64("DOCPIPE_MAX_PIXELS", 60_000_000, 1),
 		OCREngines:      int(r.int64("DOCPIPE_OCR_ENGINES", int64(runtime.NumCPU()), 1)),

@@ -45,6 +45,7 @@ func TestLoadErrorsNameTheVariable(t *testing.T) {
 		{"unknown auth", RoleServe, map[string]string{"DOCPIPE_AUTH": "magic"}, []string{"DOCPIPE_AUTH"}},
 		{"bad number", RoleServe, map[string]string{"DOCPIPE_MAX_PAGES": "many"}, []string{"DOCPIPE_MAX_PAGES"}},
 		{"zero", RoleServe, map[string]string{"DOCPIPE_MAX_UPLOAD_BYTES": "0"}, []string{"DOCPIPE_MAX_UPLOAD_BYTES"}},
+		{"no uploads at once", RoleAPI, map[string]string{"DOCPIPE_AUTH": "none", "DOCPIPE_MAX_UPLOADS": "0"}, []string{"DOCPIPE_MAX_UPLOADS"}},
 		{"bad duration", RoleServe, map[string]string{"DOCPIPE_JOB_TIMEOUT": "5"}, []string{"DOCPIPE_JOB_TIMEOUT"}},
 		{"short lease", RoleServe, map[string]string{"DOCPIPE_JOB_LEASE": "10ms"}, []string{"DOCPIPE_JOB_LEASE"}},
 		{"bad addr", RoleServe, map[string]string{"DOCPIPE_ADDR": "8080"}, []string{"DOCPIPE_ADDR"}},
@@ -221,5 +222,27 @@ func TestAuthNoneListens(t *testing.T) {
 				t.Errorf("AllowedHosts = %q, want %q", c.AllowedHosts, tt.hosts)
 			}
 		})
+	}
+}
+
+func TestUploadSettings(t *testing.T) {
+	tests := []struct {
+		env        map[string]string
+		maxUploads int
+		dir        string
+	}{
+		{nil, 4, os.TempDir()},
+		{map[string]string{"DOCPIPE_MAX_UPLOADS": "16", "DOCPIPE_UPLOAD_DIR": "/var/lib/docpipe/uploads"}, 16, "/var/lib/docpipe/uploads"},
+		{map[string]string{"DOCPIPE_MAX_UPLOADS": " 1 ", "DOCPIPE_UPLOAD_DIR": " "}, 1, os.TempDir()},
+	}
+	for _, tt := range tests {
+		c, err := Load(RoleServe, env(tt.env))
+		if err != nil {
+			t.Errorf("Load(%v): %v", tt.env, err)
+			continue
+		}
+		if c.MaxUploads != tt.maxUploads || c.UploadDir != tt.dir {
+			t.Errorf("Load(%v): MaxUploads, UploadDir = %d, %q; want %d, %q", tt.env, c.MaxUploads, c.UploadDir, tt.maxUploads, tt.dir)
+		}
 	}
 }

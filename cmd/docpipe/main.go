@@ -32,6 +32,7 @@ Commands:
   worker        the OCR worker only
   function      the OCR worker as an Azure Functions custom handler (Event Grid trigger)
   ocr FILE...   print the text of image and PDF files; no server
+  render FILE   draw one page of an image or PDF as a PNG on stdout; no server
   migrate       bring the database's schema up to date, then exit
   healthcheck   exit 0 if the local server's /healthz answers, 1 otherwise
   version       print the version
@@ -47,6 +48,7 @@ var commands = map[string]func(ctx context.Context, args []string, stdout io.Wri
 	"function":    runFunction,
 	"web":         runWeb,
 	"ocr":         runOCR,
+	"render":      runRender,
 	"migrate":     runMigrate,
 	"healthcheck": runHealthcheck,
 	"version":     runVersion,
@@ -60,6 +62,7 @@ var summaries = map[string]string{
 	"worker":      "Run the OCR worker; /healthz, /readyz and /metrics are served on DOCPIPE_ADDR.",
 	"function":    "Run the OCR worker as an Azure Functions custom handler: listen on FUNCTIONS_CUSTOMHANDLER_PORT for the host's invocations (POST /ocr for Blob Storage events, POST /sweep for the timer) and notify the api at DOCPIPE_API_URL.",
 	"ocr":         "Print the text of image and PDF files, pages separated by form feeds.",
+	"render":      "Draw one page of an image or PDF file (- for stdin) as a PNG on stdout. The server draws its page pictures with it, in a child process of bounded memory.",
 	"migrate":     "Apply the database migrations this version needs, then exit. Servers migrate at start too; this runs it once, ahead of them (a Kubernetes Job).",
 	"healthcheck": "Exit 0 if http://DOCPIPE_ADDR/healthz answers 200, else 1.",
 	"version":     "Print the version.",
@@ -82,6 +85,10 @@ func main() {
 			os.Exit(0)
 		}
 		fmt.Fprintf(os.Stderr, "docpipe %s: %v\n", os.Args[1], err)
+		var ee *exitError
+		if errors.As(err, &ee) {
+			os.Exit(ee.code)
+		}
 		os.Exit(1)
 	}
 }

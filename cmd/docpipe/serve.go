@@ -102,7 +102,7 @@ func run(ctx context.Context, role config.Role, args []string) error {
 		Notifiers: cfg.Notify.Subjects,
 		Events:    eventPush(role, cfg, log, st, bucket, worker),
 		Preview: func(ctx context.Context, data []byte, page int) ([]byte, error) {
-			return ocr.Preview(ctx, data, page, previewSide, limits)
+			return drawPage(ctx, data, page, limits)
 		},
 	})
 	if worker != nil {
@@ -190,9 +190,6 @@ func newWorker(cfg *config.Config, log *slog.Logger, metrics *telemetry.Metrics,
 	w.OCR = pool
 	return w, func() { pool.Close() }, nil
 }
-
-// previewSide is the longer side, in pixels, of the page pictures the api serves.
-const previewSide = 1200
 
 // openStore opens the document store that the database URL names.
 func openStore(ctx context.Context, cfg *config.Config) (store.Store, error) {

@@ -43,6 +43,9 @@ func (p *Pool) page(ctx context.Context, e *engine, in *input, i int) (document.
 	if dpi, err = img.prepare(dpi); err != nil {
 		return document.Page{}, err
 	}
+	if img.blank() {
+		return document.Page{Number: i + 1, Source: document.SourceOCR}, nil
+	}
 	r, err := e.recognize(ctx, img, dpi, psmAuto)
 	if err != nil {
 		return document.Page{}, err

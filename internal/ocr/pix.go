@@ -120,6 +120,31 @@ func (p *pix) prepare(dpi int) (int, error) {
 	return dpi, nil
 }
 
+// blankContrast is the widest range of grey a page may span and still hold nothing to read.
+const blankContrast = 16
+
+// blank reports whether p, prepared, holds nothing to read: bilevel without a black pixel, or
+// grey with its darkest and lightest pixels at most blankContrast levels apart. Tesseract finds
+// no text on such a page either, but takes a second or more to say so.
+func (p *pix) blank() bool {
+	switch C.pixGetDepth(p.p) {
+	case 1:
+		var empty C.l_int32
+		return C.pixZero(p.p, &empty) == 0 && empty == 1
+	case 8:
+		if C.pixGetColormap(p.p) != nil {
+			return false
+		}
+		var lo, hi C.l_int32
+		if C.pixGetExtremeValue(p.p, 1, C.L_SELECT_MIN, nil, nil, nil, &lo) != 0 ||
+			C.pixGetExtremeValue(p.p, 1, C.L_SELECT_MAX, nil, nil, nil, &hi) != 0 {
+			return false
+		}
+		return hi-lo <= blankContrast
+	}
+	return false
+}
+
 // replace makes out, the result of a Leptonica operation on p, the new p.
 func (p *pix) replace(out *C.PIX) error {
 	if out == nil {

@@ -69,3 +69,65 @@ func TestPrepare(t *testing.T) {
 		})
 	}
 }
+
+func TestBlank(t *testing.T) {
+	fill := func(v uint8) *image.Gray {
+		img := image.NewGray(image.Rect(0, 0, 400, 300))
+		for i := range img.Pix {
+			img.Pix[i] = v
+		}
+		return img
+	}
+	dot := func(bg, ink uint8) *image.Gray {
+		img := fill(bg)
+		img.SetGray(200, 150, color.Gray{ink})
+		return img
+	}
+	bilevel := func(black bool) []byte {
+		img := image.NewPaletted(image.Rect(0, 0, 64, 64), color.Palette{color.White, color.Black})
+		if black {
+			img.SetColorIndex(3, 3, 1)
+		}
+		var b bytes.Buffer
+		if err := png.Encode(&b, img); err != nil {
+			t.Fatal(err)
+		}
+		return b.Bytes()
+	}
+	enc := func(img image.Image) []byte {
+		b, err := ocrtest.PNGAt(img, 300)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return b
+	}
+	tests := []struct {
+		name string
+		png  []byte
+		want bool
+	}{
+		{"white", enc(fill(255)), true},
+		{"mid grey", enc(fill(128)), true},
+		{"paper with faint noise", enc(dot(250, 236)), true},
+		{"one dark pixel", enc(dot(255, 0)), false},
+		{"faint pencil", enc(dot(240, 200)), false},
+		{"bilevel white", bilevel(false), true},
+		{"bilevel with one black pixel", bilevel(true), false},
+		{"text page", testCorpus(t).Doc("clean-go-regular").Data, false},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			p, err := decodePix(tt.png, TypePNG, 0)
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer p.free()
+			if _, err := p.prepare(p.resolution()); err != nil {
+				t.Fatal(err)
+			}
+			if got := p.blank(); got != tt.want {
+				t.Errorf("blank() = %v, want %v (depth %d)", got, tt.want, p.depth())
+			}
+		})
+	}
+}

@@ -398,3 +398,62 @@ func TestFairAcrossOwners(t *testing.T) {
 		}
 	}
 }
+
+// With one engine nobody is in OCR when the next job is claimed, and owners take turns: after
+// alice's first document, bob's, queued after all of hers, is next, while she still has 49
+// queued.
+func TestFairAcrossOwnersOneEngine(t *testing.T) {
+	f := newFixture(t)
+	var alice []string
+	for i := range 50 {
+		alice = append(alice, f.addAs(t, "alice", fmt.Sprintf("alice %d", i+1)).ID)
+	}
+	bob := f.addAs(t, "bob", "bob 1").ID
+
+	var (
+		mu          sync.Mutex
+		changes     = map[string]int{}
+		finished    []string
+		aliceQueued = -1 // alice's queued documents when bob's was done
+	)
+	w := f.worker(&script{fn: func(_ context.Context, _ int, data []byte) ([]document.Page, error) {
+		return pagesOf(data), nil
+	}})
+	w.Concurrency = 1
+	w.Changed = func(id string) {
+		mu.Lock()
+		defer mu.Unlock()
+		changes[id]++
+		if changes[id] != 2 { // taken, then done
+			return
+		}
+		finished = append(finished, id)
+		if id == bob {
+			res, err := f.store.List(context.Background(), "alice", store.ListOptions{Status: document.StatusQueued, Limit: 100})
+			if err != nil {
+				t.Errorf("List: %v", err)
+			}
+			aliceQueued = len(res.Documents)
+		}
+	}
+	if n, err := w.Drain(context.Background()); n != 51 || err != nil {
+		t.Fatalf("Drain = %d, %v; want 51 jobs", n, err)
+	}
+
+	if place := slices.Index(finished, bob) + 1; place != 2 {
+		t.Errorf("bob's document finished in place %d, want 2, right after alice's first", place)
+	}
+	if aliceQueued < 48 {
+		t.Errorf("alice had %d documents queued when bob's was done, want at least 48 (49: one done)", aliceQueued)
+	}
+	if !slices.Equal(slices.DeleteFunc(slices.Clone(finished), func(id string) bool { return id == bob }), alice) {
+		t.Errorf("alice's documents finished in order %v, want the order they were queued in, %v", finished, alice)
+	}
+	for owner, ids := range map[string][]string{"alice": alice, "bob": {bob}} {
+		for _, id := range ids {
+			if d, err := f.store.Get(context.Background(), owner, id); err != nil || d.Status != document.StatusDone {
+				t.Errorf("%s's %s: status %s, %v; want done", owner, id, d.Status, err)
+			}
+		}
+	}
+}

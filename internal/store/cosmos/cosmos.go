@@ -15,6 +15,9 @@
 //     its generation, only if the lease is still held, and then removes older generations.
 //     Readers only ever look at the generation the document names, so a crash or a lost lease
 //     between the steps leaves pages nobody reads, never a mix.
+//   - a turn item (one per owner, its id a hash of the owner's name) holds when a job of the
+//     owner's was last claimed, which Claim orders owners by; it is upserted after each claim
+//     and outlives the owner's documents (it holds nothing of them).
 //
 // Claim looks for ready jobs with a cross-partition query and orders them in Go: azcosmos
 // (v1.4) only runs cross-partition queries the gateway can serve, which excludes ORDER BY and

@@ -124,14 +124,15 @@ func TestQueries(t *testing.T) {
 	if err := s.Fail(t.Context(), retry, "later", time.Now().Add(time.Hour)); err != nil {
 		t.Fatal(err)
 	}
-	jobs, err := query[docItem](t.Context(), s.c, azcosmos.NewPartitionKey(), claimQuery,
-		param("@type", typeDoc), param("@now", micros(time.Now())))
+	items, err := query[docItem](t.Context(), s.c, azcosmos.NewPartitionKey(), claimQuery,
+		param("@type", typeDoc), param("@turn", typeTurn), param("@now", micros(time.Now())))
 	var ids []string
-	for _, it := range jobs {
-		ids = append(ids, it.ID)
+	for _, it := range items {
+		ids = append(ids, it.Type+":"+it.Owner+":"+it.ID)
 	}
-	if want := []string{queued.ID, leased.ID}; err != nil || !sameSet(ids, want) {
-		t.Errorf("claimQuery = %v, %v; want the ready job and the leased one, %v", ids, err, want)
+	want := []string{"doc:alice:" + queued.ID, "doc:bob:" + leased.ID, "turn:alice:" + turnID("alice"), "turn:bob:" + turnID("bob")}
+	if err != nil || !sameSet(ids, want) {
+		t.Errorf("claimQuery = %v, %v; want the ready job, the leased one and both owners' turns, %v", ids, err, want)
 	}
 }
 

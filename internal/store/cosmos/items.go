@@ -2,6 +2,8 @@ package cosmos
 
 import (
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"encoding/json"
 	"fmt"
 	"net/http"
@@ -17,6 +19,7 @@ import (
 const (
 	typeDoc  = "doc"
 	typePage = "page"
+	typeTurn = "turn"
 )
 
 // docItem is a document and its job, if it has one.
@@ -86,6 +89,24 @@ func (it *docItem) holds(job document.Job) bool {
 // listKey is the value of docItem.Key for a document created at us microseconds.
 func listKey(us int64, id string) string {
 	return fmt.Sprintf("%017d:%s", us, id)
+}
+
+// turnItem records when a job of its owner's was last claimed, the turn Claim orders owners by.
+// An owner has at most one, with the id turnID(owner).
+type turnItem struct {
+	ID      string `json:"id"`
+	Owner   string `json:"owner"`
+	Type    string `json:"type"`
+	Claimed int64  `json:"claimed"`
+}
+
+// turnID is the id of owner's turn item: never a document's ID, made only of characters an id
+// may hold whatever the owner's name, and distinct for each owner, so that it is unique across
+// the container as well as in the owner's partition (the emulator does not scope ids to a
+// partition).
+func turnID(owner string) string {
+	sum := sha256.Sum256([]byte(owner))
+	return "turn-" + hex.EncodeToString(sum[:])
 }
 
 // pageItem is the text of one page of one generation of a document.

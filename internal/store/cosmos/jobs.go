@@ -7,6 +7,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"log/slog"
 	"slices"
 	"time"
 
@@ -17,37 +18,54 @@ import (
 	"github.com/docpipe/docpipe/internal/store"
 )
 
-// Claim leases a ready job of the owner who holds the fewest live leases, the one that has been
-// ready longest among that owner's ready jobs, so that one owner's batch does not hold up
-// another's documents. The ready and leased jobs of all owners come from one cross-partition
-// query, counted and ordered here; each is read again and claimed with a conditional replace,
-// and a claimer that loses one to another moves on to the next.
+// Claim leases a ready job of the owner who holds the fewest live leases, among those the owner
+// served least recently, and of that owner's ready jobs the one that has been ready longest, so
+// that one owner's batch does not hold up another's documents, even with a single claimer that
+// never holds a lease when it claims. The ready and leased jobs of all owners and the owners'
+// turn items come from one cross-partition query, counted and ordered here; each job is read
+// again and claimed with a conditional replace, and a claimer that loses one to another moves
+// on to the next.
+//
+// An owner's last claim is kept in a turn item of its own, in the owner's partition, rather
+// than read from the job items the query returns: a job item stops being a job when it is
+// done, so with one claimer, which completes each job before it claims the next, no job would
+// be left to tell that its owner was just served. The turn item outlives the jobs, costs one
+// upsert per claim, and comes back from the same query, so ordering by it takes no extra
+// round trip; the query returns one small item per owner ever served besides the jobs.
 func (s *Store) Claim(ctx context.Context, lease time.Duration) (document.Job, error) {
 	if lease <= 0 {
 		return document.Job{}, fmt.Errorf("cosmos: claim job: %w: lease %v is not positive", document.ErrInvalidInput, lease)
 	}
-	type job struct {
-		ID    string `json:"id"`
-		Owner string `json:"owner"`
-		Token string `json:"token"`
-		Due   int64  `json:"due"`
+	type item struct {
+		ID      string `json:"id"`
+		Owner   string `json:"owner"`
+		Type    string `json:"type"`
+		Token   string `json:"token"`
+		Due     int64  `json:"due"`
+		Claimed int64  `json:"claimed"`
 	}
 	now := micros(s.now())
-	jobs, err := query[job](ctx, s.c, azcosmos.NewPartitionKey(), claimQuery, param("@type", typeDoc), param("@now", now))
+	items, err := query[item](ctx, s.c, azcosmos.NewPartitionKey(), claimQuery,
+		param("@type", typeDoc), param("@turn", typeTurn), param("@now", now))
 	if err != nil {
 		return document.Job{}, fmt.Errorf("cosmos: claim job: %w", err)
 	}
 	leased := make(map[string]int)
-	var ready []job
-	for _, j := range jobs {
-		if j.Due <= now {
-			ready = append(ready, j)
-		} else if j.Token != "" {
-			leased[j.Owner]++
+	turns := make(map[string]int64) // an owner never served has none: 0, first
+	var ready []item
+	for _, it := range items {
+		switch {
+		case it.Type == typeTurn:
+			turns[it.Owner] = it.Claimed
+		case it.Due <= now:
+			ready = append(ready, it)
+		case it.Token != "":
+			leased[it.Owner]++
 		}
 	}
-	slices.SortFunc(ready, func(a, b job) int {
-		return cmp.Or(cmp.Compare(leased[a.Owner], leased[b.Owner]), cmp.Compare(a.Due, b.Due), cmp.Compare(a.ID, b.ID))
+	slices.SortFunc(ready, func(a, b item) int {
+		return cmp.Or(cmp.Compare(leased[a.Owner], leased[b.Owner]), cmp.Compare(turns[a.Owner], turns[b.Owner]),
+			cmp.Compare(a.Due, b.Due), cmp.Compare(a.ID, b.ID))
 	})
 	for _, r := range ready {
 		it, err := s.readDoc(ctx, r.Owner, r.ID)
@@ -73,12 +91,12 @@ func (s *Store) Claim(ctx context.Context, lease time.Duration) (document.Job, e
 }
 
 // claimQuery finds, in every partition, the jobs ready at @now and those leased (a job waiting
-// to be retried has no token). The gateway serves it (no ORDER BY, TOP or aggregate), as
-// azcosmos needs of a cross-partition query.
-const claimQuery = `SELECT c.id, c.owner, c.token, c.due FROM c
-	WHERE c.type = @type AND c.job = true AND (c.due <= @now OR IS_DEFINED(c.token))`
+// to be retried has no token), and the owners' turn items. The gateway serves it (no ORDER BY,
+// TOP or aggregate), as azcosmos needs of a cross-partition query.
+const claimQuery = `SELECT c.id, c.owner, c.type, c.token, c.due, c.claimed FROM c
+	WHERE (c.type = @type AND c.job = true AND (c.due <= @now OR IS_DEFINED(c.token))) OR c.type = @turn`
 
-// lease takes over the job of it, as read, for lease from now.
+// lease takes over the job of it, as read, for lease from now, and records the owner's turn.
 func (s *Store) lease(ctx context.Context, it *docItem, lease time.Duration) (document.Job, error) {
 	now := s.now()
 	it.Token, it.Attempt, it.Due = rand.Text(), it.Attempt+1, micros(now.Add(lease))
@@ -86,15 +104,31 @@ func (s *Store) lease(ctx context.Context, it *docItem, lease time.Duration) (do
 	if err := s.replaceDoc(ctx, it); err != nil {
 		return document.Job{}, err
 	}
+	s.served(ctx, it.Owner, it.ID, now)
 	return document.Job{
 		ID: it.JobID, DocumentID: it.ID, Owner: it.Owner, BlobKey: it.BlobKey, MediaType: it.ContentType,
 		Attempt: it.Attempt, Token: it.Token, LeaseUntil: fromMicros(it.Due), EnqueuedAt: fromMicros(it.Enqueued),
 	}, nil
 }
 
+// served records that a job of owner's (that of document id) was claimed at now. It follows the
+// claim rather than sharing a write with it, since a claim is one conditional replace of one
+// item; it is an upsert, the last of concurrent claims for one owner winning, which is off by
+// no more than the time between them. It only orders later claims, so a failure is logged
+// and the claim stands: the owner may then be served once more out of turn.
+func (s *Store) served(ctx context.Context, owner, id string, now time.Time) {
+	body, err := json.Marshal(turnItem{ID: turnID(owner), Owner: owner, Type: typeTurn, Claimed: micros(now)})
+	if err == nil {
+		_, err = s.c.UpsertItem(ctx, azcosmos.NewPartitionKeyString(owner), body, nil)
+	}
+	if err != nil {
+		slog.WarnContext(ctx, "cosmos: record the owner's turn", "document", id, "err", err)
+	}
+}
+
 // ClaimDocument leases the job of the document id if it is ready. Of two workers told about the
 // same document, one wins the conditional replace and the other reads the job again and finds
-// it leased.
+// it leased. Like Claim, it records the owner's turn.
 func (s *Store) ClaimDocument(ctx context.Context, id string, lease time.Duration) (document.Job, error) {
 	if lease <= 0 {
 		return document.Job{}, fmt.Errorf("cosmos: claim document: %w: lease %v is not positive", document.ErrInvalidInput, lease)

@@ -15,12 +15,14 @@ import (
 	"github.com/docpipe/docpipe/internal/store"
 )
 
-// Claim leases a ready job of the owner who holds the fewest live leases, the one that has been
-// ready longest among that owner's ready jobs, so that one owner's batch does not hold up
-// another's documents. SKIP LOCKED lets concurrent claimers pass over a job another one is
-// taking, rather than wait for it and then find it gone; the leases they are taking count once
-// they commit, so concurrent claims may favour one owner a little. Leases are timed by the
-// database's clock, which every replica shares.
+// Claim leases a ready job of the owner who holds the fewest live leases, among those the owner
+// served least recently (owner_turns), and of that owner's ready jobs the one that has been
+// ready longest, so that one owner's batch does not hold up another's documents, even with a
+// single claimer that never holds a lease when it claims. SKIP LOCKED lets concurrent claimers
+// pass over a job another one is taking, rather than wait for it and then find it gone; the
+// leases and turns they are taking count once they commit, so concurrent claims may favour one
+// owner a little. The turn is recorded last (see served), so claimers never wait on each
+// other's jobs. Leases are timed by the database's clock, which every replica shares.
 func (s *Store) Claim(ctx context.Context, lease time.Duration) (document.Job, error) {
 	if lease <= 0 {
 		return document.Job{}, fmt.Errorf("postgres: claim job: %w: lease %v is not positive", document.ErrInvalidInput, lease)
@@ -33,9 +35,13 @@ func (s *Store) Claim(ctx context.Context, lease time.Duration) (document.Job, e
 		if err != nil {
 			return noRows(err, document.ErrNoJob)
 		}
-		return tx.QueryRow(ctx, `UPDATE documents SET status = 'processing', attempts = $1, updated_at = clock_timestamp()
+		err = tx.QueryRow(ctx, `UPDATE documents SET status = 'processing', attempts = $1, updated_at = clock_timestamp()
 			WHERE seq = $2 RETURNING id, owner, blob_key, content_type`,
 			j.Attempt, seq).Scan(&j.DocumentID, &j.Owner, &j.BlobKey, &j.MediaType)
+		if err != nil {
+			return err
+		}
+		return served(ctx, tx, j.Owner)
 	})
 	if errors.Is(err, document.ErrNoJob) {
 		return document.Job{}, err
@@ -48,9 +54,11 @@ func (s *Store) Claim(ctx context.Context, lease time.Duration) (document.Job, e
 }
 
 // claimQuery leases the job Claim picks ($1 the token, $2 the lease in microseconds): among the
-// ready jobs, those of the owner with the fewest live leases first, then in order of due time.
-// One reading of the clock decides both which jobs are ready and which leases are live, so a
-// lease that has run out makes its job ready and no longer counts.
+// ready jobs, those of the owner with the fewest live leases first, then of the owner whose
+// last claim is oldest (never claimed first), then in order of due time. One reading of the
+// clock decides both which jobs are ready and which leases are live, so a lease that has run
+// out makes its job ready and no longer counts. Only the job's row is locked: owner_turns is
+// read, not locked, here.
 const claimQuery = `WITH now AS MATERIALIZED (SELECT clock_timestamp() AS t),
 	leased AS (
 		SELECT d.owner, count(*) AS n FROM jobs j JOIN documents d ON d.seq = j.doc
@@ -58,14 +66,26 @@ const claimQuery = `WITH now AS MATERIALIZED (SELECT clock_timestamp() AS t),
 		GROUP BY d.owner
 	),
 	next AS (
-		SELECT j.doc FROM jobs j JOIN documents d ON d.seq = j.doc LEFT JOIN leased l ON l.owner = d.owner
+		SELECT j.doc FROM jobs j JOIN documents d ON d.seq = j.doc
+			LEFT JOIN leased l ON l.owner = d.owner LEFT JOIN owner_turns t ON t.owner = d.owner
 		WHERE j.due_at <= (SELECT t FROM now)
-		ORDER BY coalesce(l.n, 0), j.due_at, j.doc
+		ORDER BY coalesce(l.n, 0), t.claimed_at ASC NULLS FIRST, j.due_at, j.doc
 		LIMIT 1 FOR UPDATE OF j SKIP LOCKED
 	)
 	UPDATE jobs SET token = $1, attempt = attempt + 1, due_at = clock_timestamp() + $2 * interval '1 microsecond'
 	FROM next WHERE jobs.doc = next.doc
 	RETURNING jobs.doc, jobs.id, jobs.attempt, jobs.due_at, jobs.enqueued_at`
+
+// served records in tx that a job of owner's was claimed now, the turn Claim orders owners by.
+// It must be the last statement of the claim: the upsert locks the owner's row until the
+// commit, so two claims for the same owner wait here at most for the other's commit. No
+// deadlock can form, because a transaction holding a row of owner_turns takes no further lock
+// (only Claim and ClaimDocument take one, a single row, last) and so never waits on anyone.
+func served(ctx context.Context, tx pgx.Tx, owner string) error {
+	_, err := tx.Exec(ctx, `INSERT INTO owner_turns (owner, claimed_at) VALUES ($1, clock_timestamp())
+		ON CONFLICT (owner) DO UPDATE SET claimed_at = excluded.claimed_at`, owner)
+	return err
+}
 
 // Extend pushes the job's lease to lease from now.
 func (s *Store) Extend(ctx context.Context, job document.Job, lease time.Duration) (document.Job, error) {

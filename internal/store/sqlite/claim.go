@@ -11,7 +11,8 @@ import (
 	"github.com/docpipe/docpipe/internal/document"
 )
 
-// ClaimDocument leases the job of the document id if it is ready.
+// ClaimDocument leases the job of the document id if it is ready. Like Claim, it records the
+// owner's turn.
 func (s *Store) ClaimDocument(ctx context.Context, id string, lease time.Duration) (document.Job, error) {
 	if lease <= 0 {
 		return document.Job{}, fmt.Errorf("sqlite: claim document: %w: lease %v is not positive", document.ErrInvalidInput, lease)
@@ -44,9 +45,13 @@ func (s *Store) ClaimDocument(ctx context.Context, id string, lease time.Duratio
 			return err
 		}
 		j.EnqueuedAt = fromMicros(enqueued)
-		return tx.QueryRowContext(ctx, `UPDATE documents SET status = 'processing', attempts = ?, updated_at = ?
+		err = tx.QueryRowContext(ctx, `UPDATE documents SET status = 'processing', attempts = ?, updated_at = ?
 			WHERE seq = ? RETURNING id, owner, blob_key, content_type`,
 			j.Attempt, micros(now), seq).Scan(&j.DocumentID, &j.Owner, &j.BlobKey, &j.MediaType)
+		if err != nil {
+			return err
+		}
+		return served(ctx, tx, j.Owner, now)
 	})
 	if err != nil {
 		return document.Job{}, fmt.Errorf("sqlite: claim document %s: %w", id, err)

@@ -19,11 +19,12 @@ import (
 // pageSeparator goes between pages in the indexed text.
 const pageSeparator = "\n\n"
 
-// Claim leases a ready job of the owner who holds the fewest live leases, the one that has been
-// ready longest among that owner's ready jobs, so that one owner's batch does not hold up
-// another's documents. The write transaction makes the claim, and the count of leases it is
-// chosen by, atomic across processes; when no job is ready it returns without taking the write
-// lock.
+// Claim leases a ready job of the owner who holds the fewest live leases, among those the owner
+// served least recently (owner_turns), and of that owner's ready jobs the one that has been
+// ready longest, so that one owner's batch does not hold up another's documents, even with a
+// single claimer that never holds a lease when it claims. The write transaction makes the
+// claim, the counts and turns it is chosen by, and the owner's new turn atomic across
+// processes; when no job is ready it returns without taking the write lock.
 func (s *Store) Claim(ctx context.Context, lease time.Duration) (document.Job, error) {
 	if lease <= 0 {
 		return document.Job{}, fmt.Errorf("sqlite: claim job: %w: lease %v is not positive", document.ErrInvalidInput, lease)
@@ -51,9 +52,13 @@ func (s *Store) Claim(ctx context.Context, lease time.Duration) (document.Job, e
 			return err
 		}
 		j.EnqueuedAt = fromMicros(enqueued)
-		return tx.QueryRowContext(ctx, `UPDATE documents SET status = 'processing', attempts = ?, updated_at = ?
+		err = tx.QueryRowContext(ctx, `UPDATE documents SET status = 'processing', attempts = ?, updated_at = ?
 			WHERE seq = ? RETURNING id, owner, blob_key, content_type`,
 			j.Attempt, micros(now), seq).Scan(&j.DocumentID, &j.Owner, &j.BlobKey, &j.MediaType)
+		if err != nil {
+			return err
+		}
+		return served(ctx, tx, j.Owner, now)
 	})
 	if errors.Is(err, document.ErrNoJob) {
 		return document.Job{}, err
@@ -65,8 +70,9 @@ func (s *Store) Claim(ctx context.Context, lease time.Duration) (document.Job, e
 }
 
 // claimQuery leases the job Claim picks (?1 the token, ?2 the lease's end, ?3 now): among the
-// ready jobs, those of the owner with the fewest live leases first, then in order of due time.
-// A lease that has run out makes its job ready and no longer counts.
+// ready jobs, those of the owner with the fewest live leases first, then of the owner whose
+// last claim is oldest (never claimed first), then in order of due time. A lease that has run
+// out makes its job ready and no longer counts.
 const claimQuery = `WITH leased (owner, n) AS (
 		SELECT d.owner, count(*) FROM jobs j JOIN documents d ON d.seq = j.doc
 		WHERE j.token <> '' AND j.due_at > ?3
@@ -74,12 +80,21 @@ const claimQuery = `WITH leased (owner, n) AS (
 	)
 	UPDATE jobs SET token = ?1, attempt = attempt + 1, due_at = ?2
 	WHERE doc = (
-		SELECT j.doc FROM jobs j JOIN documents d ON d.seq = j.doc LEFT JOIN leased l ON l.owner = d.owner
+		SELECT j.doc FROM jobs j JOIN documents d ON d.seq = j.doc
+			LEFT JOIN leased l ON l.owner = d.owner LEFT JOIN owner_turns t ON t.owner = d.owner
 		WHERE j.due_at <= ?3
-		ORDER BY coalesce(l.n, 0), j.due_at, j.doc
+		ORDER BY coalesce(l.n, 0), coalesce(t.claimed_at, 0), j.due_at, j.doc
 		LIMIT 1
 	)
 	RETURNING doc, id, attempt, enqueued_at`
+
+// served records in tx that a job of owner's was claimed at now, the turn Claim orders owners
+// by.
+func served(ctx context.Context, tx *sql.Tx, owner string, now time.Time) error {
+	_, err := tx.ExecContext(ctx, `INSERT INTO owner_turns (owner, claimed_at) VALUES (?, ?)
+		ON CONFLICT (owner) DO UPDATE SET claimed_at = excluded.claimed_at`, owner, micros(now))
+	return err
+}
 
 // Extend pushes the job's lease to lease from now.
 func (s *Store) Extend(ctx context.Context, job document.Job, lease time.Duration) (document.Job, error) {

@@ -87,8 +87,8 @@ func claimNames(t *testing.T, s store.Store, names map[string]string, lease time
 }
 
 // testClaimFairAcrossOwners checks that an owner's batch does not hold up another owner's
-// later documents: each claim goes to the owner with the fewest live leases, ties to the job
-// ready longest.
+// later documents: each claim goes to the owner with the fewest live leases, ties to the owner
+// served least recently, then to the job ready longest.
 func testClaimFairAcrossOwners(t *testing.T, s store.Store) {
 	names := make(map[string]string)
 	queue(t, s, names, "alice", "a", 50)
@@ -98,7 +98,8 @@ func testClaimFairAcrossOwners(t *testing.T, s store.Store) {
 	queue(t, s, names, "bob", "b", 3)
 
 	// Leases held before each claim (alice-bob): 1-0, 1-1, 2-1, 2-2, 3-2, 3-3, 4-3; bob has
-	// nothing ready for the last.
+	// nothing ready for the last. At each tie bob was served last, so alice goes: the order
+	// is the one the lease counts and due times alone would give.
 	want := []string{"b1", "a2", "b2", "a3", "b3", "a4", "a5"}
 	if got := claimNames(t, s, names, longLease, len(want)); !slices.Equal(got, want) {
 		t.Errorf("Claim order with alice's 50 queued before bob's 3 = %v, want %v", got, want)
@@ -113,7 +114,7 @@ func testClaimFairAcrossOwners(t *testing.T, s store.Store) {
 func testClaimFairLiveLeasesOnly(t *testing.T, s store.Store) {
 	names := make(map[string]string)
 	b1 := queue(t, s, names, "bob", "b", 1)[0]
-	queue(t, s, names, "alice", "a", 2)
+	a2 := queue(t, s, names, "alice", "a", 2)[1]
 	queue(t, s, names, "bob", "bb", 1)
 	queue(t, s, names, "alice", "aa", 1)
 
@@ -125,22 +126,102 @@ func testClaimFairLiveLeasesOnly(t *testing.T, s store.Store) {
 	if names[expiring.DocumentID] != "a1" {
 		t.Fatalf("second Claim = %s, want a1: alice holds no lease, bob one", names[expiring.DocumentID])
 	}
-	retried := claim(t, s, longLease)
-	if names[retried.DocumentID] != "a2" {
-		t.Fatalf("third Claim = %s, want a2, ready before bb1", names[retried.DocumentID])
+	// a2 is taken by its ID: a third Claim, with one lease each, would go to bob, served
+	// before alice.
+	retried, err := s.ClaimDocument(t.Context(), a2, longLease)
+	if err != nil {
+		t.Fatalf("ClaimDocument(a2): %v", err)
 	}
 	if err := s.Fail(t.Context(), retried, "later", time.Now().Add(time.Hour)); err != nil {
 		t.Fatalf("Fail: %v", err)
 	}
 	time.Sleep(time.Until(expiring.LeaseUntil) + 50*time.Millisecond)
 
-	// Bob holds b1's lease; alice holds none, a1's having run out and a2 waiting. So alice's
-	// aa1 comes before bob's older bb1, then bb1 (ready before a1's lease ran out), then a1.
+	// Bob holds b1's lease; alice holds none, a1's having run out and a2 waiting (were either
+	// counted, alice would hold as many as bob and bob, served before her, would go first). So
+	// alice's aa1 comes before bob's older bb1; then bb1, the two holding a lease each and bob
+	// served longer ago; then a1.
 	want := []string{"aa1", "bb1", "a1"}
 	if got := claimNames(t, s, names, longLease, len(want)); !slices.Equal(got, want) {
 		t.Errorf("Claim order = %v, want %v", got, want)
 	}
 	wantNoJob(t, s)
+}
+
+// testClaimFairOneEngine checks that owners take turns when nobody holds a lease at a claim, as
+// with a single OCR engine that finishes each job before it claims the next: of the owners
+// with ready jobs, the one whose last claim (Claim or ClaimDocument) is oldest goes first, an
+// owner never served before anyone.
+func testClaimFairOneEngine(t *testing.T, s store.Store) {
+	names := make(map[string]string)
+	queue(t, s, names, "alice", "a", 50)
+	// finish ends a claimed job, done or (every other one) failed for good, so that no lease
+	// is held at the next claim; next claims and finishes n jobs in turn.
+	ended := 0
+	finish := func(j document.Job) string {
+		t.Helper()
+		var err error
+		if ended++; ended%2 == 0 {
+			err = s.Fail(t.Context(), j, "unreadable", time.Time{})
+		} else {
+			err = s.Complete(t.Context(), j, pages("text of "+names[j.DocumentID]))
+		}
+		if err != nil {
+			t.Fatalf("ending the job of %s: %v", names[j.DocumentID], err)
+		}
+		return names[j.DocumentID]
+	}
+	next := func(n int) []string {
+		t.Helper()
+		var got []string
+		for range n {
+			got = append(got, finish(claim(t, s, longLease)))
+		}
+		return got
+	}
+
+	if got := next(1); !slices.Equal(got, []string{"a1"}) {
+		t.Fatalf("first Claim = %v, want [a1], the oldest job", got)
+	}
+	queue(t, s, names, "bob", "b", 1)
+	if got := next(1); !slices.Equal(got, []string{"b1"}) {
+		t.Fatalf("Claim after a1 ended = %v, want [b1]: bob was never served, alice just was", got)
+	}
+	if st, err := s.Stats(t.Context()); err != nil || st.Processing != 0 || st.Queued != 49 {
+		t.Errorf("Stats after b1 ended = %+v, %v; want 49 queued (alice's), none processing", st, err)
+	}
+
+	queue(t, s, names, "bob", "bb", 3)
+	want := []string{"a2", "bb1", "a3", "bb2", "a4", "bb3", "a5", "a6"}
+	if got := next(len(want)); !slices.Equal(got, want) {
+		t.Errorf("Claim order with both owners queued = %v, want them alternating, %v", got, want)
+	}
+
+	// A claim by ID serves its owner too: bob, whose c1 would come next, takes c2 by its ID,
+	// so alice goes first again.
+	c2 := queue(t, s, names, "bob", "c", 2)[1]
+	j, err := s.ClaimDocument(t.Context(), c2, longLease)
+	if err != nil {
+		t.Fatalf("ClaimDocument(c2): %v", err)
+	}
+	finish(j)
+	want = []string{"a7", "c1", "a8"}
+	if got := next(len(want)); !slices.Equal(got, want) {
+		t.Errorf("Claim order after ClaimDocument(c2) = %v, want %v", got, want)
+	}
+
+	// Every owner's last claim counts, not only the latest one's: with carol served last, then
+	// alice, then bob, bob's document goes first though queued after all of the others'.
+	queue(t, s, names, "carol", "d", 1)
+	if got := next(1); !slices.Equal(got, []string{"d1"}) {
+		t.Fatalf("Claim with carol's first document queued = %v, want [d1]: carol was never served", got)
+	}
+	queue(t, s, names, "carol", "dd", 1)
+	queue(t, s, names, "bob", "e", 1)
+	want = []string{"e1", "a9", "dd1"}
+	if got := next(len(want)); !slices.Equal(got, want) {
+		t.Errorf("Claim order with three owners = %v, want %v", got, want)
+	}
 }
 
 func testLeaseExpiry(t *testing.T, s store.Store) {

@@ -13,9 +13,10 @@
 //     hundred.
 //   - Options out of their documented range, a lease that is not positive and pages with
 //     numbers that are not unique and positive are document.ErrInvalidInput.
-//   - Claim hands out a ready job of the owner who holds the fewest live leases, and of that
-//     owner's ready jobs the one that has been ready longest. A lease that ran out and a job
-//     waiting to be retried do not count as held.
+//   - Claim hands out a ready job of the owner who holds the fewest live leases, of those
+//     owners the one whose last claim (Claim or ClaimDocument) is oldest, an owner never
+//     served first, and of that owner's ready jobs the one that has been ready longest. A
+//     lease that ran out and a job waiting to be retried do not count as held.
 //   - A lease is held until another Claim (or ClaimDocument) takes the job over: the token
 //     fences a worker out.
 package storetest
@@ -66,6 +67,7 @@ func Run(t *testing.T, open func(t *testing.T) store.Store) {
 		{"ClaimOrder", testClaimOrder},
 		{"ClaimFairAcrossOwners", testClaimFairAcrossOwners},
 		{"ClaimFairLiveLeasesOnly", testClaimFairLiveLeasesOnly},
+		{"ClaimFairOneEngine", testClaimFairOneEngine},
 		{"LeaseExpiry", testLeaseExpiry},
 		{"Extend", testExtend},
 		{"Complete", testComplete},

@@ -31,7 +31,8 @@ stage "go vet" go vet ./...
 mapfile -t race < <(race_packages)
 mapfile -t rest < <(go list ./... | grep -vxF -f <(printf '%s\n' "${race[@]}"))
 stage "go test -race" go test -race -count=1 -timeout 20m "${race[@]}"
-stage "go test" go test -count=1 -timeout 20m -skip '^(TestBrowser|TestTerraform)' "${rest[@]}"
+stage "go test" go test -count=1 -timeout 20m -skip '^(TestBrowser|TestTerraform|TestAdversarial)' "${rest[@]}"
+stage "adversarial" go test -count=1 -timeout 10m -run '^TestAdversarial' -v ./test/e2e
 stage "aws (terraform, moto)" scripts/aws.sh
 stage "gcp (terraform)" scripts/gcp.sh
 stage "browser e2e" go test -count=1 -timeout 10m -run '^TestBrowser' ./test/e2e

@@ -74,10 +74,10 @@ func TestJPEGSize(t *testing.T) {
 		{"SOI only", []byte{0xFF, 0xD8, 0xFF}, 0, 0, true},
 		{"scan before frame", []byte{0xFF, 0xD8, 0xFF, 0xDA, 0x00, 0x02, 0xFF, 0xD9}, 0, 0, true},
 		{"garbage after SOI", []byte{0xFF, 0xD8, 0xFF, 0xE0, 0xFF, 0xFF, 0x00}, 0, 0, true},
-		{"10 scans", withScans(jpg, 9), ocrtest.PageWidth, ocrtest.PageHeight, false},
-		{"100 scans", withScans(jpg, maxJPEGScans(ocrtest.PageWidth*ocrtest.PageHeight)-1), ocrtest.PageWidth, ocrtest.PageHeight, false},
-		{"too many scans", withScans(jpg, maxJPEGScans(ocrtest.PageWidth*ocrtest.PageHeight)), 0, 0, true},
-		{"30,000 scans", withScans(jpg, 29_999), 0, 0, true},
+		{"10 scans", ocrtest.WithScans(jpg, 9), ocrtest.PageWidth, ocrtest.PageHeight, false},
+		{"100 scans", ocrtest.WithScans(jpg, maxJPEGScans(ocrtest.PageWidth*ocrtest.PageHeight)-1), ocrtest.PageWidth, ocrtest.PageHeight, false},
+		{"too many scans", ocrtest.WithScans(jpg, maxJPEGScans(ocrtest.PageWidth*ocrtest.PageHeight)), 0, 0, true},
+		{"30,000 scans", ocrtest.WithScans(jpg, 29_999), 0, 0, true},
 	}
 	for _, src := range sourceKinds {
 		for _, tt := range tests {
@@ -93,17 +93,6 @@ func TestJPEGSize(t *testing.T) {
 			}
 		}
 	}
-}
-
-// withScans returns the baseline JPEG jpg with n more scan headers before its end, as a
-// progressive JPEG has.
-func withScans(jpg []byte, n int) []byte {
-	scan := []byte{0xFF, 0xDA, 0x00, 0x08, 0x01, 0x01, 0x00, 0x00, 0x3F, 0x00, 0x12, 0x34}
-	out := append([]byte{}, jpg[:len(jpg)-2]...)
-	for range n {
-		out = append(out, scan...)
-	}
-	return append(out, 0xFF, 0xD9)
 }
 
 func TestMaxJPEGScans(t *testing.T) {

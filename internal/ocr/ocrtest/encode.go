@@ -158,3 +158,14 @@ func writeTIFF(pages []tiffImage) []byte {
 	}
 	return out
 }
+
+// WithScans returns the baseline JPEG jpg with n more scan headers before its end, as a
+// progressive JPEG has: decoders that do not count scans work through every one of them.
+func WithScans(jpg []byte, n int) []byte {
+	scan := []byte{0xFF, 0xDA, 0x00, 0x08, 0x01, 0x01, 0x00, 0x00, 0x3F, 0x00, 0x12, 0x34}
+	out := append([]byte{}, jpg[:len(jpg)-2]...)
+	for range n {
+		out = append(out, scan...)
+	}
+	return append(out, 0xFF, 0xD9)
+}

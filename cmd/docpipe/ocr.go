@@ -28,7 +28,7 @@ func runOCR(ctx context.Context, args []string, stdout io.Writer) error {
 		return fmt.Errorf("configuration:\n%w", err)
 	}
 	limits := ocr.Limits{MaxPages: cfg.MaxPages, MaxPixels: cfg.MaxPixels}
-	pool, err := ocr.New(ocr.Options{Size: cfg.OCREngines, Lang: cfg.OCRLang, Limits: limits})
+	pool, err := ocr.New(ocr.Options{Size: cfg.OCREngines, Lang: cfg.OCRLang, Limits: limits, PageTimeout: cfg.PageTimeout})
 	if err != nil {
 		return err
 	}

@@ -182,7 +182,7 @@ func newWorker(cfg *config.Config, log *slog.Logger, metrics *telemetry.Metrics,
 		w.OCR = c
 		return w, func() {}, nil
 	}
-	pool, err := ocr.New(ocr.Options{Size: cfg.OCREngines, Lang: cfg.OCRLang, Limits: limits})
+	pool, err := ocr.New(ocr.Options{Size: cfg.OCREngines, Lang: cfg.OCRLang, Limits: limits, PageTimeout: cfg.PageTimeout})
 	if err != nil {
 		return nil, nil, err
 	}

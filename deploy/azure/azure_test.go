@@ -162,6 +162,7 @@ func TestWiring(t *testing.T) {
 		{"events", "documentsContainer", `^storage\.outputs\.documentsContainer$`},
 		{"environment", "logAnalyticsWorkspaceId", `^monitoring\.outputs\.workspaceId$`},
 		{"function", "settings", `DOCPIPE_AZURE_VISION_ENDPOINT: vision\.outputs\.endpoint`},
+		{"function", "settings", `DOCPIPE_JOB_TIMEOUT: '9m'`},
 		{"function", "settings", `DOCPIPE_API_URL: 'https://\$\{api\.outputs\.fqdn\}'`},
 	}
 	for _, tt := range tests {

@@ -284,6 +284,7 @@ module function 'modules/function.bicep' = {
       DOCPIPE_API_URL: 'https://${api.outputs.fqdn}'
       DOCPIPE_API_TOKEN_SCOPE: 'api://${apiClientId}/.default'
       DOCPIPE_AZURE_VISION_ENDPOINT: vision.outputs.endpoint
+      DOCPIPE_JOB_TIMEOUT: '9m' // under the host's functionTimeout of 10 minutes
     }
   }
   dependsOn: [

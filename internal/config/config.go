@@ -36,7 +36,8 @@ type Config struct {
 	MaxPixels       int64         // DOCPIPE_MAX_PIXELS: per page image
 	OCREngines      int           // DOCPIPE_OCR_ENGINES: Tesseract engines (and worker goroutines)
 	OCRLang         string        // DOCPIPE_OCR_LANG: Tesseract language(s), e.g. eng or eng+deu
-	JobTimeout      time.Duration // DOCPIPE_JOB_TIMEOUT: OCR time allowed per document
+	JobTimeout      time.Duration // DOCPIPE_JOB_TIMEOUT: OCR time allowed per document, all pages
+	PageTimeout     time.Duration // DOCPIPE_PAGE_TIMEOUT: OCR time allowed per page, once an engine has it
 	JobLease        time.Duration // DOCPIPE_JOB_LEASE: how long a worker holds a job between renewals
 	MaxAttempts     int           // DOCPIPE_MAX_ATTEMPTS: tries before a document is failed
 	RetryBackoff    time.Duration // DOCPIPE_RETRY_BACKOFF: first retry delay, doubled each attempt
@@ -90,7 +91,7 @@ func Load(role Role, getenv func(string) string) (*Config, error) {
 		MaxPixels:       r.int64("DOCPIPE_MAX_PIXELS", 60_000_000, 1),
 		OCREngines:      int(r.int64("DOCPIPE_OCR_ENGINES", int64(runtime.NumCPU()), 1)),
 		OCRLang:         r.str("DOCPIPE_OCR_LANG", "eng"),
-		JobTimeout:      r.duration("DOCPIPE_JOB_TIMEOUT", 5*time.Minute),
+		JobTimeout:      r.duration("DOCPIPE_JOB_TIMEOUT", 30*time.Minute),
 		JobLease:        r.duration("DOCPIPE_JOB_LEASE", 30*time.Second),
 		MaxAttempts:     int(r.int64("DOCPIPE_MAX_ATTEMPTS", 5, 1)),
 		RetryBackoff:    r.duration("DOCPIPE_RETRY_BACKOFF", 5*time.Second),
@@ -103,6 +104,7 @@ func Load(role Role, getenv func(string) string) (*Config, error) {
 		LogFormat:       r.oneOf("DOCPIPE_LOG_FORMAT", "json", "json", "text"),
 		TraceExporter:   r.oneOf("DOCPIPE_TRACE_EXPORTER", "none", "none", "otlp"),
 	}
+	c.PageTimeout = r.duration("DOCPIPE_PAGE_TIMEOUT", min(time.Minute, c.JobTimeout))
 	c.DatabaseURL = r.secret("DOCPIPE_DATABASE_URL", "sqlite:"+filepath.Join(c.DataDir, "docpipe.db"))
 	c.BlobURL = r.str("DOCPIPE_BLOB_URL", "")
 	if c.BlobURL == "" {
@@ -123,6 +125,9 @@ func Load(role Role, getenv func(string) string) (*Config, error) {
 	}
 	if c.JobTimeout < time.Second {
 		r.fail("DOCPIPE_JOB_TIMEOUT", "must be at least 1s")
+	}
+	if c.PageTimeout < time.Second || c.PageTimeout > c.JobTimeout {
+		r.fail("DOCPIPE_PAGE_TIMEOUT", "must be at least 1s and at most DOCPIPE_JOB_TIMEOUT")
 	}
 	if c.PollInterval <= 0 {
 		r.fail("DOCPIPE_POLL_INTERVAL", "must be positive")

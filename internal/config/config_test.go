@@ -29,7 +29,7 @@ func TestLoadDefaults(t *testing.T) {
 	if got, want := c.BlobURL, "file://"+abs+"?no_tmp_dir=true"; got != want {
 		t.Errorf("BlobURL = %q, want %q", got, want)
 	}
-	if c.JobTimeout != 5*time.Minute || c.MaxAttempts != 5 || c.OCREngines < 1 {
+	if c.JobTimeout != 30*time.Minute || c.PageTimeout != time.Minute || c.MaxAttempts != 5 || c.OCREngines < 1 {
 		t.Errorf("unexpected defaults: %+v", c)
 	}
 }
@@ -47,6 +47,8 @@ func TestLoadErrorsNameTheVariable(t *testing.T) {
 		{"zero", RoleServe, map[string]string{"DOCPIPE_MAX_UPLOAD_BYTES": "0"}, []string{"DOCPIPE_MAX_UPLOAD_BYTES"}},
 		{"no uploads at once", RoleAPI, map[string]string{"DOCPIPE_AUTH": "none", "DOCPIPE_MAX_UPLOADS": "0"}, []string{"DOCPIPE_MAX_UPLOADS"}},
 		{"bad duration", RoleServe, map[string]string{"DOCPIPE_JOB_TIMEOUT": "5"}, []string{"DOCPIPE_JOB_TIMEOUT"}},
+		{"page longer than the document", RoleServe, map[string]string{"DOCPIPE_JOB_TIMEOUT": "2m", "DOCPIPE_PAGE_TIMEOUT": "3m"}, []string{"DOCPIPE_PAGE_TIMEOUT"}},
+		{"page timeout too short", RoleServe, map[string]string{"DOCPIPE_PAGE_TIMEOUT": "10ms"}, []string{"DOCPIPE_PAGE_TIMEOUT"}},
 		{"short lease", RoleServe, map[string]string{"DOCPIPE_JOB_LEASE": "10ms"}, []string{"DOCPIPE_JOB_LEASE"}},
 		{"bad addr", RoleServe, map[string]string{"DOCPIPE_ADDR": "8080"}, []string{"DOCPIPE_ADDR"}},
 		{"bad level", RoleServe, map[string]string{"DOCPIPE_LOG_LEVEL": "loud"}, []string{"DOCPIPE_LOG_LEVEL"}},
@@ -243,6 +245,26 @@ func TestUploadSettings(t *testing.T) {
 		}
 		if c.MaxUploads != tt.maxUploads || c.UploadDir != tt.dir {
 			t.Errorf("Load(%v): MaxUploads, UploadDir = %d, %q; want %d, %q", tt.env, c.MaxUploads, c.UploadDir, tt.maxUploads, tt.dir)
+		}
+	}
+}
+
+func TestPageTimeoutDefault(t *testing.T) {
+	tests := []struct {
+		env  map[string]string
+		want time.Duration
+	}{
+		{nil, time.Minute},
+		{map[string]string{"DOCPIPE_JOB_TIMEOUT": "20s"}, 20 * time.Second},
+		{map[string]string{"DOCPIPE_JOB_TIMEOUT": "20s", "DOCPIPE_PAGE_TIMEOUT": "5s"}, 5 * time.Second},
+	}
+	for _, tt := range tests {
+		c, err := Load(RoleServe, func(k string) string { return tt.env[k] })
+		if err != nil {
+			t.Fatal(err)
+		}
+		if c.PageTimeout != tt.want {
+			t.Errorf("%v: PageTimeout = %v, want %v", tt.env, c.PageTimeout, tt.want)
 		}
 	}
 }

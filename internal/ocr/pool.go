@@ -2,12 +2,14 @@ package ocr
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"log/slog"
 	"mime"
 	"runtime"
 	"sync"
 	"sync/atomic"
+	"time"
 
 	"github.com/docpipe/docpipe/internal/document"
 )
@@ -18,6 +20,9 @@ type Options struct {
 	Lang        string // default "eng"
 	TessdataDir string // default: tesseract's own default
 	Limits      Limits
+	// PageTimeout bounds the work on one page (rasterize, decode, recognize), from when an
+	// engine takes it; a page over it fails the document as invalid input. 0 is no bound.
+	PageTimeout time.Duration
 }
 
 // A Pool recognizes documents with a fixed set of Tesseract engines. Each
@@ -181,6 +186,20 @@ func (p *Pool) open(ctx context.Context, data []byte, mt string) (*input, func()
 	return in, remove, nil
 }
 
+// timedPage is page within the pool's PageTimeout.
+func (p *Pool) timedPage(ctx context.Context, e *engine, in *input, i int) (document.Page, error) {
+	if p.opt.PageTimeout <= 0 {
+		return p.page(ctx, e, in, i)
+	}
+	pctx, cancel := context.WithTimeout(ctx, p.opt.PageTimeout)
+	defer cancel()
+	page, err := p.page(pctx, e, in, i)
+	if err != nil && ctx.Err() == nil && errors.Is(pctx.Err(), context.DeadlineExceeded) {
+		return document.Page{}, invalid("took longer than the %v a page may take", p.opt.PageTimeout)
+	}
+	return page, err
+}
+
 // run recognizes the pages of in on the pool's engines. The first page to
 // fail cancels the others, and its error is returned.
 func (p *Pool) run(ctx context.Context, in *input) ([]document.Page, error) {
@@ -204,7 +223,7 @@ send:
 			if ctx.Err() != nil {
 				return
 			}
-			page, err := p.page(ctx, e, in, i)
+			page, err := p.timedPage(ctx, e, in, i)
 			if err != nil {
 				once.Do(func() {
 					firstErr = fmt.Errorf("page %d: %w", i+1, err)

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"image"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -227,5 +228,28 @@ func TestErrors(t *testing.T) {
 	}
 	if got, want := err.Error(), "too many pages: 9, limit 5"; got != want {
 		t.Errorf("LimitError.Error() = %q, want %q", got, want)
+	}
+}
+
+// A page that takes longer than PageTimeout fails its document as invalid input, a permanent
+// failure; the document's own deadline passing is not the page's fault.
+func TestPageTimeout(t *testing.T) {
+	slow := ocrtest.FillsPDF(3_000_000)
+	p := newPool(t, Options{Size: 1, PageTimeout: time.Second})
+
+	start := time.Now()
+	_, err := p.Recognize(context.Background(), slow, TypePDF)
+	if !errors.Is(err, document.ErrInvalidInput) || !strings.Contains(err.Error(), "page 1: took longer than the 1s a page may take") {
+		t.Errorf("Recognize = %v, want page 1 over its time, as invalid input", err)
+	}
+	if took := time.Since(start); took > 15*time.Second {
+		t.Errorf("the page was stopped after %v", took)
+	}
+
+	ctx, cancel := context.WithTimeout(context.Background(), 500*time.Millisecond)
+	defer cancel()
+	_, err = p.Recognize(ctx, slow, TypePDF)
+	if !errors.Is(err, context.DeadlineExceeded) || errors.Is(err, document.ErrInvalidInput) {
+		t.Errorf("Recognize past the document's deadline = %v, want the deadline, not invalid input", err)
 	}
 }

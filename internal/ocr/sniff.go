@@ -21,13 +21,3 @@ func sniff(data []byte) string {
 	}
 	return ""
 }
-
-// resolveType returns the sniffed type of data; declared is only a hint
-// and is ignored when it disagrees with the bytes.
-func resolveType(data []byte, declared string) (string, error) {
-	mt := sniff(data)
-	if mt == "" {
-		return "", ErrUnsupportedType
-	}
-	return mt, nil
-}

@@ -25,6 +25,8 @@ import (
 	"github.com/docpipe/docpipe/internal/document"
 	"github.com/docpipe/docpipe/internal/ocr"
 	"github.com/docpipe/docpipe/internal/ocr/ocrtest"
+	"github.com/docpipe/docpipe/internal/search"
+	"github.com/docpipe/docpipe/internal/store"
 	"github.com/docpipe/docpipe/internal/store/sqlite"
 	"github.com/docpipe/docpipe/internal/telemetry"
 	gcblob "gocloud.dev/blob"
@@ -412,6 +414,44 @@ func TestSearch(t *testing.T) {
 	}
 	wantProblem(t, e.get("/v1/search", ""), http.StatusBadRequest, "q")
 	wantProblem(t, e.get("/v1/search?q=x&limit=1000", ""), http.StatusBadRequest, "limit")
+}
+
+// searchStore answers every search with res.
+type searchStore struct {
+	Store
+	res store.SearchResult
+}
+
+func (s searchStore) Search(context.Context, string, search.Query, store.SearchOptions) (store.SearchResult, error) {
+	return s.res, nil
+}
+
+// TestSearchWireFormat pins the JSON of a search answer, which clients such as the web app
+// decode.
+func TestSearchWireFormat(t *testing.T) {
+	at := time.Date(2026, 1, 2, 3, 4, 5, 0, time.UTC)
+	d := document.Document{ID: "d1", Owner: "alice", Name: "a.png", ContentType: "image/png", Size: 7,
+		SHA256: "ab", BlobKey: "originals/d1", Status: document.StatusDone, Pages: 2, Attempts: 1, CreatedAt: at, UpdatedAt: at}
+	tests := []struct {
+		name, query string
+		res         store.SearchResult
+		want        string
+	}{
+		{"none", "q=kiwi", store.SearchResult{},
+			`{"hits":[],"query":"kiwi","total":0}`},
+		{"more", "q=kiwi&limit=1", store.SearchResult{Total: 3, Hits: []store.Hit{{Document: d, Page: 2, Score: 1.5,
+			Snippet: []store.Fragment{{Text: "a <b> "}, {Text: "kiwi", Match: true}}}}},
+			`{"hits":[{"document":{"id":"d1","name":"a.png","content_type":"image/png","size":7,"sha256":"ab","status":"done","pages":2,"attempts":1,"created_at":"2026-01-02T03:04:05Z","updated_at":"2026-01-02T03:04:05Z"},"page":2,"snippet":[{"text":"a <b> "},{"text":"kiwi","match":true}],"score":1.5}],"next_offset":1,"query":"kiwi","total":3}`},
+		{"capped", "q=kiwi&offset=1", store.SearchResult{Total: 2, Capped: true, Hits: []store.Hit{{Document: d, Page: 1}}},
+			`{"capped":true,"hits":[{"document":{"id":"d1","name":"a.png","content_type":"image/png","size":7,"sha256":"ab","status":"done","pages":2,"attempts":1,"created_at":"2026-01-02T03:04:05Z","updated_at":"2026-01-02T03:04:05Z"},"page":1,"snippet":null,"score":0}],"query":"kiwi","total":2}`},
+	}
+	for _, tt := range tests {
+		e := newEnv(t, func(o *Options) { o.Store = searchStore{Store: o.Store, res: tt.res} })
+		rec := e.get("/v1/search?"+tt.query, "")
+		if got := strings.TrimSpace(rec.Body.String()); rec.Code != http.StatusOK || got != tt.want {
+			t.Errorf("%s: %d %s\nwant %s", tt.name, rec.Code, got, tt.want)
+		}
+	}
 }
 
 func TestRateLimit(t *testing.T) {

@@ -4,9 +4,34 @@ import (
 	"fmt"
 	"net/http"
 
+	"github.com/docpipe/docpipe/internal/document"
 	"github.com/docpipe/docpipe/internal/search"
 	"github.com/docpipe/docpipe/internal/store"
 )
+
+// searchResult is the answer to GET /v1/search (SearchResult in openapi.json). Its fields are
+// in the order of their names, as the answer has always listed them.
+type searchResult struct {
+	Capped     bool        `json:"capped,omitempty"`
+	Hits       []searchHit `json:"hits"`
+	NextOffset int         `json:"next_offset,omitempty"`
+	Query      string      `json:"query"`
+	Total      int         `json:"total"`
+}
+
+// searchHit is one document found, with the page of its best match.
+type searchHit struct {
+	Document document.Document `json:"document"`
+	Page     int               `json:"page"`
+	Snippet  []fragment        `json:"snippet"`
+	Score    float64           `json:"score"`
+}
+
+// fragment is a piece of a snippet; Match marks the words that match the query.
+type fragment struct {
+	Text  string `json:"text"`
+	Match bool   `json:"match,omitempty"`
+}
 
 func (s *Server) search(w http.ResponseWriter, r *http.Request, owner string) {
 	params := r.URL.Query()
@@ -30,16 +55,24 @@ func (s *Server) search(w http.ResponseWriter, r *http.Request, owner string) {
 		s.fail(w, r, err)
 		return
 	}
-	hits := res.Hits
-	if hits == nil {
-		hits = []store.Hit{}
-	}
-	body := map[string]any{"query": q.String(), "total": res.Total, "hits": hits}
-	if res.Capped {
-		body["capped"] = true
-	}
-	if next := offset + len(hits); next < res.Total && len(hits) > 0 {
-		body["next_offset"] = next
+	body := searchResult{Capped: res.Capped, Hits: searchHits(res.Hits), Query: q.String(), Total: res.Total}
+	if next := offset + len(res.Hits); next < res.Total && len(res.Hits) > 0 {
+		body.NextOffset = next
 	}
 	writeJSON(w, http.StatusOK, body)
+}
+
+// searchHits converts the store's hits to the API's.
+func searchHits(hits []store.Hit) []searchHit {
+	out := make([]searchHit, len(hits))
+	for i, h := range hits {
+		out[i] = searchHit{Document: h.Document, Page: h.Page, Score: h.Score}
+		if h.Snippet != nil {
+			out[i].Snippet = make([]fragment, len(h.Snippet))
+			for j, f := range h.Snippet {
+				out[i].Snippet[j] = fragment{Text: f.Text, Match: f.Match}
+			}
+		}
+	}
+	return out
 }

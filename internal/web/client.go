@@ -12,7 +12,6 @@ import (
 	"time"
 
 	"github.com/docpipe/docpipe/internal/document"
-	"github.com/docpipe/docpipe/internal/store"
 	"github.com/docpipe/docpipe/internal/telemetry"
 )
 
@@ -47,8 +46,22 @@ type SearchPage struct {
 	Query      string      `json:"query"`
 	Total      int         `json:"total"`
 	Capped     bool        `json:"capped"`
-	Hits       []store.Hit `json:"hits"`
+	Hits       []SearchHit `json:"hits"`
 	NextOffset int         `json:"next_offset"`
+}
+
+// SearchHit is one document found, with the page of its best match.
+type SearchHit struct {
+	Document document.Document `json:"document"`
+	Page     int               `json:"page"`
+	Snippet  []Fragment        `json:"snippet"`
+	Score    float64           `json:"score"`
+}
+
+// Fragment is a piece of a snippet; Match marks the words that match the query.
+type Fragment struct {
+	Text  string `json:"text"`
+	Match bool   `json:"match,omitempty"`
 }
 
 // List lists the user's documents, newest first.

@@ -27,7 +27,6 @@ import (
 	"github.com/docpipe/docpipe/internal/document"
 	"github.com/docpipe/docpipe/internal/ocr"
 	"github.com/docpipe/docpipe/internal/ocr/ocrtest"
-	"github.com/docpipe/docpipe/internal/store"
 	"github.com/docpipe/docpipe/internal/store/sqlite"
 	"github.com/docpipe/docpipe/internal/telemetry"
 )
@@ -324,9 +323,9 @@ func TestSnippetsAreEscaped(t *testing.T) {
 	req := httptest.NewRequest(http.MethodGet, "/search", nil)
 	e.web.render(rec, req, http.StatusOK, "search", session{CSRF: "t"}, searchPage{Query: `"><b>q`, Result: &SearchPage{
 		Total: 1,
-		Hits: []store.Hit{{
+		Hits: []SearchHit{{
 			Document: document.Document{ID: "d1", Name: "a.png"}, Page: 2,
-			Snippet: []store.Fragment{{Text: "before <img src=x onerror=alert(1)> "}, {Text: "harbour", Match: true}, {Text: " after"}},
+			Snippet: []Fragment{{Text: "before <img src=x onerror=alert(1)> "}, {Text: "harbour", Match: true}, {Text: " after"}},
 		}},
 	}})
 	body := rec.Body.String()

@@ -126,7 +126,7 @@ func run(ctx context.Context, role config.Role, args []string) error {
 			return err
 		}
 	}
-	return serve(ctx, cfg, log, roleName(srv, worker), app, worker)
+	return serve(ctx, cfg, log, string(role), app, worker)
 }
 
 // boot parses a server role's flags, loads its configuration and sets up its logger, metrics
@@ -299,16 +299,6 @@ func serve(ctx context.Context, cfg *config.Config, log *slog.Logger, role strin
 type servable interface {
 	http.Handler
 	SetReady(ok bool)
-}
-
-func roleName(srv *api.Server, worker *pipeline.Worker) string {
-	switch {
-	case srv.OpsOnly:
-		return "worker"
-	case worker == nil:
-		return "api"
-	}
-	return "serve"
 }
 
 // identity returns how the API tells who a request comes from: the subject of a verified bearer

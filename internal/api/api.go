@@ -9,6 +9,7 @@ import (
 	"io"
 	"log/slog"
 	"net/http"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -88,9 +89,9 @@ const DefaultMaxConcurrentUploads = 4
 // defaultUploadWait is the default of Options.UploadWait.
 const defaultUploadWait = 10 * time.Second
 
-// Server is the API's HTTP handler.
+// Server is the API's HTTP handler. Its configuration is fixed when New makes it.
 type Server struct {
-	Options
+	opt     Options // with the defaults applied
 	log     *slog.Logger
 	limiter *limiter
 	uploads chan struct{} // a slot for each upload in progress
@@ -105,26 +106,34 @@ type Server struct {
 	renderWait time.Duration // for a token, before answering 503
 }
 
-// New returns a server that is ready; SetReady(false) when draining.
+// New returns a server that is ready; SetReady(false) when draining. It keeps its own copy of
+// opt: changing opt or its Notifiers later does not change the server.
 func New(opt Options) *Server {
-	s := &Server{Options: opt, log: opt.Log, limiter: newLimiter(opt.RateLimit, opt.RateBurst), draining: make(chan struct{})}
-	if s.OnEnqueue == nil {
-		s.OnEnqueue = func() {}
+	opt.Notifiers = slices.Clone(opt.Notifiers)
+	if opt.OnEnqueue == nil {
+		opt.OnEnqueue = func() {}
 	}
-	if s.MaxConcurrentUploads <= 0 {
-		s.MaxConcurrentUploads = DefaultMaxConcurrentUploads
+	if opt.MaxConcurrentUploads <= 0 {
+		opt.MaxConcurrentUploads = DefaultMaxConcurrentUploads
 	}
-	if s.UploadWait <= 0 {
-		s.UploadWait = defaultUploadWait
+	if opt.UploadWait <= 0 {
+		opt.UploadWait = defaultUploadWait
 	}
-	s.uploads = make(chan struct{}, s.MaxConcurrentUploads)
-	if s.Renders <= 0 {
-		s.Renders = defaultRenders
+	if opt.Renders <= 0 {
+		opt.Renders = defaultRenders
 	}
-	if s.RenderTimeout <= 0 {
-		s.RenderTimeout = defaultRenderTimeout
+	if opt.RenderTimeout <= 0 {
+		opt.RenderTimeout = defaultRenderTimeout
 	}
-	s.renders, s.renderWait = make(chan struct{}, s.Renders), defaultRenderWait
+	s := &Server{
+		opt:        opt,
+		log:        opt.Log,
+		limiter:    newLimiter(opt.RateLimit, opt.RateBurst),
+		uploads:    make(chan struct{}, opt.MaxConcurrentUploads),
+		draining:   make(chan struct{}),
+		renders:    make(chan struct{}, opt.Renders),
+		renderWait: defaultRenderWait,
+	}
 	s.ready.Store(true)
 	mux := http.NewServeMux()
 	for _, rt := range s.routes() {
@@ -178,18 +187,18 @@ func (s *Server) routes() []route {
 		{"POST /events", s.events},
 		{"GET /healthz", s.healthz},
 		{"GET /readyz", s.readyz},
-		{"GET /metrics", promhttp.HandlerFor(s.Metrics.Registry, promhttp.HandlerOpts{}).ServeHTTP},
+		{"GET /metrics", promhttp.HandlerFor(s.opt.Metrics.Registry, promhttp.HandlerOpts{}).ServeHTTP},
 		{"GET /openapi.json", s.openapi},
 	}
 }
 
 // events hands pushed cloud events to the worker's handler, if it has one.
 func (s *Server) events(w http.ResponseWriter, r *http.Request) {
-	if s.Events == nil {
+	if s.opt.Events == nil {
 		writeProblem(w, r, http.StatusNotFound, "this server takes no pushed events")
 		return
 	}
-	s.Events.ServeHTTP(w, r)
+	s.opt.Events.ServeHTTP(w, r)
 }
 
 type userHandler func(w http.ResponseWriter, r *http.Request, owner string)
@@ -197,7 +206,7 @@ type userHandler func(w http.ResponseWriter, r *http.Request, owner string)
 // user identifies the caller and applies their rate limit before h runs.
 func (s *Server) user(h userHandler) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
-		owner, err := s.Identify(r)
+		owner, err := s.opt.Identify(r)
 		var temporary interface{ Temporary() bool }
 		if errors.As(err, &temporary) && temporary.Temporary() {
 			s.log.WarnContext(r.Context(), "cannot identify the caller", "err", err)
@@ -234,7 +243,7 @@ func (s *Server) readyz(w http.ResponseWriter, r *http.Request) {
 	}
 	ctx, cancel := context.WithTimeout(r.Context(), 2*time.Second)
 	defer cancel()
-	if err := s.Store.Ping(ctx); err != nil {
+	if err := s.opt.Store.Ping(ctx); err != nil {
 		s.log.WarnContext(ctx, "readiness: store unreachable", "err", err)
 		writeProblem(w, r, http.StatusServiceUnavailable, "store unreachable")
 		return

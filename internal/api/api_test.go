@@ -607,7 +607,7 @@ func TestContentDispositionIsClean(t *testing.T) {
 	d := document.Document{Owner: "alice", Name: "invoice\u202Efdp.exe", ContentType: "image/png", Size: int64(len(data))}
 	d.ID = document.NewID(time.Now())
 	d.BlobKey = blob.Key(d.ID)
-	if err := e.srv.Bucket.Upload(context.Background(), d.BlobKey, bytes.NewReader(data), &gcblob.WriterOptions{ContentType: "image/png"}); err != nil {
+	if err := e.srv.opt.Bucket.Upload(context.Background(), d.BlobKey, bytes.NewReader(data), &gcblob.WriterOptions{ContentType: "image/png"}); err != nil {
 		t.Fatal(err)
 	}
 	if err := e.store.Create(context.Background(), &d); err != nil {

@@ -31,7 +31,7 @@ func (s *Server) list(w http.ResponseWriter, r *http.Request, owner string) {
 		s.fail(w, r, fmt.Errorf("%w: status must be queued, processing, done or failed", document.ErrInvalidInput))
 		return
 	}
-	res, err := s.Store.List(r.Context(), owner, store.ListOptions{Status: status, Cursor: q.Get("cursor"), Limit: limit})
+	res, err := s.opt.Store.List(r.Context(), owner, store.ListOptions{Status: status, Cursor: q.Get("cursor"), Limit: limit})
 	if err != nil {
 		s.fail(w, r, err)
 		return
@@ -59,7 +59,7 @@ func (s *Server) get(w http.ResponseWriter, r *http.Request, owner string) {
 	}
 	if wait := preferWait(r); wait > 0 && noneMatch(r.Header, etag(d)) {
 		err := s.await(r.Context(), []string{d.ID}, r.Header, wait, func(ctx context.Context) (string, error) {
-			next, err := s.Store.Get(ctx, owner, d.ID)
+			next, err := s.opt.Store.Get(ctx, owner, d.ID)
 			if err == nil {
 				d = next
 			}
@@ -141,7 +141,7 @@ func (s *Server) documents(ctx context.Context, owner string, ids []string) ([]d
 			continue
 		}
 		seen[id] = true
-		d, err := s.Store.Get(ctx, owner, id)
+		d, err := s.opt.Store.Get(ctx, owner, id)
 		if errors.Is(err, document.ErrNotFound) {
 			continue
 		}
@@ -168,7 +168,7 @@ func (s *Server) document(r *http.Request, owner string) (document.Document, err
 	if err != nil {
 		return document.Document{}, err
 	}
-	return s.Store.Get(r.Context(), owner, id)
+	return s.opt.Store.Get(r.Context(), owner, id)
 }
 
 func (s *Server) delete(w http.ResponseWriter, r *http.Request, owner string) {
@@ -177,13 +177,13 @@ func (s *Server) delete(w http.ResponseWriter, r *http.Request, owner string) {
 		s.fail(w, r, err)
 		return
 	}
-	d, err := s.Store.Delete(r.Context(), owner, id)
+	d, err := s.opt.Store.Delete(r.Context(), owner, id)
 	if err != nil {
 		s.fail(w, r, err)
 		return
 	}
 	ctx := context.WithoutCancel(r.Context())
-	if err := s.Bucket.Delete(ctx, d.BlobKey); err != nil && gcerrors.Code(err) != gcerrors.NotFound {
+	if err := s.opt.Bucket.Delete(ctx, d.BlobKey); err != nil && gcerrors.Code(err) != gcerrors.NotFound {
 		s.log.WarnContext(ctx, "document deleted but its original was not", "key", d.BlobKey, "err", err)
 	}
 	if err := s.removePictures(ctx, d.ID); err != nil {
@@ -198,12 +198,12 @@ func (s *Server) reprocess(w http.ResponseWriter, r *http.Request, owner string)
 		s.fail(w, r, err)
 		return
 	}
-	d, err := s.Store.Reprocess(r.Context(), owner, id)
+	d, err := s.opt.Store.Reprocess(r.Context(), owner, id)
 	if err != nil {
 		s.fail(w, r, err)
 		return
 	}
-	s.OnEnqueue()
+	s.opt.OnEnqueue()
 	w.Header().Set("Location", "/v1/documents/"+d.ID)
 	writeJSON(w, http.StatusAccepted, d)
 }
@@ -220,7 +220,7 @@ func (s *Server) text(w http.ResponseWriter, r *http.Request, owner string) {
 		s.fail(w, r, fmt.Errorf("%w: the document is %s; its text is ready when it is done", document.ErrConflict, d.Status))
 		return
 	}
-	pages, err := s.Store.Text(r.Context(), owner, d.ID)
+	pages, err := s.opt.Store.Text(r.Context(), owner, d.ID)
 	if err != nil {
 		s.fail(w, r, err)
 		return
@@ -279,7 +279,7 @@ func (s *Server) content(w http.ResponseWriter, r *http.Request, owner string) {
 
 // original opens the stored original of d; a missing one is document.ErrNotFound.
 func (s *Server) original(ctx context.Context, d document.Document) (*blob.Reader, error) {
-	rd, err := s.Bucket.NewReader(ctx, d.BlobKey, nil)
+	rd, err := s.opt.Bucket.NewReader(ctx, d.BlobKey, nil)
 	if gcerrors.Code(err) == gcerrors.NotFound {
 		return nil, fmt.Errorf("original of %s: %w", d.ID, document.ErrNotFound)
 	}

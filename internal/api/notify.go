@@ -30,7 +30,7 @@ func (s *Server) Changed(ids ...string) { s.changes.Publish(ids...) }
 
 // notification takes the news that documents changed from a notifier: POST /v1/notifications.
 func (s *Server) notification(w http.ResponseWriter, r *http.Request, subject string) {
-	if !slices.Contains(s.Notifiers, subject) {
+	if !slices.Contains(s.opt.Notifiers, subject) {
 		writeProblem(w, r, http.StatusForbidden, "only the configured notifiers (DOCPIPE_NOTIFY_SUBJECTS) may notify")
 		return
 	}

@@ -53,7 +53,7 @@ func (s *Server) pageImage(w http.ResponseWriter, r *http.Request, owner string)
 	}
 	ctx := r.Context()
 	key := docblob.PictureKey(d.ID, n)
-	rd, err := s.Bucket.NewReader(ctx, key, nil)
+	rd, err := s.opt.Bucket.NewReader(ctx, key, nil)
 	switch {
 	case err == nil:
 		defer rd.Close()
@@ -115,15 +115,15 @@ func (s *Server) render(ctx context.Context, d document.Document, n int) ([]byte
 	if err != nil {
 		return nil, fmt.Errorf("read original: %w", err)
 	}
-	rctx, cancel := context.WithTimeout(ctx, s.RenderTimeout)
+	rctx, cancel := context.WithTimeout(ctx, s.opt.RenderTimeout)
 	defer cancel()
-	img, err := s.Preview(rctx, data, n)
+	img, err := s.opt.Preview(rctx, data, n)
 	keep := context.WithoutCancel(ctx)
 	switch {
 	case ctx.Err() != nil:
 		return nil, ctx.Err()
 	case errors.Is(err, context.DeadlineExceeded):
-		err = fmt.Errorf("%w within %v", errTooComplex, s.RenderTimeout)
+		err = fmt.Errorf("%w within %v", errTooComplex, s.opt.RenderTimeout)
 		s.rememberFailure(keep, d.ID, n, err)
 		return nil, err
 	case errors.Is(err, document.ErrInvalidInput):
@@ -133,7 +133,7 @@ func (s *Server) render(ctx context.Context, d document.Document, n int) ([]byte
 		return nil, err
 	}
 	key := docblob.PictureKey(d.ID, n)
-	if err := s.Bucket.Upload(keep, key, bytes.NewReader(img), &blob.WriterOptions{ContentType: "image/png"}); err != nil {
+	if err := s.opt.Bucket.Upload(keep, key, bytes.NewReader(img), &blob.WriterOptions{ContentType: "image/png"}); err != nil {
 		s.log.WarnContext(ctx, "page picture drawn but not kept", "key", key, "err", err)
 	}
 	return img, nil
@@ -143,14 +143,14 @@ func (s *Server) render(ctx context.Context, d document.Document, n int) ([]byte
 // nothing.
 func (s *Server) rememberFailure(ctx context.Context, id string, n int, reason error) {
 	key := docblob.PictureFailureKey(id, n)
-	if err := s.Bucket.Upload(ctx, key, bytes.NewReader([]byte(reason.Error())), &blob.WriterOptions{ContentType: "text/plain"}); err != nil {
+	if err := s.opt.Bucket.Upload(ctx, key, bytes.NewReader([]byte(reason.Error())), &blob.WriterOptions{ContentType: "text/plain"}); err != nil {
 		s.log.WarnContext(ctx, "page cannot be drawn, and that was not kept", "key", key, "err", err)
 	}
 }
 
 // failedPicture reports the reason page n of a document could not be drawn, if it was tried.
 func (s *Server) failedPicture(ctx context.Context, id string, n int) (string, bool) {
-	rd, err := s.Bucket.NewReader(ctx, docblob.PictureFailureKey(id, n), nil)
+	rd, err := s.opt.Bucket.NewReader(ctx, docblob.PictureFailureKey(id, n), nil)
 	if err != nil {
 		return "", false
 	}
@@ -165,7 +165,7 @@ func (s *Server) failedPicture(ctx context.Context, id string, n int) (string, b
 // removePictures deletes every picture of a document, and the record of those that could not
 // be drawn.
 func (s *Server) removePictures(ctx context.Context, id string) error {
-	it := s.Bucket.List(&blob.ListOptions{Prefix: docblob.PicturePrefix(id)})
+	it := s.opt.Bucket.List(&blob.ListOptions{Prefix: docblob.PicturePrefix(id)})
 	var errs []error
 	for {
 		obj, err := it.Next(ctx)
@@ -175,7 +175,7 @@ func (s *Server) removePictures(ctx context.Context, id string) error {
 		if err != nil {
 			return errors.Join(append(errs, fmt.Errorf("list pictures of %s: %w", id, err))...)
 		}
-		if err := s.Bucket.Delete(ctx, obj.Key); err != nil && gcerrors.Code(err) != gcerrors.NotFound {
+		if err := s.opt.Bucket.Delete(ctx, obj.Key); err != nil && gcerrors.Code(err) != gcerrors.NotFound {
 			errs = append(errs, fmt.Errorf("delete %s: %w", obj.Key, err))
 		}
 	}

@@ -50,7 +50,7 @@ func (s *Server) search(w http.ResponseWriter, r *http.Request, owner string) {
 		s.fail(w, r, fmt.Errorf("offset: %w", err))
 		return
 	}
-	res, err := s.Store.Search(r.Context(), owner, q, store.SearchOptions{Limit: limit, Offset: offset})
+	res, err := s.opt.Store.Search(r.Context(), owner, q, store.SearchOptions{Limit: limit, Offset: offset})
 	if err != nil {
 		s.fail(w, r, err)
 		return

@@ -53,8 +53,8 @@ func (s *Server) upload(w http.ResponseWriter, r *http.Request, owner string) {
 		return
 	}
 	defer release()
-	r.Body = http.MaxBytesReader(w, r.Body, s.MaxUpload)
-	sp := &spool{dir: s.TempDir}
+	r.Body = http.MaxBytesReader(w, r.Body, s.opt.MaxUpload)
+	sp := &spool{dir: s.opt.TempDir}
 	defer func() {
 		if err := sp.remove(); err != nil {
 			s.log.WarnContext(r.Context(), "remove the temporary files of an upload", "err", err)
@@ -66,7 +66,7 @@ func (s *Server) upload(w http.ResponseWriter, r *http.Request, owner string) {
 	}
 	files := sp.files
 	for i := range files {
-		info, err := ocr.InspectFile(r.Context(), files[i].path, s.Limits)
+		info, err := ocr.InspectFile(r.Context(), files[i].path, s.opt.Limits)
 		if err != nil {
 			switch {
 			case !errors.Is(err, document.ErrInvalidInput):
@@ -90,7 +90,7 @@ func (s *Server) upload(w http.ResponseWriter, r *http.Request, owner string) {
 		}
 		docs = append(docs, d)
 	}
-	s.OnEnqueue()
+	s.opt.OnEnqueue()
 	w.Header().Set("Location", "/v1/documents/"+docs[0].ID)
 	writeJSON(w, http.StatusAccepted, map[string]any{"documents": docs})
 }
@@ -104,7 +104,7 @@ func (s *Server) uploadSlot(ctx context.Context) (release func(), err error) {
 		return release, nil
 	default:
 	}
-	t := time.NewTimer(s.UploadWait)
+	t := time.NewTimer(s.opt.UploadWait)
 	defer t.Stop()
 	select {
 	case s.uploads <- struct{}{}:
@@ -139,17 +139,17 @@ func (s *Server) store(ctx context.Context, owner string, f upload) (document.Do
 	}
 	defer file.Close()
 	opts := &gcblob.WriterOptions{ContentType: d.ContentType}
-	if err := s.Bucket.Upload(ctx, d.BlobKey, file, opts); err != nil {
+	if err := s.opt.Bucket.Upload(ctx, d.BlobKey, file, opts); err != nil {
 		return document.Document{}, fmt.Errorf("write original: %w", err)
 	}
-	if err := s.Store.Create(ctx, &d); err != nil {
-		if derr := s.Bucket.Delete(context.WithoutCancel(ctx), d.BlobKey); derr != nil {
+	if err := s.opt.Store.Create(ctx, &d); err != nil {
+		if derr := s.opt.Bucket.Delete(context.WithoutCancel(ctx), d.BlobKey); derr != nil {
 			s.log.WarnContext(ctx, "remove original of a document that was not created", "key", d.BlobKey, "err", derr)
 		}
 		return document.Document{}, fmt.Errorf("create document: %w", err)
 	}
-	s.Metrics.UploadBytes.Add(float64(d.Size))
-	s.Metrics.UploadedDocs.Inc()
+	s.opt.Metrics.UploadBytes.Add(float64(d.Size))
+	s.opt.Metrics.UploadedDocs.Inc()
 	return d, nil
 }
 
@@ -158,11 +158,11 @@ func (s *Server) store(ctx context.Context, owner string, f upload) (document.Do
 func (s *Server) unstore(ctx context.Context, owner string, docs []document.Document) {
 	ctx = context.WithoutCancel(ctx)
 	for _, d := range docs {
-		if _, err := s.Store.Delete(ctx, owner, d.ID); err != nil {
+		if _, err := s.opt.Store.Delete(ctx, owner, d.ID); err != nil {
 			s.log.WarnContext(ctx, "remove a document of a failed upload", "id", d.ID, "err", err)
 			continue
 		}
-		if err := s.Bucket.Delete(ctx, d.BlobKey); err != nil {
+		if err := s.opt.Bucket.Delete(ctx, d.BlobKey); err != nil {
 			s.log.WarnContext(ctx, "remove the original of a failed upload", "key", d.BlobKey, "err", err)
 		}
 	}

@@ -2,10 +2,8 @@ package main
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"io"
-	"net"
 	"net/http"
 	"time"
 
@@ -65,33 +63,10 @@ func runFunction(ctx context.Context, args []string, _ io.Writer) error {
 		Log:       log,
 	}
 
-	ln, err := net.Listen("tcp", cfg.Addr)
-	if err != nil {
-		return fmt.Errorf("listen: %w", err)
-	}
 	mux := http.NewServeMux()
 	mux.Handle("/", fn.Handler())
 	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, _ *http.Request) { _, _ = io.WriteString(w, "ok\n") })
-	hs := newHTTPServer(metrics.Instrument(log, mux), log, serverTimeouts)
-	done := make(chan error, 1)
-	go func() { done <- hs.Serve(ln) }()
-	log.Info("docpipe started", "role", "function", "url", "http://"+ln.Addr().String(), "version", version)
-	select {
-	case err := <-done:
-		return fmt.Errorf("http server: %w", err)
-	case <-ctx.Done():
-	}
-	log.Info("shutting down: finishing the invocations in flight", "timeout", cfg.ShutdownTimeout)
-	shutdownCtx, cancel := context.WithTimeout(context.Background(), cfg.ShutdownTimeout)
-	defer cancel()
-	if err := hs.Shutdown(shutdownCtx); err != nil {
-		log.Warn("invocations still running at the shutdown timeout; their leases will expire", "err", err)
-	}
-	if err := <-done; err != nil && !errors.Is(err, http.ErrServerClosed) {
-		return err
-	}
-	log.Info("stopped")
-	return nil
+	return serve(ctx, cfg, log, string(config.RoleFunction), noReadiness{metrics.Instrument(log, mux)}, nil)
 }
 
 // notifier returns how the function tells the api about documents it processed: a POST with a

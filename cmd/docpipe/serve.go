@@ -245,16 +245,17 @@ func postgresOptions(ctx context.Context, cfg *config.Config) (postgres.Options,
 	return opts, nil
 }
 
-// serve runs the HTTP server and the worker until ctx ends, then drains: readiness goes false,
-// after DrainDelay the listener closes and in-flight requests finish, and the worker finishes
-// the jobs it holds, all within ShutdownTimeout.
+// serve is the lifecycle of every role that listens, the function's included. It serves app on
+// cfg.Addr and runs worker, if any, until ctx ends, then drains: readiness goes false, after
+// DrainDelay the listener closes and in-flight requests finish, and the worker finishes the jobs
+// it holds, all within ShutdownTimeout.
 func serve(ctx context.Context, cfg *config.Config, log *slog.Logger, role string, app servable, worker *pipeline.Worker) error {
 	ln, err := net.Listen("tcp", cfg.Addr)
 	if err != nil {
 		return fmt.Errorf("listen: %w", err)
 	}
 	var h http.Handler = app
-	if cfg.Auth == "none" && role != "worker" {
+	if cfg.Auth == "none" && role != "worker" && role != "function" {
 		// Without credentials, a browser's access to this server is all a request needs: a page
 		// elsewhere must not reach it under a name of its own (DNS rebinding).
 		h = api.RestrictHosts(cfg.AllowedHosts, app)
@@ -300,6 +301,11 @@ type servable interface {
 	http.Handler
 	SetReady(ok bool)
 }
+
+// noReadiness is a servable for a handler that has no readiness to report.
+type noReadiness struct{ http.Handler }
+
+func (noReadiness) SetReady(bool) {}
 
 // identity returns how the API tells who a request comes from: the subject of a verified bearer
 // JWT when DOCPIPE_AUTH=oidc, else the one local user.

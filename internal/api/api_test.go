@@ -25,6 +25,7 @@ import (
 	"github.com/docpipe/docpipe/internal/document"
 	"github.com/docpipe/docpipe/internal/ocr"
 	"github.com/docpipe/docpipe/internal/ocr/ocrtest"
+	"github.com/docpipe/docpipe/internal/store"
 	"github.com/docpipe/docpipe/internal/store/sqlite"
 	"github.com/docpipe/docpipe/internal/telemetry"
 	gcblob "gocloud.dev/blob"
@@ -33,7 +34,7 @@ import (
 type env struct {
 	t       testing.TB
 	srv     *Server
-	store   *sqlite.Store
+	store   *store.Store
 	blobDir string
 }
 

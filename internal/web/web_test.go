@@ -42,7 +42,7 @@ type env struct {
 	url      string
 	web      *Server
 	provider *authtest.Provider
-	store    *sqlite.Store
+	store    *store.Store
 	api      *api.Server
 }
 

@@ -13,6 +13,8 @@
 //     hundred.
 //   - Options out of their documented range, a lease that is not positive and pages with
 //     numbers that are not unique and within 1..store.MaxPage are document.ErrInvalidInput.
+//   - Page text and failure reasons are stored as store.CleanText makes them, and a hit's
+//     snippet is cut from its page by store.Highlighter.
 //   - Claim hands out a ready job of the owner who holds the fewest live leases, of those
 //     owners the one whose last claim (Claim or ClaimDocument) is oldest, an owner never
 //     served first, and of that owner's ready jobs the one that has been ready longest. A
@@ -79,6 +81,12 @@ func Run(t *testing.T, open func(t *testing.T) *store.Store) {
 		{"ClaimDocumentDone", testClaimDocumentDone},
 		{"ClaimDocumentConcurrent", testClaimDocumentConcurrent},
 		{"Stats", testStats},
+		{"Limits", testLimits},
+		{"LeaseInvalid", testLeaseInvalid},
+		{"CompletePageLimit", testCompletePageLimit},
+		{"CompleteCleansText", testCompleteCleansText},
+		{"FailCleansReason", testFailCleansReason},
+		{"SearchSnippetsAlike", testSearchSnippetsAlike},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -157,7 +157,7 @@ func boot(ctx context.Context, role config.Role, args []string) (cfg *config.Con
 
 // newWorker returns the OCR worker of the server roles and the function, with its engine:
 // Azure AI Vision when DOCPIPE_AZURE_VISION_ENDPOINT is set, else a Tesseract pool.
-func newWorker(cfg *config.Config, log *slog.Logger, metrics *telemetry.Metrics, st store.Store, bucket *gcblob.Bucket) (*pipeline.Worker, func(), error) {
+func newWorker(cfg *config.Config, log *slog.Logger, metrics *telemetry.Metrics, st *store.Store, bucket *gcblob.Bucket) (*pipeline.Worker, func(), error) {
 	limits := ocr.Limits{MaxPages: cfg.MaxPages, MaxPixels: cfg.MaxPixels}
 	w := &pipeline.Worker{
 		Store: st, Bucket: bucket,
@@ -192,33 +192,21 @@ func newWorker(cfg *config.Config, log *slog.Logger, metrics *telemetry.Metrics,
 }
 
 // openStore opens the document store that the database URL names.
-func openStore(ctx context.Context, cfg *config.Config) (store.Store, error) {
+func openStore(ctx context.Context, cfg *config.Config) (*store.Store, error) {
 	if cfg.Cosmos() {
-		st, err := cosmos.Open(ctx, cfg.DatabaseURL)
-		if err != nil {
-			return nil, err
-		}
-		return st, nil
+		return cosmos.Open(ctx, cfg.DatabaseURL)
 	}
 	if cfg.Postgres() {
 		opts, err := postgresOptions(ctx, cfg)
 		if err != nil {
 			return nil, err
 		}
-		st, err := postgres.OpenWith(ctx, cfg.DatabaseURL, opts)
-		if err != nil {
-			return nil, err
-		}
-		return st, nil
+		return postgres.OpenWith(ctx, cfg.DatabaseURL, opts)
 	}
 	if err := os.MkdirAll(filepath.Dir(cfg.SQLitePath()), 0o750); err != nil {
 		return nil, fmt.Errorf("data dir: %w", err)
 	}
-	st, err := sqlite.Open(ctx, cfg.SQLitePath())
-	if err != nil {
-		return nil, err
-	}
-	return st, nil
+	return sqlite.Open(ctx, cfg.SQLitePath())
 }
 
 // cloudSQLScope is the OAuth scope of an access token that signs in to Cloud SQL.

@@ -35,7 +35,7 @@ import (
 type env struct {
 	t       testing.TB
 	srv     *Server
-	store   *sqlite.Store
+	store   *store.Store
 	blobDir string
 }
 

@@ -14,13 +14,14 @@ import (
 
 	docblob "github.com/docpipe/docpipe/internal/blob"
 	"github.com/docpipe/docpipe/internal/document"
+	"github.com/docpipe/docpipe/internal/store"
 	"github.com/docpipe/docpipe/internal/store/sqlite"
 	gcblob "gocloud.dev/blob"
 )
 
 // completer is a worker that stores one page of text for every job it is given.
 type completer struct {
-	store *sqlite.Store
+	store *store.Store
 	runs  atomic.Int32
 }
 
@@ -31,7 +32,7 @@ func (c *completer) Process(ctx context.Context, job document.Job) {
 
 // fixture is a real SQLite store and file bucket with helpers to put documents in them.
 type fixture struct {
-	st     *sqlite.Store
+	st     *store.Store
 	bucket *gcblob.Bucket
 }
 

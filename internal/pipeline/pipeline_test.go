@@ -37,7 +37,7 @@ func pagesOf(data []byte) []document.Page {
 }
 
 type fixture struct {
-	store   *sqlite.Store
+	store   *store.Store
 	bucket  *gcblob.Bucket
 	metrics *telemetry.Metrics
 }

@@ -35,10 +35,7 @@ func NewHighlighter(q search.Query) Highlighter {
 		if c.Not {
 			continue
 		}
-		var ws []string
-		for _, w := range c.Words {
-			ws = append(ws, search.Words(w)...)
-		}
+		ws := ClauseWords(c)
 		for i, w := range ws {
 			if c.Prefix && i == len(ws)-1 {
 				h.prefixes = append(h.prefixes, fold(w))

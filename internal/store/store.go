@@ -1,67 +1,292 @@
-// Package store declares the document store seam: documents, their text, full-text search and the
-// durable OCR job queue. Backends live in subpackages; storetest is the conformance suite every
-// backend must pass.
+// Package store is docpipe's document store: documents, their text, full-text search and the
+// durable OCR job queue. Store holds the contract and does what every database does alike;
+// it keeps the documents in a Backend, the way database/sql keeps them in a driver. Backends
+// live in subpackages; storetest is the conformance suite every backend passes through a Store.
 package store
 
 import (
+	"cmp"
 	"context"
+	"errors"
 	"fmt"
+	"slices"
 	"time"
 
 	"github.com/docpipe/docpipe/internal/document"
 	"github.com/docpipe/docpipe/internal/search"
 )
 
-// Store is everything docpipe keeps about documents. Every method that takes an owner only ever
-// sees that owner's documents: another owner's document is document.ErrNotFound.
-type Store interface {
-	// Create inserts a queued document and its OCR job in one transaction.
-	Create(ctx context.Context, d *document.Document) error
-	// Get returns one document.
-	Get(ctx context.Context, owner, id string) (document.Document, error)
-	// List returns the owner's documents, newest first.
-	List(ctx context.Context, owner string, opt ListOptions) (ListResult, error)
-	// Text returns the pages of a document that is done, in page order.
-	Text(ctx context.Context, owner, id string) ([]document.Page, error)
-	// Delete removes the document, its text, index entries and job, and returns what it removed
-	// so the caller can delete the blob.
-	Delete(ctx context.Context, owner, id string) (document.Document, error)
-	// Reprocess queues a done or failed document again. A document that is queued or
-	// processing is document.ErrConflict.
-	Reprocess(ctx context.Context, owner, id string) (document.Document, error)
-	// Search runs a parsed query over the owner's documents, best match first.
-	Search(ctx context.Context, owner string, q search.Query, opt SearchOptions) (SearchResult, error)
+// Limits of the options and inputs a Store takes.
+const (
+	MaxListLimit   = 1000      // ListOptions.Limit is within 1..MaxListLimit
+	MaxSearchLimit = 100       // SearchOptions.Limit is within 1..MaxSearchLimit
+	MaxPage        = 1<<31 - 1 // page numbers are within 1..MaxPage
+)
 
-	// Claim leases the next ready job to a worker, marking its document processing.
-	// It returns document.ErrNoJob when none is ready.
-	Claim(ctx context.Context, lease time.Duration) (document.Job, error)
-	// ClaimDocument leases the job of the document with the given id, as Claim does, for
-	// workers told about one document by an event. It returns document.ErrNotFound when there
-	// is no such document, document.ErrNoJob when the document has no job (it is done or
-	// failed), and a *document.NotReadyError when its job is leased or waits to be retried.
-	ClaimDocument(ctx context.Context, id string, lease time.Duration) (document.Job, error)
-	// Extend pushes a held lease forward; document.ErrLeaseLost if the lease is no longer held.
-	Extend(ctx context.Context, job document.Job, lease time.Duration) (document.Job, error)
-	// Complete stores the pages, indexes them, marks the document done and removes the job, all
-	// in one transaction, only if the job's lease is still held (else document.ErrLeaseLost).
-	Complete(ctx context.Context, job document.Job, pages []document.Page) error
-	// Fail records a failed attempt. With retryAt set the job is queued again for then; with a
-	// zero retryAt the document is failed for good with the reason and the job removed.
-	Fail(ctx context.Context, job document.Job, reason string, retryAt time.Time) error
+// Store is everything docpipe keeps about documents, in the database of its Backend. It holds
+// the contract that storetest checks: it validates inputs, prepares documents, orders and
+// cleans pages, pages through lists and cuts search snippets the same way for every backend.
+// Every method that takes an owner only ever sees that owner's documents: another owner's
+// document is document.ErrNotFound.
+type Store struct {
+	b   Backend
+	now func() time.Time
+}
 
-	// Stats reports the queue for metrics.
-	Stats(ctx context.Context) (Stats, error)
-	// Ping checks that the store is reachable.
-	Ping(ctx context.Context) error
-	// Close releases the store's resources.
-	Close() error
+// New returns the Store that keeps its documents in b.
+func New(b Backend) *Store {
+	return &Store{b: b, now: time.Now}
+}
+
+// Backend returns the backend s keeps its documents in.
+func (s *Store) Backend() Backend { return s.b }
+
+// wrap adds the backend's name and what failed to a non-nil err.
+func (s *Store) wrap(what string, err error) error {
+	if err == nil {
+		return nil
+	}
+	return fmt.Errorf("%s: %s: %w", s.b.Name(), what, err)
+}
+
+// invalid is document.ErrInvalidInput with a reason.
+func invalid(format string, args ...any) error {
+	return fmt.Errorf("%w: "+format, append([]any{document.ErrInvalidInput}, args...)...)
+}
+
+// Create inserts a queued document and its OCR job in one transaction, filling in d as Prepare
+// does.
+func (s *Store) Create(ctx context.Context, d *document.Document) error {
+	doc, err := Prepare(*d, s.now())
+	if err == nil {
+		err = s.b.Create(ctx, doc)
+	}
+	if err != nil {
+		return s.wrap("create document", err)
+	}
+	*d = doc
+	return nil
+}
+
+// Get returns one document.
+func (s *Store) Get(ctx context.Context, owner, id string) (document.Document, error) {
+	d, err := s.b.Get(ctx, owner, id)
+	return d, s.wrap("get document", err)
+}
+
+// List returns the owner's documents, newest first; documents created in the same microsecond
+// come in descending ID order.
+func (s *Store) List(ctx context.Context, owner string, opt ListOptions) (ListResult, error) {
+	docs, err := s.list(ctx, owner, opt)
+	if err != nil {
+		return ListResult{}, s.wrap("list documents", err)
+	}
+	res := ListResult{Documents: docs}
+	if len(docs) > opt.Limit {
+		res.Documents = docs[:opt.Limit]
+		last := res.Documents[opt.Limit-1]
+		res.Next = Cursor{Created: last.CreatedAt, ID: last.ID}.Encode()
+	}
+	return res, nil
+}
+
+// list checks opt and fetches one document more than its limit, to tell whether a page follows.
+func (s *Store) list(ctx context.Context, owner string, opt ListOptions) ([]document.Document, error) {
+	if opt.Limit < 1 || opt.Limit > MaxListLimit {
+		return nil, invalid("limit %d is not within 1..%d", opt.Limit, MaxListLimit)
+	}
+	if opt.Status != "" && !opt.Status.Valid() {
+		return nil, invalid("unknown status %q", opt.Status)
+	}
+	var after Cursor
+	if opt.Cursor != "" {
+		c, err := DecodeCursor(opt.Cursor)
+		if err != nil {
+			return nil, err
+		}
+		after = c
+	}
+	return s.b.List(ctx, owner, opt.Status, after, opt.Limit+1)
+}
+
+// Text returns the pages of a document that is done, in page order; a document that is not
+// done is document.ErrConflict.
+func (s *Store) Text(ctx context.Context, owner, id string) ([]document.Page, error) {
+	d, pages, err := s.b.Text(ctx, owner, id)
+	if err == nil && d.Status != document.StatusDone {
+		err = fmt.Errorf("%w: document is %s", document.ErrConflict, d.Status)
+	}
+	if err != nil {
+		return nil, s.wrap("text of document", err)
+	}
+	if pages == nil {
+		pages = []document.Page{}
+	}
+	return pages, nil
+}
+
+// Delete removes the document, its text, index entries and job, and returns what it removed so
+// the caller can delete the blob.
+func (s *Store) Delete(ctx context.Context, owner, id string) (document.Document, error) {
+	d, err := s.b.Delete(ctx, owner, id)
+	return d, s.wrap("delete document", err)
+}
+
+// Reprocess queues a done or failed document again. A document that is queued or processing
+// is document.ErrConflict. Its text stays until the new run completes, but neither Text nor
+// Search show it meanwhile.
+func (s *Store) Reprocess(ctx context.Context, owner, id string) (document.Document, error) {
+	d, err := s.b.Reprocess(ctx, owner, id)
+	return d, s.wrap("reprocess document", err)
+}
+
+// Search runs a parsed query over the owner's done documents, best match first. Each hit
+// shows its page and a snippet of it around the first word the query matches.
+func (s *Store) Search(ctx context.Context, owner string, q search.Query, opt SearchOptions) (SearchResult, error) {
+	if err := checkSearch(q, opt); err != nil {
+		return SearchResult{}, s.wrap("search", err)
+	}
+	r, err := s.b.Search(ctx, owner, q, opt.Offset, opt.Limit)
+	if err != nil {
+		return SearchResult{}, s.wrap("search", err)
+	}
+	res := SearchResult{Total: r.Total, Capped: r.Capped}
+	h := NewHighlighter(q)
+	for _, m := range r.Matches {
+		hit := Hit{Document: m.Document, Score: m.Score}
+		if len(m.Pages) > 0 {
+			p := m.Pages[0]
+			for _, c := range m.Pages {
+				if h.First(c.Text) >= 0 {
+					p = c
+					break
+				}
+			}
+			hit.Page, hit.Snippet = p.Number, h.Snippet(p.Text)
+		}
+		res.Hits = append(res.Hits, hit)
+	}
+	return res, nil
+}
+
+// checkSearch checks the options and that q has at most search.MaxClauses clauses, one of them
+// positive with a word to search for.
+func checkSearch(q search.Query, opt SearchOptions) error {
+	if opt.Limit < 1 || opt.Limit > MaxSearchLimit || opt.Offset < 0 {
+		return invalid("limit %d and offset %d, want 1..%d and at least 0", opt.Limit, opt.Offset, MaxSearchLimit)
+	}
+	if len(q.Clauses) > search.MaxClauses {
+		return invalid("query has more than %d terms", search.MaxClauses)
+	}
+	for _, c := range q.Clauses {
+		if c.Not {
+			continue
+		}
+		if len(ClauseWords(c)) > 0 {
+			return nil
+		}
+	}
+	return invalid("query has no search terms")
+}
+
+// Claim leases the next ready job to a worker, marking its document processing. It returns
+// document.ErrNoJob when none is ready. storetest describes which job is next.
+func (s *Store) Claim(ctx context.Context, lease time.Duration) (document.Job, error) {
+	if err := checkLease(lease); err != nil {
+		return document.Job{}, s.wrap("claim job", err)
+	}
+	j, err := s.b.Claim(ctx, lease)
+	if errors.Is(err, document.ErrNoJob) {
+		return document.Job{}, err
+	}
+	return j, s.wrap("claim job", err)
+}
+
+// ClaimDocument leases the job of the document with the given id, as Claim does, for workers
+// told about one document by an event. It returns document.ErrNotFound when there is no such
+// document, document.ErrNoJob when the document has no job (it is done or failed), and a
+// *document.NotReadyError when its job is leased or waits to be retried.
+func (s *Store) ClaimDocument(ctx context.Context, id string, lease time.Duration) (document.Job, error) {
+	err := checkLease(lease)
+	var j document.Job
+	if err == nil {
+		j, err = s.b.ClaimDocument(ctx, id, lease)
+	}
+	return j, s.wrap("claim document "+id, err)
+}
+
+// Extend pushes a held lease forward; document.ErrLeaseLost if the lease is no longer held.
+func (s *Store) Extend(ctx context.Context, job document.Job, lease time.Duration) (document.Job, error) {
+	err := checkLease(lease)
+	if err == nil {
+		job, err = s.b.Extend(ctx, job, lease)
+	}
+	return job, s.wrap("extend job", err)
+}
+
+func checkLease(lease time.Duration) error {
+	if lease <= 0 {
+		return invalid("lease %v is not positive", lease)
+	}
+	return nil
+}
+
+// Complete stores the pages, indexes them, marks the document done and removes the job, all in
+// one transaction, only if the job's lease is still held (else document.ErrLeaseLost). Page
+// numbers must be unique and within 1..MaxPage; page text is stored as CleanText makes it.
+func (s *Store) Complete(ctx context.Context, job document.Job, pages []document.Page) error {
+	pages, err := sortPages(pages)
+	if err == nil {
+		err = s.b.Complete(ctx, job, pages)
+	}
+	return s.wrap("complete job", err)
+}
+
+// sortPages returns a copy of pages in page order with their text cleaned, checking that the
+// numbers are unique and within 1..MaxPage.
+func sortPages(pages []document.Page) ([]document.Page, error) {
+	pages = slices.Clone(pages)
+	slices.SortFunc(pages, func(a, b document.Page) int { return cmp.Compare(a.Number, b.Number) })
+	for i, p := range pages {
+		if p.Number < 1 || p.Number > MaxPage {
+			return nil, invalid("page number %d", p.Number)
+		}
+		if i > 0 && pages[i-1].Number == p.Number {
+			return nil, invalid("page %d given twice", p.Number)
+		}
+		pages[i].Text = CleanText(p.Text)
+	}
+	return pages, nil
+}
+
+// Fail records a failed attempt. With retryAt set the job is queued again for then; with a zero
+// retryAt the document is failed for good with the reason and the job removed. The reason is
+// stored as CleanText makes it.
+func (s *Store) Fail(ctx context.Context, job document.Job, reason string, retryAt time.Time) error {
+	return s.wrap("fail job", s.b.Fail(ctx, job, CleanText(reason), retryAt))
+}
+
+// Stats reports the queue for metrics.
+func (s *Store) Stats(ctx context.Context) (Stats, error) {
+	st, err := s.b.Stats(ctx)
+	return st, s.wrap("stats", err)
+}
+
+// Ping checks that the store is reachable.
+func (s *Store) Ping(ctx context.Context) error {
+	return s.wrap("ping", s.b.Ping(ctx))
+}
+
+// Close releases the store's resources.
+func (s *Store) Close() error {
+	return s.b.Close()
 }
 
 // ListOptions selects a page of documents.
 type ListOptions struct {
 	Status document.Status // empty for all
 	Cursor string          // opaque, from a previous ListResult; empty for the first page
-	Limit  int             // 1..1000
+	Limit  int             // 1..MaxListLimit
 }
 
 // ListResult is a page of documents.
@@ -72,7 +297,7 @@ type ListResult struct {
 
 // SearchOptions selects a page of search hits.
 type SearchOptions struct {
-	Limit  int // 1..100
+	Limit  int // 1..MaxSearchLimit
 	Offset int
 }
 

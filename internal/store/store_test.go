@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/docpipe/docpipe/internal/document"
+	"github.com/docpipe/docpipe/internal/search"
 )
 
 func TestCursorRoundTrip(t *testing.T) {
@@ -74,6 +75,46 @@ func TestCollapseSpace(t *testing.T) {
 	} {
 		if got := CollapseSpace(in); got != want {
 			t.Errorf("CollapseSpace(%q) = %q, want %q", in, got, want)
+		}
+	}
+}
+
+func TestCleanText(t *testing.T) {
+	tests := []struct{ text, want string }{
+		{"plain", "plain"},
+		{"nul\x00byte", "nul byte"},
+		{"bad\xffutf8", "bad\uFFFDutf8"},
+		{"non\uFDD0char\uFDD1acters\uFDD2", "non\uFFFDchar\uFFFDacters\uFFFD"},
+		{"kept\uFDD3", "kept\uFDD3"},
+	}
+	for _, tt := range tests {
+		if got := CleanText(tt.text); got != tt.want {
+			t.Errorf("CleanText(%q) = %q, want %q", tt.text, got, tt.want)
+		}
+	}
+}
+
+func TestCheckSearch(t *testing.T) {
+	word := func(w string, not bool) search.Clause { return search.Clause{Words: []string{w}, Not: not} }
+	ok := SearchOptions{Limit: MaxSearchLimit}
+	if err := checkSearch(search.Query{Clauses: []search.Clause{word("fox", false)}}, ok); err != nil {
+		t.Errorf("checkSearch(fox) = %v", err)
+	}
+	tests := []struct {
+		q   search.Query
+		opt SearchOptions
+	}{
+		{search.Query{}, ok},
+		{search.Query{Clauses: []search.Clause{word("&|!", false)}}, ok},
+		{search.Query{Clauses: []search.Clause{word("draft", true)}}, ok},
+		{search.Query{Clauses: make([]search.Clause, search.MaxClauses+1)}, ok},
+		{search.Query{Clauses: []search.Clause{word("fox", false)}}, SearchOptions{Limit: 0}},
+		{search.Query{Clauses: []search.Clause{word("fox", false)}}, SearchOptions{Limit: MaxSearchLimit + 1}},
+		{search.Query{Clauses: []search.Clause{word("fox", false)}}, SearchOptions{Limit: 1, Offset: -1}},
+	}
+	for _, tt := range tests {
+		if err := checkSearch(tt.q, tt.opt); !errors.Is(err, document.ErrInvalidInput) {
+			t.Errorf("checkSearch(%.60v, %+v) = %v, want %v", tt.q.Clauses, tt.opt, err, document.ErrInvalidInput)
 		}
 	}
 }

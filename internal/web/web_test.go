@@ -27,6 +27,7 @@ import (
 	"github.com/docpipe/docpipe/internal/document"
 	"github.com/docpipe/docpipe/internal/ocr"
 	"github.com/docpipe/docpipe/internal/ocr/ocrtest"
+	"github.com/docpipe/docpipe/internal/store"
 	"github.com/docpipe/docpipe/internal/store/sqlite"
 	"github.com/docpipe/docpipe/internal/telemetry"
 )
@@ -41,7 +42,7 @@ type env struct {
 	url      string
 	web      *Server
 	provider *authtest.Provider
-	store    *sqlite.Store
+	store    *store.Store
 	api      *api.Server
 }
 

@@ -28,7 +28,7 @@
 // Search has no full-text index to lean on (FullTextContains and FullTextScore need a full-text
 // policy on the container and the emulator has neither), so it selects candidate pages of the
 // owner with parameterised queries over their word lists, checks every clause, phrases and
-// exclusions in Go, ranks pages with BM25 and cuts snippets in Go. It ranks and counts at most
+// exclusions in Go and ranks pages with BM25 in Go. It ranks and counts at most
 // maxMatches documents (SearchResult.Capped past that).
 //
 // URLs:
@@ -62,7 +62,6 @@ import (
 	"github.com/Azure/azure-sdk-for-go/sdk/azidentity"
 	"github.com/Azure/azure-sdk-for-go/sdk/data/azcosmos"
 
-	"github.com/docpipe/docpipe/internal/document"
 	"github.com/docpipe/docpipe/internal/store"
 )
 
@@ -72,18 +71,26 @@ const Container = "documents"
 // maxMatches is the most documents one search ranks and counts.
 const maxMatches = 200
 
-// Store is a store.Store in a Cosmos DB container.
-type Store struct {
+// backend keeps a store.Store's documents in a Cosmos DB container.
+type backend struct {
 	c          *azcosmos.ContainerClient
 	now        func() time.Time
 	maxMatches int
 }
 
-var _ store.Store = (*Store)(nil)
+var _ store.Backend = (*backend)(nil)
 
 // Open connects to the database the URL names (see the package doc) and checks that it and its
 // documents container exist.
-func Open(ctx context.Context, rawURL string) (*Store, error) {
+func Open(ctx context.Context, rawURL string) (*store.Store, error) {
+	b, err := openDB(ctx, rawURL)
+	if err != nil {
+		return nil, err
+	}
+	return store.New(b), nil
+}
+
+func openDB(ctx context.Context, rawURL string) (*backend, error) {
 	cfg, err := parseURL(rawURL)
 	if err != nil {
 		return nil, fmt.Errorf("cosmos: open: %w", err)
@@ -128,7 +135,7 @@ func Open(ctx context.Context, rawURL string) (*Store, error) {
 		}
 		return nil, fmt.Errorf("cosmos: open: read container %q: %w", Container, err)
 	}
-	return &Store{c: c, now: time.Now, maxMatches: maxMatches}, nil
+	return &backend{c: c, now: time.Now, maxMatches: maxMatches}, nil
 }
 
 // config is what a cosmos:// URL says.
@@ -207,16 +214,17 @@ func parseURL(raw string) (config, error) {
 // clouds.
 var azureSuffixes = []string{".documents.azure.com", ".documents.azure.us", ".documents.azure.cn"}
 
+// Name is "cosmos".
+func (s *backend) Name() string { return "cosmos" }
+
 // Ping checks that the container can be read.
-func (s *Store) Ping(ctx context.Context) error {
-	if _, err := s.c.Read(ctx, nil); err != nil {
-		return fmt.Errorf("cosmos: ping: %w", err)
-	}
-	return nil
+func (s *backend) Ping(ctx context.Context) error {
+	_, err := s.c.Read(ctx, nil)
+	return err
 }
 
 // Close releases nothing: the client holds no connections that outlive a request.
-func (s *Store) Close() error { return nil }
+func (s *backend) Close() error { return nil }
 
 // status is the HTTP status of a Cosmos DB error, or 0.
 func status(err error) int {
@@ -235,8 +243,3 @@ func micros(t time.Time) int64 { return t.UnixMicro() }
 
 // fromMicros is the UTC time of us microseconds since the epoch.
 func fromMicros(us int64) time.Time { return time.UnixMicro(us).UTC() }
-
-// invalid wraps document.ErrInvalidInput with a reason.
-func invalid(format string, args ...any) error {
-	return fmt.Errorf("%w: "+format, append([]any{document.ErrInvalidInput}, args...)...)
-}

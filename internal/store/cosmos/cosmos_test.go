@@ -19,7 +19,7 @@ import (
 
 func TestConformance(t *testing.T) {
 	e := cosmostest.Start(t)
-	storetest.Run(t, func(t *testing.T) store.Store { return open(t, e) })
+	storetest.Run(t, func(t *testing.T) *store.Store { return open(t, e) })
 	// The suite's concurrency checks pass only because the proxy enforces If-Match: the store
 	// must never replace a document unconditionally.
 	if n := e.Unconditional(); n != 0 {
@@ -27,7 +27,7 @@ func TestConformance(t *testing.T) {
 	}
 }
 
-func open(t *testing.T, e *cosmostest.Emulator) *Store {
+func open(t *testing.T, e *cosmostest.Emulator) *store.Store {
 	t.Helper()
 	s, err := Open(t.Context(), e.Database(t))
 	if err != nil {
@@ -37,7 +37,7 @@ func open(t *testing.T, e *cosmostest.Emulator) *Store {
 }
 
 // done creates a document for owner and completes it with the pages.
-func done(t *testing.T, s *Store, owner string, texts ...string) string {
+func done(t *testing.T, s *store.Store, owner string, texts ...string) string {
 	t.Helper()
 	d := &document.Document{Owner: owner, Name: "x.pdf"}
 	if err := s.Create(t.Context(), d); err != nil {
@@ -80,7 +80,7 @@ func TestQueries(t *testing.T) {
 		{clause{words: []string{"stable"}}, []string{horse}},
 		{clause{words: []string{"zeb"}}, nil},
 	} {
-		got, err := s.candidates(t.Context(), "alice", tt.c)
+		got, err := inside(s).candidates(t.Context(), "alice", tt.c)
 		if err != nil {
 			t.Fatalf("candidates(%v): %v", tt.c, err)
 		}
@@ -89,16 +89,16 @@ func TestQueries(t *testing.T) {
 		}
 	}
 
-	ps, err := s.pages(t.Context(), "alice", []string{zebra})
+	ps, err := inside(s).pages(t.Context(), "alice", []string{zebra})
 	if err != nil || len(ps) != 2 || ps[0].Doc != zebra || ps[1].Doc != zebra {
 		t.Errorf("pages(%s) = %d pages, %v; want its 2", zebra, len(ps), err)
 	}
-	ms, err := s.evaluate(t.Context(), "alice", []clause{{words: []string{"zebra"}}}, []string{zebra, horse, bob, queued.ID})
+	ms, err := inside(s).evaluate(t.Context(), "alice", []clause{{words: []string{"zebra"}}}, []string{zebra, horse, bob, queued.ID})
 	if err != nil || len(ms) != 1 || ms[0].doc.ID != zebra {
 		t.Errorf("evaluate = %d matches, %v; want only %s", len(ms), err, zebra)
 	}
 
-	it, err := s.findDoc(t.Context(), bob)
+	it, err := inside(s).findDoc(t.Context(), bob)
 	if err != nil || it.ID != bob || it.Owner != "bob" {
 		t.Errorf("findDoc(%s) = %s of %s, %v", bob, it.ID, it.Owner, err)
 	}
@@ -124,7 +124,7 @@ func TestQueries(t *testing.T) {
 	if err := s.Fail(t.Context(), retry, "later", time.Now().Add(time.Hour)); err != nil {
 		t.Fatal(err)
 	}
-	items, err := query[docItem](t.Context(), s.c, azcosmos.NewPartitionKey(), claimQuery,
+	items, err := query[docItem](t.Context(), inside(s).c, azcosmos.NewPartitionKey(), claimQuery,
 		param("@type", typeDoc), param("@turn", typeTurn), param("@now", micros(time.Now())))
 	var ids []string
 	for _, it := range items {
@@ -152,7 +152,7 @@ func TestStaleWrite(t *testing.T) {
 	if err := s.Create(t.Context(), d); err != nil {
 		t.Fatal(err)
 	}
-	stale, err := s.readDoc(t.Context(), "alice", d.ID)
+	stale, err := inside(s).readDoc(t.Context(), "alice", d.ID)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -161,7 +161,7 @@ func TestStaleWrite(t *testing.T) {
 		t.Fatal(err)
 	}
 	stale.Name = "overwritten.pdf"
-	if err := s.replaceDoc(t.Context(), &stale); !errors.Is(err, errChanged) {
+	if err := inside(s).replaceDoc(t.Context(), &stale); !errors.Is(err, errChanged) {
 		t.Errorf("replace from a stale read: %v, want %v", err, errChanged)
 	}
 	if got, _ := s.Get(t.Context(), "alice", d.ID); got.Name != "x.pdf" || got.Status != document.StatusProcessing {
@@ -223,7 +223,7 @@ func TestGenerations(t *testing.T) {
 	if !errors.Is(err, document.ErrLeaseLost) {
 		t.Fatalf("Complete by the stale holder: %v, want %v", err, document.ErrLeaseLost)
 	}
-	ps, err := s.pages(t.Context(), "alice", []string{id})
+	ps, err := inside(s).pages(t.Context(), "alice", []string{id})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -235,7 +235,7 @@ func TestGenerations(t *testing.T) {
 func TestSearchCapped(t *testing.T) {
 	e := cosmostest.Start(t)
 	s := open(t, e)
-	s.maxMatches = 3
+	inside(s).maxMatches = 3
 	for range 5 {
 		done(t, s, "alice", "kiwi")
 	}
@@ -253,7 +253,7 @@ func TestSearchCapped(t *testing.T) {
 func TestWorkers(t *testing.T) {
 	e := cosmostest.Start(t)
 	url := e.Database(t)
-	var stores []*Store
+	var stores []*store.Store
 	for range 3 {
 		s, err := Open(t.Context(), url)
 		if err != nil {
@@ -341,4 +341,9 @@ func TestWorkers(t *testing.T) {
 	if st, err := stores[2].Stats(t.Context()); err != nil || st != (store.Stats{}) {
 		t.Errorf("Stats = %+v, %v; want an empty queue", st, err)
 	}
+}
+
+// inside returns the backend of a Store that Open returned.
+func inside(s *store.Store) *backend {
+	return s.Backend().(*backend)
 }

@@ -17,19 +17,12 @@ import (
 	"github.com/docpipe/docpipe/internal/store"
 )
 
-// Create inserts a queued document with its job, filling in d's ID when empty, its status,
-// counters and times, as storetest describes.
-func (s *Store) Create(ctx context.Context, d *document.Document) error {
-	now := s.now()
-	doc, err := store.Prepare(*d, now)
-	if err != nil {
-		return fmt.Errorf("cosmos: create document: %w", err)
-	}
-
+// Create inserts a queued document with its job.
+func (s *backend) Create(ctx context.Context, doc document.Document) error {
 	if _, err := s.findDoc(ctx, doc.ID); err == nil {
-		return fmt.Errorf("cosmos: create document: %w: id %s exists", document.ErrConflict, doc.ID)
+		return fmt.Errorf("%w: id %s exists", document.ErrConflict, doc.ID)
 	} else if !errors.Is(err, document.ErrNotFound) {
-		return fmt.Errorf("cosmos: create document: %w", err)
+		return err
 	}
 	created := micros(doc.CreatedAt)
 	it := docItem{
@@ -37,83 +30,57 @@ func (s *Store) Create(ctx context.Context, d *document.Document) error {
 		Name: doc.Name, ContentType: doc.ContentType, Size: doc.Size, SHA256: doc.SHA256, BlobKey: doc.BlobKey,
 		Status: string(doc.Status), Created: created, Updated: created,
 	}
-	it.enqueue(micros(now))
+	it.enqueue(micros(s.now()))
 	body, err := json.Marshal(it)
 	if err != nil {
-		return fmt.Errorf("cosmos: create document: %w", err)
+		return err
 	}
 	_, err = s.c.CreateItem(ctx, azcosmos.NewPartitionKeyString(doc.Owner), body, nil)
 	if status(err) == http.StatusConflict {
-		return fmt.Errorf("cosmos: create document: %w: id %s exists", document.ErrConflict, doc.ID)
+		return fmt.Errorf("%w: id %s exists", document.ErrConflict, doc.ID)
 	}
-	if err != nil {
-		return fmt.Errorf("cosmos: create document: %w", err)
-	}
-	*d = doc
-	return nil
+	return err
 }
 
 // Get returns one of owner's documents.
-func (s *Store) Get(ctx context.Context, owner, id string) (document.Document, error) {
+func (s *backend) Get(ctx context.Context, owner, id string) (document.Document, error) {
 	it, err := s.readDoc(ctx, owner, id)
 	if err != nil {
-		return document.Document{}, fmt.Errorf("cosmos: get document: %w", err)
+		return document.Document{}, err
 	}
 	return it.document(), nil
 }
 
-// List returns a page of owner's documents, newest first; documents created in the same
-// microsecond come in descending ID order.
-func (s *Store) List(ctx context.Context, owner string, opt store.ListOptions) (store.ListResult, error) {
-	if opt.Limit < 1 || opt.Limit > 1000 {
-		return store.ListResult{}, fmt.Errorf("cosmos: list documents: %w: limit %d is not within 1..1000", document.ErrInvalidInput, opt.Limit)
-	}
-	if opt.Status != "" && !opt.Status.Valid() {
-		return store.ListResult{}, fmt.Errorf("cosmos: list documents: %w: unknown status %q", document.ErrInvalidInput, opt.Status)
-	}
+// List returns n of owner's documents after the cursor, newest first.
+func (s *backend) List(ctx context.Context, owner string, status document.Status, after store.Cursor, n int) ([]document.Document, error) {
 	q := `SELECT * FROM c WHERE c.type = @type AND c.owner = @owner`
 	params := []azcosmos.QueryParameter{param("@type", typeDoc), param("@owner", owner)}
-	if opt.Status != "" {
+	if status != "" {
 		q += ` AND c.status = @status`
-		params = append(params, param("@status", string(opt.Status)))
+		params = append(params, param("@status", string(status)))
 	}
-	if opt.Cursor != "" {
-		c, err := store.DecodeCursor(opt.Cursor)
-		if err != nil {
-			return store.ListResult{}, fmt.Errorf("cosmos: list documents: %w", err)
-		}
+	if after != (store.Cursor{}) {
 		q += ` AND c.key < @after`
-		params = append(params, param("@after", listKey(micros(c.Created), c.ID)))
+		params = append(params, param("@after", listKey(micros(after.Created), after.ID)))
 	}
-	q += ` ORDER BY c.key DESC OFFSET 0 LIMIT ` + strconv.Itoa(opt.Limit+1)
+	q += ` ORDER BY c.key DESC OFFSET 0 LIMIT ` + strconv.Itoa(n)
 	its, err := query[docItem](ctx, s.c, azcosmos.NewPartitionKeyString(owner), q, params...)
-	if err != nil {
-		return store.ListResult{}, fmt.Errorf("cosmos: list documents: %w", err)
+	docs := make([]document.Document, len(its))
+	for i, it := range its {
+		docs[i] = it.document()
 	}
-	var res store.ListResult
-	for _, it := range its {
-		res.Documents = append(res.Documents, it.document())
-	}
-	if len(res.Documents) > opt.Limit {
-		res.Documents = res.Documents[:opt.Limit]
-		last := res.Documents[opt.Limit-1]
-		res.Next = store.Cursor{Created: last.CreatedAt, ID: last.ID}.Encode()
-	}
-	return res, nil
+	return docs, err
 }
 
-// Text returns the pages of one of owner's documents that is done.
-func (s *Store) Text(ctx context.Context, owner, id string) ([]document.Page, error) {
+// Text returns one of owner's documents and, when it is done, its pages.
+func (s *backend) Text(ctx context.Context, owner, id string) (document.Document, []document.Page, error) {
 	it, err := s.readDoc(ctx, owner, id)
-	if err != nil {
-		return nil, fmt.Errorf("cosmos: text of document: %w", err)
-	}
-	if it.Status != string(document.StatusDone) {
-		return nil, fmt.Errorf("cosmos: text of document: %w: document is %s", document.ErrConflict, it.Status)
+	if err != nil || it.Status != string(document.StatusDone) {
+		return it.document(), nil, err
 	}
 	ps, err := s.pages(ctx, owner, []string{id})
 	if err != nil {
-		return nil, fmt.Errorf("cosmos: text of document: %w", err)
+		return document.Document{}, nil, err
 	}
 	var out []document.Page
 	for _, p := range ps {
@@ -122,11 +89,11 @@ func (s *Store) Text(ctx context.Context, owner, id string) ([]document.Page, er
 		}
 	}
 	slices.SortFunc(out, func(a, b document.Page) int { return cmp.Compare(a.Number, b.Number) })
-	return out, nil
+	return it.document(), out, nil
 }
 
 // pages reads the page items of every generation of owner's documents ids.
-func (s *Store) pages(ctx context.Context, owner string, ids []string) ([]pageItem, error) {
+func (s *backend) pages(ctx context.Context, owner string, ids []string) ([]pageItem, error) {
 	q := `SELECT * FROM c WHERE c.type = @type AND c.owner = @owner AND c.doc IN (`
 	params := []azcosmos.QueryParameter{param("@type", typePage), param("@owner", owner)}
 	for i, id := range ids {
@@ -142,7 +109,7 @@ func (s *Store) pages(ctx context.Context, owner string, ids []string) ([]pageIt
 
 // dropPages removes the pages of owner's document id whose generation is not keep. It is
 // cleanup: pages of another generation are never read, so failures are only logged.
-func (s *Store) dropPages(ctx context.Context, owner, id, keep string) {
+func (s *backend) dropPages(ctx context.Context, owner, id, keep string) {
 	ps, err := s.pages(ctx, owner, []string{id})
 	if err != nil {
 		slog.WarnContext(ctx, "cosmos: list stale pages", "document", id, "err", err)
@@ -160,28 +127,27 @@ func (s *Store) dropPages(ctx context.Context, owner, id, keep string) {
 }
 
 // Delete removes one of owner's documents with its job, then its pages.
-func (s *Store) Delete(ctx context.Context, owner, id string) (document.Document, error) {
+func (s *backend) Delete(ctx context.Context, owner, id string) (document.Document, error) {
 	it, err := s.readDoc(ctx, owner, id)
 	if err != nil {
-		return document.Document{}, fmt.Errorf("cosmos: delete document: %w", err)
+		return document.Document{}, err
 	}
 	_, err = s.c.DeleteItem(ctx, azcosmos.NewPartitionKeyString(owner), id, nil)
 	if status(err) == http.StatusNotFound {
-		return document.Document{}, fmt.Errorf("cosmos: delete document: %w", document.ErrNotFound)
+		return document.Document{}, document.ErrNotFound
 	}
 	if err != nil {
-		return document.Document{}, fmt.Errorf("cosmos: delete document: %w", err)
+		return document.Document{}, err
 	}
 	s.dropPages(ctx, owner, id, "")
 	return it.document(), nil
 }
 
-// Reprocess queues one of owner's done or failed documents again. Its pages stay until the new
-// run completes, but neither Text nor Search show them meanwhile.
-func (s *Store) Reprocess(ctx context.Context, owner, id string) (document.Document, error) {
+// Reprocess queues one of owner's documents again with a conditional replace.
+func (s *backend) Reprocess(ctx context.Context, owner, id string) (document.Document, error) {
 	it, err := s.update(ctx, owner, id, func(it *docItem) error {
-		if it.Status != string(document.StatusDone) && it.Status != string(document.StatusFailed) {
-			return fmt.Errorf("%w: document is %s", document.ErrConflict, it.Status)
+		if err := store.Reprocessable(it.document()); err != nil {
+			return err
 		}
 		now := micros(s.now())
 		it.Status, it.Error, it.Attempts, it.Updated = string(document.StatusQueued), "", 0, now
@@ -189,7 +155,7 @@ func (s *Store) Reprocess(ctx context.Context, owner, id string) (document.Docum
 		return nil
 	})
 	if err != nil {
-		return document.Document{}, fmt.Errorf("cosmos: reprocess document: %w", err)
+		return document.Document{}, err
 	}
 	return it.document(), nil
 }

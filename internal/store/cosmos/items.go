@@ -128,7 +128,7 @@ func pageID(doc, gen string, number int) string {
 }
 
 // readDoc reads one of owner's documents.
-func (s *Store) readDoc(ctx context.Context, owner, id string) (docItem, error) {
+func (s *backend) readDoc(ctx context.Context, owner, id string) (docItem, error) {
 	if !document.ValidID(id) {
 		return docItem{}, document.ErrNotFound
 	}
@@ -150,7 +150,7 @@ func (s *Store) readDoc(ctx context.Context, owner, id string) (docItem, error) 
 }
 
 // findDoc reads the document id of whichever owner it has, with a cross-partition query.
-func (s *Store) findDoc(ctx context.Context, id string) (docItem, error) {
+func (s *backend) findDoc(ctx context.Context, id string) (docItem, error) {
 	if !document.ValidID(id) {
 		return docItem{}, document.ErrNotFound
 	}
@@ -168,7 +168,7 @@ func (s *Store) findDoc(ctx context.Context, id string) (docItem, error) {
 
 // replaceDoc writes it over the stored item if that is still the version it was read as;
 // errChanged if another write came first, document.ErrNotFound if the item is gone.
-func (s *Store) replaceDoc(ctx context.Context, it *docItem) error {
+func (s *backend) replaceDoc(ctx context.Context, it *docItem) error {
 	etag := it.ETag
 	body, err := json.Marshal(it)
 	if err != nil {
@@ -194,7 +194,7 @@ func (s *Store) replaceDoc(ctx context.Context, it *docItem) error {
 
 // update reads one of owner's documents and applies change to it until the write is not
 // overtaken by another, at most a few times.
-func (s *Store) update(ctx context.Context, owner, id string, change func(*docItem) error) (docItem, error) {
+func (s *backend) update(ctx context.Context, owner, id string, change func(*docItem) error) (docItem, error) {
 	for range 20 {
 		it, err := s.readDoc(ctx, owner, id)
 		if err != nil {

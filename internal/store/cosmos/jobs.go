@@ -32,10 +32,7 @@ import (
 // be left to tell that its owner was just served. The turn item outlives the jobs, costs one
 // upsert per claim, and comes back from the same query, so ordering by it takes no extra
 // round trip; the query returns one small item per owner ever served besides the jobs.
-func (s *Store) Claim(ctx context.Context, lease time.Duration) (document.Job, error) {
-	if lease <= 0 {
-		return document.Job{}, fmt.Errorf("cosmos: claim job: %w: lease %v is not positive", document.ErrInvalidInput, lease)
-	}
+func (s *backend) Claim(ctx context.Context, lease time.Duration) (document.Job, error) {
 	type item struct {
 		ID      string `json:"id"`
 		Owner   string `json:"owner"`
@@ -48,7 +45,7 @@ func (s *Store) Claim(ctx context.Context, lease time.Duration) (document.Job, e
 	items, err := query[item](ctx, s.c, azcosmos.NewPartitionKey(), claimQuery,
 		param("@type", typeDoc), param("@turn", typeTurn), param("@now", now))
 	if err != nil {
-		return document.Job{}, fmt.Errorf("cosmos: claim job: %w", err)
+		return document.Job{}, err
 	}
 	leased := make(map[string]int)
 	turns := make(map[string]int64) // an owner never served has none: 0, first
@@ -73,7 +70,7 @@ func (s *Store) Claim(ctx context.Context, lease time.Duration) (document.Job, e
 			continue
 		}
 		if err != nil {
-			return document.Job{}, fmt.Errorf("cosmos: claim job: %w", err)
+			return document.Job{}, err
 		}
 		if !it.Job || it.Due > micros(s.now()) {
 			continue
@@ -83,7 +80,7 @@ func (s *Store) Claim(ctx context.Context, lease time.Duration) (document.Job, e
 			continue
 		}
 		if err != nil {
-			return document.Job{}, fmt.Errorf("cosmos: claim job: %w", err)
+			return document.Job{}, err
 		}
 		return j, nil
 	}
@@ -97,7 +94,7 @@ const claimQuery = `SELECT c.id, c.owner, c.type, c.token, c.due, c.claimed FROM
 	WHERE (c.type = @type AND c.job = true AND (c.due <= @now OR IS_DEFINED(c.token))) OR c.type = @turn`
 
 // lease takes over the job of it, as read, for lease from now, and records the owner's turn.
-func (s *Store) lease(ctx context.Context, it *docItem, lease time.Duration) (document.Job, error) {
+func (s *backend) lease(ctx context.Context, it *docItem, lease time.Duration) (document.Job, error) {
 	now := s.now()
 	it.Token, it.Attempt, it.Due = rand.Text(), it.Attempt+1, micros(now.Add(lease))
 	it.Status, it.Attempts, it.Updated = string(document.StatusProcessing), it.Attempt, max(micros(now), it.Updated)
@@ -116,7 +113,7 @@ func (s *Store) lease(ctx context.Context, it *docItem, lease time.Duration) (do
 // item; it is an upsert, the last of concurrent claims for one owner winning, which is off by
 // no more than the time between them. It only orders later claims, so a failure is logged
 // and the claim stands: the owner may then be served once more out of turn.
-func (s *Store) served(ctx context.Context, owner, id string, now time.Time) {
+func (s *backend) served(ctx context.Context, owner, id string, now time.Time) {
 	body, err := json.Marshal(turnItem{ID: turnID(owner), Owner: owner, Type: typeTurn, Claimed: micros(now)})
 	if err == nil {
 		_, err = s.c.UpsertItem(ctx, azcosmos.NewPartitionKeyString(owner), body, nil)
@@ -129,36 +126,29 @@ func (s *Store) served(ctx context.Context, owner, id string, now time.Time) {
 // ClaimDocument leases the job of the document id if it is ready. Of two workers told about the
 // same document, one wins the conditional replace and the other reads the job again and finds
 // it leased. Like Claim, it records the owner's turn.
-func (s *Store) ClaimDocument(ctx context.Context, id string, lease time.Duration) (document.Job, error) {
-	if lease <= 0 {
-		return document.Job{}, fmt.Errorf("cosmos: claim document: %w: lease %v is not positive", document.ErrInvalidInput, lease)
-	}
+func (s *backend) ClaimDocument(ctx context.Context, id string, lease time.Duration) (document.Job, error) {
 	for range 20 {
 		it, err := s.findDoc(ctx, id)
 		if err != nil {
-			return document.Job{}, fmt.Errorf("cosmos: claim document %s: %w", id, err)
+			return document.Job{}, err
 		}
 		if !it.Job {
-			return document.Job{}, fmt.Errorf("cosmos: claim document %s: %w", id, document.ErrNoJob)
+			return document.Job{}, document.ErrNoJob
 		}
 		if it.Due > micros(s.now()) {
-			return document.Job{}, fmt.Errorf("cosmos: claim document %s: %w", id, &document.NotReadyError{Due: fromMicros(it.Due)})
+			return document.Job{}, &document.NotReadyError{Due: fromMicros(it.Due)}
 		}
 		j, err := s.lease(ctx, &it, lease)
-		if errors.Is(err, errChanged) {
-			continue
+		if !errors.Is(err, errChanged) {
+			return j, err
 		}
-		if err != nil {
-			return document.Job{}, fmt.Errorf("cosmos: claim document %s: %w", id, err)
-		}
-		return j, nil
 	}
-	return document.Job{}, fmt.Errorf("cosmos: claim document %s: too many concurrent claims", id)
+	return document.Job{}, errors.New("too many concurrent claims")
 }
 
 // held applies change to the job's document if the job's lease is held; document.ErrLeaseLost
 // if it is not.
-func (s *Store) held(ctx context.Context, job document.Job, change func(*docItem)) (docItem, error) {
+func (s *backend) held(ctx context.Context, job document.Job, change func(*docItem)) (docItem, error) {
 	it, err := s.update(ctx, job.Owner, job.DocumentID, func(it *docItem) error {
 		if !it.holds(job) {
 			return document.ErrLeaseLost
@@ -173,13 +163,10 @@ func (s *Store) held(ctx context.Context, job document.Job, change func(*docItem
 }
 
 // Extend pushes the job's lease to lease from now.
-func (s *Store) Extend(ctx context.Context, job document.Job, lease time.Duration) (document.Job, error) {
-	if lease <= 0 {
-		return document.Job{}, fmt.Errorf("cosmos: extend job: %w: lease %v is not positive", document.ErrInvalidInput, lease)
-	}
+func (s *backend) Extend(ctx context.Context, job document.Job, lease time.Duration) (document.Job, error) {
 	it, err := s.held(ctx, job, func(it *docItem) { it.Due = micros(s.now().Add(lease)) })
 	if err != nil {
-		return document.Job{}, fmt.Errorf("cosmos: extend job: %w", err)
+		return document.Job{}, err
 	}
 	job.LeaseUntil = fromMicros(it.Due)
 	return job, nil
@@ -188,14 +175,10 @@ func (s *Store) Extend(ctx context.Context, job document.Job, lease time.Duratio
 // Complete writes the pages as a new generation named by the job's token, then marks the
 // document done with that generation and removes the job if the lease is still held, then
 // removes the other generations' pages.
-func (s *Store) Complete(ctx context.Context, job document.Job, pages []document.Page) error {
-	pages, err := sortPages(pages)
-	if err != nil {
-		return fmt.Errorf("cosmos: complete job: %w", err)
-	}
+func (s *backend) Complete(ctx context.Context, job document.Job, pages []document.Page) error {
 	it, err := s.readDoc(ctx, job.Owner, job.DocumentID)
 	if err != nil || !it.holds(job) {
-		return fmt.Errorf("cosmos: complete job: %w", document.ErrLeaseLost)
+		return document.ErrLeaseLost
 	}
 	gen := job.Token
 	pk := azcosmos.NewPartitionKeyString(job.Owner)
@@ -205,10 +188,10 @@ func (s *Store) Complete(ctx context.Context, job document.Job, pages []document
 			Number: p.Number, Text: p.Text, Confidence: p.Confidence, Source: p.Source, Words: distinctWords(p.Text),
 		})
 		if err != nil {
-			return fmt.Errorf("cosmos: complete job: %w", err)
+			return err
 		}
 		if _, err := s.c.UpsertItem(ctx, pk, body, nil); err != nil {
-			return fmt.Errorf("cosmos: complete job: page %d: %w", p.Number, err)
+			return fmt.Errorf("page %d: %w", p.Number, err)
 		}
 	}
 	_, err = s.held(ctx, job, func(it *docItem) {
@@ -219,14 +202,14 @@ func (s *Store) Complete(ctx context.Context, job document.Job, pages []document
 		if errors.Is(err, document.ErrLeaseLost) {
 			s.dropPagesOf(ctx, job.Owner, job.DocumentID, gen)
 		}
-		return fmt.Errorf("cosmos: complete job: %w", err)
+		return err
 	}
 	s.dropPages(ctx, job.Owner, job.DocumentID, gen)
 	return nil
 }
 
 // dropPagesOf removes the pages of generation gen, which lost its lease before it was named.
-func (s *Store) dropPagesOf(ctx context.Context, owner, id, gen string) {
+func (s *backend) dropPagesOf(ctx context.Context, owner, id, gen string) {
 	ps, err := s.pages(ctx, owner, []string{id})
 	if err != nil {
 		return
@@ -251,25 +234,9 @@ func distinctWords(text string) []string {
 	return words
 }
 
-// sortPages returns a copy of pages in page order, checking that the numbers are unique and
-// positive.
-func sortPages(pages []document.Page) ([]document.Page, error) {
-	pages = slices.Clone(pages)
-	slices.SortFunc(pages, func(a, b document.Page) int { return cmp.Compare(a.Number, b.Number) })
-	for i, p := range pages {
-		if p.Number < 1 {
-			return nil, invalid("page number %d", p.Number)
-		}
-		if i > 0 && pages[i-1].Number == p.Number {
-			return nil, invalid("page %d given twice", p.Number)
-		}
-	}
-	return pages, nil
-}
-
 // Fail records a failed attempt: with retryAt the job waits until then, without it the document
 // fails for good.
-func (s *Store) Fail(ctx context.Context, job document.Job, reason string, retryAt time.Time) error {
+func (s *backend) Fail(ctx context.Context, job document.Job, reason string, retryAt time.Time) error {
 	_, err := s.held(ctx, job, func(it *docItem) {
 		it.Error, it.Updated = reason, max(micros(s.now()), it.Updated)
 		if retryAt.IsZero() {
@@ -279,15 +246,12 @@ func (s *Store) Fail(ctx context.Context, job document.Job, reason string, retry
 		}
 		it.Status, it.Token, it.Due = string(document.StatusQueued), "", micros(retryAt)
 	})
-	if err != nil {
-		return fmt.Errorf("cosmos: fail job: %w", err)
-	}
-	return nil
+	return err
 }
 
 // Stats counts the jobs. A job whose lease ran out counts as queued, and OldestAge is how long
 // the longest-ready job has been waiting to be claimed.
-func (s *Store) Stats(ctx context.Context) (store.Stats, error) {
+func (s *backend) Stats(ctx context.Context) (store.Stats, error) {
 	type job struct {
 		Token string `json:"token"`
 		Due   int64  `json:"due"`
@@ -295,7 +259,7 @@ func (s *Store) Stats(ctx context.Context) (store.Stats, error) {
 	jobs, err := query[job](ctx, s.c, azcosmos.NewPartitionKey(),
 		`SELECT c.token, c.due FROM c WHERE c.type = @type AND c.job = true`, param("@type", typeDoc))
 	if err != nil {
-		return store.Stats{}, fmt.Errorf("cosmos: stats: %w", err)
+		return store.Stats{}, err
 	}
 	var st store.Stats
 	now := micros(s.now())

@@ -29,29 +29,16 @@ type clause struct {
 	not    bool
 }
 
-// compile reduces q's clauses to words, so that nothing the user typed reaches a query other
-// than as a parameter, and checks there is something to search for.
-func compile(q search.Query) ([]clause, error) {
-	if len(q.Clauses) > search.MaxClauses {
-		return nil, invalid("query has more than %d terms", search.MaxClauses)
-	}
+// compile reduces q's clauses, of which one is positive, to words, so that nothing the user
+// typed reaches a query other than as a parameter.
+func compile(q search.Query) []clause {
 	var cs []clause
-	pos := 0
 	for _, c := range q.Clauses {
-		var ws []string
-		for _, w := range c.Words {
-			ws = append(ws, search.Words(w)...)
-		}
+		ws := store.ClauseWords(c)
 		if len(ws) == 0 {
 			continue
 		}
 		cs = append(cs, clause{words: ws, prefix: c.Prefix, not: c.Not})
-		if !c.Not {
-			pos++
-		}
-	}
-	if pos == 0 {
-		return nil, invalid("query has no search terms")
 	}
 	// Positive clauses first: the first one selects the candidate pages.
 	slices.SortStableFunc(cs, func(a, b clause) int {
@@ -63,7 +50,7 @@ func compile(q search.Query) ([]clause, error) {
 		}
 		return -1
 	})
-	return cs, nil
+	return cs
 }
 
 // matchWord reports whether the page word w matches the clause word cw, the last of its clause
@@ -98,21 +85,14 @@ func (c clause) in(ws []string) bool {
 // page. Candidates are the pages that hold the first word of the first positive clause, newest
 // document first; the rest is checked here. A document scores as its best page does with BM25
 // over the matching documents' pages, and that page is the hit's.
-func (s *Store) Search(ctx context.Context, owner string, q search.Query, opt store.SearchOptions) (store.SearchResult, error) {
-	if opt.Limit < 1 || opt.Limit > 100 || opt.Offset < 0 {
-		return store.SearchResult{}, fmt.Errorf("cosmos: search: %w: limit %d and offset %d, want 1..100 and at least 0",
-			document.ErrInvalidInput, opt.Limit, opt.Offset)
-	}
-	cs, err := compile(q)
-	if err != nil {
-		return store.SearchResult{}, fmt.Errorf("cosmos: search: %w", err)
-	}
+func (s *backend) Search(ctx context.Context, owner string, q search.Query, offset, limit int) (store.Ranked, error) {
+	cs := compile(q)
 	ids, err := s.candidates(ctx, owner, cs[0])
 	if err != nil {
-		return store.SearchResult{}, fmt.Errorf("cosmos: search: %w", err)
+		return store.Ranked{}, err
 	}
 	var (
-		res     store.SearchResult
+		res     store.Ranked
 		matches []match
 	)
 	for len(ids) > 0 && !res.Capped {
@@ -120,7 +100,7 @@ func (s *Store) Search(ctx context.Context, owner string, q search.Query, opt st
 		ids = ids[len(batch):]
 		ms, err := s.evaluate(ctx, owner, cs, batch)
 		if err != nil {
-			return store.SearchResult{}, fmt.Errorf("cosmos: search: %w", err)
+			return store.Ranked{}, err
 		}
 		matches = append(matches, ms...)
 		if len(matches) > s.maxMatches {
@@ -129,14 +109,11 @@ func (s *Store) Search(ctx context.Context, owner string, q search.Query, opt st
 	}
 	res.Total = len(matches)
 	rank(cs, matches)
-	h := store.NewHighlighter(q)
-	for _, m := range matches[min(opt.Offset, len(matches)):min(opt.Offset+opt.Limit, len(matches))] {
-		best := m.pages[m.best]
-		res.Hits = append(res.Hits, store.Hit{
+	for _, m := range store.Window(matches, offset, limit) {
+		res.Matches = append(res.Matches, store.Match{
 			Document: m.doc.document(),
-			Page:     best.Number,
-			Snippet:  h.Snippet(best.Text),
 			Score:    m.score,
+			Pages:    []document.Page{m.pages[m.best].Page},
 		})
 	}
 	return res, nil
@@ -144,7 +121,7 @@ func (s *Store) Search(ctx context.Context, owner string, q search.Query, opt st
 
 // candidates returns the IDs of owner's documents with a page that holds the first word of c,
 // newest first.
-func (s *Store) candidates(ctx context.Context, owner string, c clause) ([]string, error) {
+func (s *backend) candidates(ctx context.Context, owner string, c clause) ([]string, error) {
 	cond := `EXISTS(SELECT VALUE w FROM w IN c.words WHERE w = @word)`
 	if c.prefix && len(c.words) == 1 {
 		cond = `EXISTS(SELECT VALUE w FROM w IN c.words WHERE STARTSWITH(w, @word))`
@@ -184,7 +161,7 @@ type textPage struct {
 
 // evaluate reads the documents ids and their pages and returns those that are done and match
 // every clause, in the order of ids.
-func (s *Store) evaluate(ctx context.Context, owner string, cs []clause, ids []string) ([]match, error) {
+func (s *backend) evaluate(ctx context.Context, owner string, cs []clause, ids []string) ([]match, error) {
 	q := `SELECT * FROM c WHERE c.type = @type AND c.owner = @owner AND c.status = @status AND c.id IN (`
 	params := []azcosmos.QueryParameter{param("@type", typeDoc), param("@owner", owner), param("@status", string(document.StatusDone))}
 	for i, id := range ids {

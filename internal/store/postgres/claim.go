@@ -3,7 +3,6 @@ package postgres
 import (
 	"context"
 	"crypto/rand"
-	"fmt"
 	"time"
 
 	"github.com/jackc/pgx/v5"
@@ -14,10 +13,7 @@ import (
 // ClaimDocument leases the job of the document id if it is ready. The job's row is locked
 // while it is checked, so of two workers told about the same document one claims the job and
 // the other finds it leased. Like Claim, it records the owner's turn, last.
-func (s *Store) ClaimDocument(ctx context.Context, id string, lease time.Duration) (document.Job, error) {
-	if lease <= 0 {
-		return document.Job{}, fmt.Errorf("postgres: claim document: %w: lease %v is not positive", document.ErrInvalidInput, lease)
-	}
+func (s *backend) ClaimDocument(ctx context.Context, id string, lease time.Duration) (document.Job, error) {
 	j := document.Job{Token: rand.Text()}
 	err := s.write(ctx, func(tx pgx.Tx) error {
 		var seq int64
@@ -44,17 +40,10 @@ func (s *Store) ClaimDocument(ctx context.Context, id string, lease time.Duratio
 		if err != nil {
 			return err
 		}
-		err = tx.QueryRow(ctx, `UPDATE documents SET status = 'processing', attempts = $1, updated_at = clock_timestamp()
-			WHERE seq = $2 RETURNING id, owner, blob_key, content_type`,
-			j.Attempt, seq).Scan(&j.DocumentID, &j.Owner, &j.BlobKey, &j.MediaType)
-		if err != nil {
-			return err
-		}
-		return served(ctx, tx, j.Owner)
+		return processing(ctx, tx, seq, &j)
 	})
 	if err != nil {
-		return document.Job{}, fmt.Errorf("postgres: claim document %s: %w", id, err)
+		return document.Job{}, err
 	}
-	j.LeaseUntil, j.EnqueuedAt = j.LeaseUntil.UTC(), j.EnqueuedAt.UTC()
 	return j, nil
 }

@@ -16,7 +16,7 @@ import (
 func TestConcurrentOpen(t *testing.T) {
 	url := pgtest.URL(t)
 	const replicas = 4
-	stores := make([]*Store, replicas)
+	stores := make([]*store.Store, replicas)
 	errs := make([]error, replicas)
 	var wg sync.WaitGroup
 	for i := range replicas {
@@ -30,7 +30,7 @@ func TestConcurrentOpen(t *testing.T) {
 		t.Cleanup(func() { stores[i].Close() })
 	}
 	var applied int
-	if err := stores[0].pool.QueryRow(t.Context(), `SELECT count(*) FROM schema_migrations`).Scan(&applied); err != nil {
+	if err := inside(stores[0]).pool.QueryRow(t.Context(), `SELECT count(*) FROM schema_migrations`).Scan(&applied); err != nil {
 		t.Fatalf("count migrations: %v", err)
 	}
 	ms, err := store.LoadMigrations(migrations, "migrations")
@@ -60,7 +60,7 @@ func TestWorkers(t *testing.T) {
 		jobs      = 200
 	)
 	url := pgtest.URL(t)
-	var stores []*Store
+	var stores []*store.Store
 	for range processes {
 		s, err := Open(t.Context(), url)
 		if err != nil {
@@ -85,7 +85,7 @@ func TestWorkers(t *testing.T) {
 		finished    atomic.Int64
 		wg          sync.WaitGroup
 	)
-	work := func(s *Store, name string) {
+	work := func(s *store.Store, name string) {
 		for finished.Load() < jobs {
 			j, err := s.Claim(t.Context(), time.Minute)
 			if errors.Is(err, document.ErrNoJob) {

@@ -40,15 +40,9 @@ func lookup(ctx context.Context, tx pgx.Tx, owner, id string, forUpdate bool) (i
 	return seq, d, noRows(err, document.ErrNotFound)
 }
 
-// Create inserts a queued document and its job, filling in d's ID when empty, its status,
-// counters and times, as storetest describes.
-func (s *Store) Create(ctx context.Context, d *document.Document) error {
-	now := s.now()
-	doc, err := store.Prepare(*d, now)
-	if err != nil {
-		return fmt.Errorf("postgres: create document: %w", err)
-	}
-	err = s.write(ctx, func(tx pgx.Tx) error {
+// Create inserts a queued document and its job.
+func (s *backend) Create(ctx context.Context, doc document.Document) error {
+	return s.write(ctx, func(tx pgx.Tx) error {
 		var seq int64
 		err := tx.QueryRow(ctx, `INSERT INTO documents
 			(id, owner, name, content_type, size, sha256, blob_key, status, created_at, updated_at)
@@ -57,13 +51,8 @@ func (s *Store) Create(ctx context.Context, d *document.Document) error {
 		if err != nil {
 			return noRows(err, fmt.Errorf("%w: id %s exists", document.ErrConflict, doc.ID))
 		}
-		return enqueue(ctx, tx, seq, now)
+		return enqueue(ctx, tx, seq, s.now())
 	})
-	if err != nil {
-		return fmt.Errorf("postgres: create document: %w", err)
-	}
-	*d = doc
-	return nil
 }
 
 // enqueue adds a job for the document, ready now by the database's clock.
@@ -74,76 +63,56 @@ func enqueue(ctx context.Context, tx pgx.Tx, seq int64, now time.Time) error {
 }
 
 // Get returns one of owner's documents.
-func (s *Store) Get(ctx context.Context, owner, id string) (document.Document, error) {
+func (s *backend) Get(ctx context.Context, owner, id string) (document.Document, error) {
 	_, d, err := scanDoc(s.pool.QueryRow(ctx, `SELECT `+docColumns+` FROM documents WHERE owner = $1 AND id = $2`, owner, id))
-	if err != nil {
-		return document.Document{}, fmt.Errorf("postgres: get document: %w", noRows(err, document.ErrNotFound))
-	}
-	return d, nil
+	return d, noRows(err, document.ErrNotFound)
 }
 
-// List returns a page of owner's documents, newest first; documents created in the same
-// microsecond come in descending ID order.
-func (s *Store) List(ctx context.Context, owner string, opt store.ListOptions) (store.ListResult, error) {
-	if opt.Limit < 1 || opt.Limit > 1000 {
-		return store.ListResult{}, fmt.Errorf("postgres: list documents: %w: limit %d is not within 1..1000", document.ErrInvalidInput, opt.Limit)
-	}
-	if opt.Status != "" && !opt.Status.Valid() {
-		return store.ListResult{}, fmt.Errorf("postgres: list documents: %w: unknown status %q", document.ErrInvalidInput, opt.Status)
-	}
+// List returns n of owner's documents after the cursor, newest first.
+func (s *backend) List(ctx context.Context, owner string, status document.Status, after store.Cursor, n int) ([]document.Document, error) {
 	var q strings.Builder
 	q.WriteString(`SELECT ` + docColumns + ` FROM documents WHERE owner = $1`)
 	args := []any{owner}
 	param := func() string {
 		return "$" + strconv.Itoa(len(args))
 	}
-	if opt.Status != "" {
-		args = append(args, string(opt.Status))
+	if status != "" {
+		args = append(args, string(status))
 		q.WriteString(` AND status = ` + param())
 	}
-	if opt.Cursor != "" {
-		c, err := store.DecodeCursor(opt.Cursor)
-		if err != nil {
-			return store.ListResult{}, fmt.Errorf("postgres: list documents: %w", err)
-		}
-		args = append(args, c.Created)
+	if after != (store.Cursor{}) {
+		args = append(args, after.Created)
 		q.WriteString(` AND (created_at, id) < (` + param())
-		args = append(args, c.ID)
+		args = append(args, after.ID)
 		q.WriteString(`, ` + param() + `)`)
 	}
-	args = append(args, opt.Limit+1)
+	args = append(args, n)
 	q.WriteString(` ORDER BY created_at DESC, id DESC LIMIT ` + param())
 
 	rows, err := s.pool.Query(ctx, q.String(), args...)
 	if err != nil {
-		return store.ListResult{}, fmt.Errorf("postgres: list documents: %w", err)
+		return nil, err
 	}
-	docs, err := pgx.CollectRows(rows, func(row pgx.CollectableRow) (document.Document, error) {
+	return pgx.CollectRows(rows, func(row pgx.CollectableRow) (document.Document, error) {
 		_, d, err := scanDoc(row)
 		return d, err
 	})
-	if err != nil {
-		return store.ListResult{}, fmt.Errorf("postgres: list documents: %w", err)
-	}
-	res := store.ListResult{Documents: docs}
-	if len(docs) > opt.Limit {
-		res.Documents = docs[:opt.Limit]
-		last := res.Documents[opt.Limit-1]
-		res.Next = store.Cursor{Created: last.CreatedAt, ID: last.ID}.Encode()
-	}
-	return res, nil
 }
 
-// Text returns the pages of one of owner's documents that is done.
-func (s *Store) Text(ctx context.Context, owner, id string) ([]document.Page, error) {
-	var pages []document.Page
+// Text returns one of owner's documents and, when it is done, its pages.
+func (s *backend) Text(ctx context.Context, owner, id string) (document.Document, []document.Page, error) {
+	var (
+		d     document.Document
+		pages []document.Page
+	)
 	err := s.read(ctx, func(tx pgx.Tx) error {
-		seq, d, err := lookup(ctx, tx, owner, id, false)
-		if err != nil {
+		var (
+			seq int64
+			err error
+		)
+		seq, d, err = lookup(ctx, tx, owner, id, false)
+		if err != nil || d.Status != document.StatusDone {
 			return err
-		}
-		if d.Status != document.StatusDone {
-			return fmt.Errorf("%w: document is %s", document.ErrConflict, d.Status)
 		}
 		rows, err := tx.Query(ctx, `SELECT number, text, confidence, source FROM pages WHERE doc = $1 ORDER BY number`, seq)
 		if err != nil {
@@ -156,15 +125,12 @@ func (s *Store) Text(ctx context.Context, owner, id string) ([]document.Page, er
 		})
 		return err
 	})
-	if err != nil {
-		return nil, fmt.Errorf("postgres: text of document: %w", err)
-	}
-	return pages, nil
+	return d, pages, err
 }
 
 // Delete removes one of owner's documents with its pages and job. It removes the job first, so
 // that it locks rows in the order Claim, Complete and Fail do: job, then document.
-func (s *Store) Delete(ctx context.Context, owner, id string) (document.Document, error) {
+func (s *backend) Delete(ctx context.Context, owner, id string) (document.Document, error) {
 	var d document.Document
 	err := s.write(ctx, func(tx pgx.Tx) error {
 		if _, err := tx.Exec(ctx, `DELETE FROM jobs WHERE doc IN (SELECT seq FROM documents WHERE owner = $1 AND id = $2)`,
@@ -175,23 +141,19 @@ func (s *Store) Delete(ctx context.Context, owner, id string) (document.Document
 		_, d, err = scanDoc(tx.QueryRow(ctx, `DELETE FROM documents WHERE owner = $1 AND id = $2 RETURNING `+docColumns, owner, id))
 		return noRows(err, document.ErrNotFound)
 	})
-	if err != nil {
-		return document.Document{}, fmt.Errorf("postgres: delete document: %w", err)
-	}
-	return d, nil
+	return d, err
 }
 
-// Reprocess queues one of owner's done or failed documents again. Its pages stay until the new
-// run completes, but neither Text nor Search show them meanwhile.
-func (s *Store) Reprocess(ctx context.Context, owner, id string) (document.Document, error) {
+// Reprocess queues one of owner's documents again, locking it while it is checked.
+func (s *backend) Reprocess(ctx context.Context, owner, id string) (document.Document, error) {
 	var d document.Document
 	err := s.write(ctx, func(tx pgx.Tx) error {
 		seq, cur, err := lookup(ctx, tx, owner, id, true)
 		if err != nil {
 			return err
 		}
-		if cur.Status != document.StatusDone && cur.Status != document.StatusFailed {
-			return fmt.Errorf("%w: document is %s", document.ErrConflict, cur.Status)
+		if err := store.Reprocessable(cur); err != nil {
+			return err
 		}
 		_, d, err = scanDoc(tx.QueryRow(ctx, `UPDATE documents
 			SET status = 'queued', error = '', attempts = 0, updated_at = clock_timestamp()
@@ -201,8 +163,5 @@ func (s *Store) Reprocess(ctx context.Context, owner, id string) (document.Docum
 		}
 		return enqueue(ctx, tx, seq, s.now())
 	})
-	if err != nil {
-		return document.Document{}, fmt.Errorf("postgres: reprocess document: %w", err)
-	}
-	return d, nil
+	return d, err
 }

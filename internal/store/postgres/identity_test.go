@@ -49,7 +49,7 @@ func TestOpenWithTokenAndRole(t *testing.T) {
 		t.Error("the Password function was never asked")
 	}
 	var tableOwner string
-	if err := w.pool.QueryRow(t.Context(),
+	if err := inside(w).pool.QueryRow(t.Context(),
 		`SELECT tableowner FROM pg_tables WHERE tablename = 'schema_migrations'`).Scan(&tableOwner); err != nil {
 		t.Fatal(err)
 	}

@@ -1,12 +1,9 @@
 package postgres
 
 import (
-	"cmp"
 	"context"
 	"crypto/rand"
 	"errors"
-	"fmt"
-	"slices"
 	"time"
 
 	"github.com/jackc/pgx/v5"
@@ -23,10 +20,7 @@ import (
 // leases and turns they are taking count once they commit, so concurrent claims may favour one
 // owner a little. The turn is recorded last (see served), so claimers never wait on each
 // other's jobs. Leases are timed by the database's clock, which every replica shares.
-func (s *Store) Claim(ctx context.Context, lease time.Duration) (document.Job, error) {
-	if lease <= 0 {
-		return document.Job{}, fmt.Errorf("postgres: claim job: %w: lease %v is not positive", document.ErrInvalidInput, lease)
-	}
+func (s *backend) Claim(ctx context.Context, lease time.Duration) (document.Job, error) {
 	j := document.Job{Token: rand.Text()}
 	err := s.write(ctx, func(tx pgx.Tx) error {
 		var seq int64
@@ -35,21 +29,11 @@ func (s *Store) Claim(ctx context.Context, lease time.Duration) (document.Job, e
 		if err != nil {
 			return noRows(err, document.ErrNoJob)
 		}
-		err = tx.QueryRow(ctx, `UPDATE documents SET status = 'processing', attempts = $1, updated_at = clock_timestamp()
-			WHERE seq = $2 RETURNING id, owner, blob_key, content_type`,
-			j.Attempt, seq).Scan(&j.DocumentID, &j.Owner, &j.BlobKey, &j.MediaType)
-		if err != nil {
-			return err
-		}
-		return served(ctx, tx, j.Owner)
+		return processing(ctx, tx, seq, &j)
 	})
-	if errors.Is(err, document.ErrNoJob) {
+	if err != nil {
 		return document.Job{}, err
 	}
-	if err != nil {
-		return document.Job{}, fmt.Errorf("postgres: claim job: %w", err)
-	}
-	j.LeaseUntil, j.EnqueuedAt = j.LeaseUntil.UTC(), j.EnqueuedAt.UTC()
 	return j, nil
 }
 
@@ -76,6 +60,19 @@ const claimQuery = `WITH now AS MATERIALIZED (SELECT clock_timestamp() AS t),
 	FROM next WHERE jobs.doc = next.doc
 	RETURNING jobs.doc, jobs.id, jobs.attempt, jobs.due_at, jobs.enqueued_at`
 
+// processing marks the document of the job j, just leased, processing, fills in the rest of j
+// and records the owner's turn, last.
+func processing(ctx context.Context, tx pgx.Tx, seq int64, j *document.Job) error {
+	j.LeaseUntil, j.EnqueuedAt = j.LeaseUntil.UTC(), j.EnqueuedAt.UTC()
+	err := tx.QueryRow(ctx, `UPDATE documents SET status = 'processing', attempts = $1, updated_at = clock_timestamp()
+		WHERE seq = $2 RETURNING id, owner, blob_key, content_type`,
+		j.Attempt, seq).Scan(&j.DocumentID, &j.Owner, &j.BlobKey, &j.MediaType)
+	if err != nil {
+		return err
+	}
+	return served(ctx, tx, j.Owner)
+}
+
 // served records in tx that a job of owner's was claimed now, the turn Claim orders owners by.
 // It must be the last statement of the claim: the upsert locks the owner's row until the
 // commit, so two claims for the same owner wait here at most for the other's commit. No
@@ -88,16 +85,13 @@ func served(ctx context.Context, tx pgx.Tx, owner string) error {
 }
 
 // Extend pushes the job's lease to lease from now.
-func (s *Store) Extend(ctx context.Context, job document.Job, lease time.Duration) (document.Job, error) {
-	if lease <= 0 {
-		return document.Job{}, fmt.Errorf("postgres: extend job: %w: lease %v is not positive", document.ErrInvalidInput, lease)
-	}
+func (s *backend) Extend(ctx context.Context, job document.Job, lease time.Duration) (document.Job, error) {
 	var until time.Time
 	err := s.pool.QueryRow(ctx, `UPDATE jobs SET due_at = clock_timestamp() + $1 * interval '1 microsecond'
 		WHERE id = $2 AND token = $3 AND token <> '' RETURNING due_at`,
 		lease.Microseconds(), job.ID, job.Token).Scan(&until)
 	if err != nil {
-		return document.Job{}, fmt.Errorf("postgres: extend job: %w", noRows(err, document.ErrLeaseLost))
+		return document.Job{}, noRows(err, document.ErrLeaseLost)
 	}
 	job.LeaseUntil = until.UTC()
 	return job, nil
@@ -112,23 +106,16 @@ func release(ctx context.Context, tx pgx.Tx, job document.Job) (int64, error) {
 	return seq, noRows(err, document.ErrLeaseLost)
 }
 
-// Complete stores the pages, indexes them, marks the document done and removes the job. Page
-// text is stored as valid UTF-8: invalid bytes and the noncharacters U+FDD0 and U+FDD1, which
-// snippets use internally, become U+FFFD, and NUL bytes become spaces.
-func (s *Store) Complete(ctx context.Context, job document.Job, pages []document.Page) error {
-	pages, err := sortPages(pages)
-	if err != nil {
-		return fmt.Errorf("postgres: complete job: %w", err)
-	}
+// Complete stores the pages, indexes them, marks the document done and removes the job.
+func (s *backend) Complete(ctx context.Context, job document.Job, pages []document.Page) error {
 	n := len(pages)
 	numbers, texts, tsvs := make([]int32, n), make([]string, n), make([]string, n)
 	confidences, sources := make([]float64, n), make([]string, n)
 	for i, p := range pages {
 		numbers[i], confidences[i], sources[i] = int32(p.Number), p.Confidence, p.Source
-		texts[i] = cleanText(p.Text)
-		tsvs[i] = tsvector(texts[i])
+		texts[i], tsvs[i] = p.Text, tsvector(p.Text)
 	}
-	err = s.write(ctx, func(tx pgx.Tx) error {
+	return s.write(ctx, func(tx pgx.Tx) error {
 		seq, err := release(ctx, tx, job)
 		if err != nil {
 			return err
@@ -147,33 +134,12 @@ func (s *Store) Complete(ctx context.Context, job document.Job, pages []document
 			seq, numbers, texts, confidences, sources, tsvs)
 		return err
 	})
-	if err != nil {
-		return fmt.Errorf("postgres: complete job: %w", err)
-	}
-	return nil
-}
-
-// sortPages returns a copy of pages in page order, checking that the numbers are unique and
-// positive.
-func sortPages(pages []document.Page) ([]document.Page, error) {
-	pages = slices.Clone(pages)
-	slices.SortFunc(pages, func(a, b document.Page) int { return cmp.Compare(a.Number, b.Number) })
-	for i, p := range pages {
-		if p.Number < 1 || p.Number > 1<<31-1 {
-			return nil, fmt.Errorf("%w: page number %d", document.ErrInvalidInput, p.Number)
-		}
-		if i > 0 && pages[i-1].Number == p.Number {
-			return nil, fmt.Errorf("%w: page %d given twice", document.ErrInvalidInput, p.Number)
-		}
-	}
-	return pages, nil
 }
 
 // Fail records a failed attempt: with retryAt the job waits until then, without it the document
 // fails for good.
-func (s *Store) Fail(ctx context.Context, job document.Job, reason string, retryAt time.Time) error {
-	reason = cleanText(reason)
-	err := s.write(ctx, func(tx pgx.Tx) error {
+func (s *backend) Fail(ctx context.Context, job document.Job, reason string, retryAt time.Time) error {
+	return s.write(ctx, func(tx pgx.Tx) error {
 		if retryAt.IsZero() {
 			seq, err := release(ctx, tx, job)
 			if err != nil {
@@ -193,15 +159,11 @@ func (s *Store) Fail(ctx context.Context, job document.Job, reason string, retry
 			WHERE seq = $2`, reason, seq)
 		return err
 	})
-	if err != nil {
-		return fmt.Errorf("postgres: fail job: %w", err)
-	}
-	return nil
 }
 
 // Stats counts the jobs. A job whose lease ran out counts as queued, and OldestAge is how long
 // the longest-ready job has been waiting to be claimed.
-func (s *Store) Stats(ctx context.Context) (store.Stats, error) {
+func (s *backend) Stats(ctx context.Context) (store.Stats, error) {
 	var (
 		st     store.Stats
 		oldest *int64
@@ -215,7 +177,7 @@ func (s *Store) Stats(ctx context.Context) (store.Stats, error) {
 		return store.Stats{}, nil
 	}
 	if err != nil {
-		return store.Stats{}, fmt.Errorf("postgres: stats: %w", err)
+		return store.Stats{}, err
 	}
 	if oldest != nil {
 		st.OldestAge = max(0, time.Duration(*oldest)*time.Microsecond)

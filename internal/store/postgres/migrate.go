@@ -19,7 +19,7 @@ const migrationLock = 0x646f6370697065 // "docpipe"
 // migrate applies the migrations the database lacks, all in one transaction that first takes an
 // advisory lock: a second process opening the database meanwhile waits for the lock and then
 // finds nothing to do. The lock goes with the transaction, so it cannot outlive a failure.
-func (s *Store) migrate(ctx context.Context) error {
+func (s *backend) migrate(ctx context.Context) error {
 	ms, err := store.LoadMigrations(migrations, "migrations")
 	if err != nil {
 		return err

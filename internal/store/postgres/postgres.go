@@ -2,7 +2,7 @@
 // api and worker replicas against one database.
 //
 // Each page of a done document is a row with a tsvector of its words, indexed with GIN; a search
-// ranks the pages with ts_rank_cd and cuts snippets with ts_headline. Words are found and
+// ranks the pages with ts_rank_cd and returns the best page of each match. Words are found and
 // lower-cased by search.Words on both sides, so that indexing and querying agree whatever the
 // database's locale, and every tsquery is built from quoted lexemes, so no user input is ever
 // tsquery syntax. Workers claim jobs with SELECT … FOR UPDATE SKIP LOCKED, and the lease token
@@ -25,14 +25,14 @@ import (
 // maxCandidates is the most documents one search ranks and counts.
 const maxCandidates = 1000
 
-// Store is a store.Store in a PostgreSQL database.
-type Store struct {
+// backend keeps a store.Store's documents in a PostgreSQL database.
+type backend struct {
 	pool          *pgxpool.Pool
 	now           func() time.Time
 	maxCandidates int
 }
 
-var _ store.Store = (*Store)(nil)
+var _ store.Backend = (*backend)(nil)
 
 // Options are how Open signs in, beyond what the URL says.
 type Options struct {
@@ -46,12 +46,20 @@ type Options struct {
 
 // Open connects to the database at url (postgres://…, as pgx understands it) and brings its
 // schema up to date.
-func Open(ctx context.Context, url string) (*Store, error) {
+func Open(ctx context.Context, url string) (*store.Store, error) {
 	return OpenWith(ctx, url, Options{})
 }
 
 // OpenWith is Open with sign-in options.
-func OpenWith(ctx context.Context, url string, opts Options) (*Store, error) {
+func OpenWith(ctx context.Context, url string, opts Options) (*store.Store, error) {
+	b, err := openDB(ctx, url, opts)
+	if err != nil {
+		return nil, err
+	}
+	return store.New(b), nil
+}
+
+func openDB(ctx context.Context, url string, opts Options) (*backend, error) {
 	cfg, err := pgxpool.ParseConfig(url)
 	if err != nil {
 		return nil, fmt.Errorf("postgres: open: %w", err)
@@ -79,7 +87,7 @@ func OpenWith(ctx context.Context, url string, opts Options) (*Store, error) {
 	if err != nil {
 		return nil, fmt.Errorf("postgres: open: %w", err)
 	}
-	s := &Store{pool: pool, now: time.Now, maxCandidates: maxCandidates}
+	s := &backend{pool: pool, now: time.Now, maxCandidates: maxCandidates}
 	if err := s.migrate(ctx); err != nil {
 		pool.Close()
 		return nil, fmt.Errorf("postgres: open: %w", err)
@@ -87,28 +95,28 @@ func OpenWith(ctx context.Context, url string, opts Options) (*Store, error) {
 	return s, nil
 }
 
+// Name is "postgres".
+func (s *backend) Name() string { return "postgres" }
+
 // Ping checks that the database can be read.
-func (s *Store) Ping(ctx context.Context) error {
+func (s *backend) Ping(ctx context.Context) error {
 	var one int
-	if err := s.pool.QueryRow(ctx, `SELECT 1 FROM schema_migrations LIMIT 1`).Scan(&one); err != nil {
-		return fmt.Errorf("postgres: ping: %w", err)
-	}
-	return nil
+	return s.pool.QueryRow(ctx, `SELECT 1 FROM schema_migrations LIMIT 1`).Scan(&one)
 }
 
 // Close closes the connections.
-func (s *Store) Close() error {
+func (s *backend) Close() error {
 	s.pool.Close()
 	return nil
 }
 
 // write runs fn in a read-write transaction.
-func (s *Store) write(ctx context.Context, fn func(pgx.Tx) error) error {
+func (s *backend) write(ctx context.Context, fn func(pgx.Tx) error) error {
 	return pgx.BeginFunc(ctx, s.pool, fn)
 }
 
 // read runs fn in a read-only transaction that sees one snapshot of the database.
-func (s *Store) read(ctx context.Context, fn func(pgx.Tx) error) error {
+func (s *backend) read(ctx context.Context, fn func(pgx.Tx) error) error {
 	return pgx.BeginTxFunc(ctx, s.pool, pgx.TxOptions{IsoLevel: pgx.RepeatableRead, AccessMode: pgx.ReadOnly}, fn)
 }
 

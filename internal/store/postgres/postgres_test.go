@@ -12,7 +12,7 @@ func TestMain(m *testing.M) {
 	pgtest.Main(m)
 }
 
-func open(t *testing.T) *Store {
+func open(t *testing.T) *store.Store {
 	t.Helper()
 	s, err := Open(t.Context(), pgtest.URL(t))
 	if err != nil {
@@ -22,5 +22,10 @@ func open(t *testing.T) *Store {
 }
 
 func TestConformance(t *testing.T) {
-	storetest.Run(t, func(t *testing.T) store.Store { return open(t) })
+	storetest.Run(t, func(t *testing.T) *store.Store { return open(t) })
+}
+
+// inside returns the backend of a Store that Open returned.
+func inside(s *store.Store) *backend {
+	return s.Backend().(*backend)
 }

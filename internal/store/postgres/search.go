@@ -18,25 +18,18 @@ import (
 // rankNormalization divides a page's ts_rank_cd by 1 + the logarithm of its length in words.
 const rankNormalization = 1
 
-// headlineOptions make ts_headline mark matches with markOpen and markClose in a short excerpt.
-const headlineOptions = "StartSel=" + markOpen + ", StopSel=" + markClose + ", MaxWords=24, MinWords=12"
-
 // Search runs q over owner's done documents, best first. A document matches when each positive
 // clause matches one of its pages and no excluded clause matches any; a phrase must lie within a
 // page. A document scores as its best page does with ts_rank_cd, and that page is the hit's.
 //
 // Search ranks and counts at most the newest 1,000 matching documents, so that its cost does not
 // grow with the number of matches; when more match, the result is Capped.
-func (s *Store) Search(ctx context.Context, owner string, q search.Query, opt store.SearchOptions) (store.SearchResult, error) {
-	if opt.Limit < 1 || opt.Limit > 100 || opt.Offset < 0 {
-		return store.SearchResult{}, fmt.Errorf("postgres: search: %w: limit %d and offset %d, want 1..100 and at least 0",
-			document.ErrInvalidInput, opt.Limit, opt.Offset)
-	}
+func (s *backend) Search(ctx context.Context, owner string, q search.Query, offset, limit int) (store.Ranked, error) {
 	tq, err := compile(q)
 	if err != nil {
-		return store.SearchResult{}, fmt.Errorf("postgres: search: %w", err)
+		return store.Ranked{}, err
 	}
-	var res store.SearchResult
+	var res store.Ranked
 	err = s.read(ctx, func(tx pgx.Tx) error {
 		match, args := tq.match(owner, s.maxCandidates+1)
 		rows, err := tx.Query(ctx, match, args...)
@@ -51,24 +44,20 @@ func (s *Store) Search(ctx context.Context, owner string, q search.Query, opt st
 			cands, res.Capped = cands[:s.maxCandidates], true
 		}
 		res.Total = len(cands)
-		if opt.Offset >= len(cands) {
+		if offset >= len(cands) {
 			return nil
 		}
 		ranked, err := rank(ctx, tx, tq.any, cands)
 		if err != nil {
 			return fmt.Errorf("rank: %w", err)
 		}
-		ranked = ranked[min(opt.Offset, len(ranked)):min(opt.Offset+opt.Limit, len(ranked))]
-		res.Hits, err = hits(ctx, tx, tq.any, ranked)
+		res.Matches, err = matches(ctx, tx, store.Window(ranked, offset, limit))
 		if err != nil {
-			return fmt.Errorf("hits: %w", err)
+			return fmt.Errorf("matches: %w", err)
 		}
 		return nil
 	})
-	if err != nil {
-		return store.SearchResult{}, fmt.Errorf("postgres: search: %w", err)
-	}
-	return res, nil
+	return res, err
 }
 
 // scored is a candidate document with its best page and that page's score.
@@ -105,41 +94,41 @@ func rank(ctx context.Context, tx pgx.Tx, query string, cands []int64) ([]scored
 	return ranked, nil
 }
 
-// hits loads the documents of the ranked candidates with a snippet of their best pages.
-func hits(ctx context.Context, tx pgx.Tx, query string, ranked []scored) ([]store.Hit, error) {
+// matches loads the documents of the ranked candidates with the text of their best pages.
+func matches(ctx context.Context, tx pgx.Tx, ranked []scored) ([]store.Match, error) {
 	seqs, numbers := make([]int64, len(ranked)), make([]int32, len(ranked))
 	for i, sc := range ranked {
 		seqs[i], numbers[i] = sc.seq, int32(sc.page)
 	}
-	rows, err := tx.Query(ctx, `SELECT `+docColumns+`, p.text, ts_headline('simple', p.text, $1::tsquery, $2)
-		FROM unnest($3::bigint[], $4::integer[]) AS h (doc, number)
+	rows, err := tx.Query(ctx, `SELECT `+docColumns+`, p.text
+		FROM unnest($1::bigint[], $2::integer[]) AS h (doc, number)
 		JOIN documents ON seq = h.doc
 		JOIN pages p ON p.doc = h.doc AND p.number = h.number`,
-		query, headlineOptions, seqs, numbers)
+		seqs, numbers)
 	if err != nil {
 		return nil, err
 	}
 	defer rows.Close()
-	byDoc := make(map[int64]store.Hit, len(ranked))
-	var text, headline string
+	byDoc := make(map[int64]store.Match, len(ranked))
+	var text string
 	for rows.Next() {
-		seq, d, err := scanDoc(rows, &text, &headline)
+		seq, d, err := scanDoc(rows, &text)
 		if err != nil {
 			return nil, err
 		}
-		byDoc[seq] = store.Hit{Document: d, Snippet: fragments(headline, text)}
+		byDoc[seq] = store.Match{Document: d, Pages: []document.Page{{Text: text}}}
 	}
 	if err := rows.Err(); err != nil {
 		return nil, err
 	}
-	out := make([]store.Hit, 0, len(ranked))
+	out := make([]store.Match, 0, len(ranked))
 	for _, sc := range ranked {
-		h, ok := byDoc[sc.seq]
+		m, ok := byDoc[sc.seq]
 		if !ok {
 			continue
 		}
-		h.Page, h.Score = sc.page, sc.score
-		out = append(out, h)
+		m.Pages[0].Number, m.Score = sc.page, sc.score
+		out = append(out, m)
 	}
 	return out, nil
 }
@@ -175,18 +164,13 @@ func (tq tsqueries) match(owner string, limit int) (string, []any) {
 	return b.String(), args
 }
 
-// compile renders q in tsquery's syntax. Every word is reduced to letters and digits by
-// search.Words and quoted, so nothing from the user is ever tsquery syntax.
+// compile renders q, which has a positive clause, in tsquery's syntax. Every word is reduced
+// to letters and digits by search.Words and quoted, so nothing from the user is ever tsquery
+// syntax. A word longer than a lexeme may be is document.ErrInvalidInput.
 func compile(q search.Query) (tsqueries, error) {
-	if len(q.Clauses) > search.MaxClauses {
-		return tsqueries{}, fmt.Errorf("%w: query has more than %d terms", document.ErrInvalidInput, search.MaxClauses)
-	}
 	var tq tsqueries
 	for _, c := range q.Clauses {
-		var ws []string
-		for _, w := range c.Words {
-			ws = append(ws, search.Words(w)...)
-		}
+		ws := store.ClauseWords(c)
 		if len(ws) == 0 {
 			continue
 		}
@@ -206,9 +190,6 @@ func compile(q search.Query) (tsqueries, error) {
 		} else {
 			tq.pos = append(tq.pos, expr)
 		}
-	}
-	if len(tq.pos) == 0 {
-		return tsqueries{}, fmt.Errorf("%w: query has no search terms", document.ErrInvalidInput)
 	}
 	tq.any = "(" + strings.Join(tq.pos, ") | (") + ")"
 	return tq, nil

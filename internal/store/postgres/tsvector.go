@@ -3,7 +3,6 @@ package postgres
 import (
 	"strconv"
 	"strings"
-	"unicode/utf8"
 
 	"github.com/docpipe/docpipe/internal/search"
 )
@@ -46,19 +45,4 @@ func tsvector(text string) string {
 // quote renders w as a quoted lexeme of tsvector's and tsquery's input syntax.
 func quote(w string) string {
 	return "'" + strings.NewReplacer(`\`, `\\`, `'`, `''`).Replace(w) + "'"
-}
-
-// Noncharacters that ts_headline puts around matches: cleanText keeps them out of stored text.
-const (
-	markOpen  = "\uFDD0"
-	markClose = "\uFDD1"
-)
-
-// cleanText makes s valid UTF-8 without NULs, which PostgreSQL's text cannot hold, or snippet
-// markers.
-func cleanText(s string) string {
-	if !utf8.ValidString(s) {
-		s = strings.ToValidUTF8(s, "\uFFFD")
-	}
-	return strings.NewReplacer("\x00", " ", markOpen, "\uFFFD", markClose, "\uFFFD").Replace(s)
 }

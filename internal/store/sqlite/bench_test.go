@@ -41,7 +41,7 @@ func BenchmarkSearch(b *testing.B) {
 	defer s.Close()
 	c := newCorpus()
 	var n int
-	if err := s.ro.QueryRowContext(b.Context(), `SELECT count(*) FROM documents`).Scan(&n); err != nil {
+	if err := inside(s).ro.QueryRowContext(b.Context(), `SELECT count(*) FROM documents`).Scan(&n); err != nil {
 		b.Fatal(err)
 	}
 	if n == 0 {
@@ -64,7 +64,7 @@ func BenchmarkSearch(b *testing.B) {
 
 // benchQueries runs every query once per iteration as owner and reports the percentiles of their
 // latencies. The owner of most documents must find something with each.
-func benchQueries(b *testing.B, s *Store, owner string, texts []string) {
+func benchQueries(b *testing.B, s *store.Store, owner string, texts []string) {
 	var qs []search.Query
 	for _, text := range texts {
 		q, err := search.Parse(text)
@@ -198,10 +198,10 @@ func (c *corpus) doc(i int) []string {
 }
 
 // load adds n done documents, 500 to a transaction.
-func (c *corpus) load(ctx context.Context, s *Store, n int) error {
+func (c *corpus) load(ctx context.Context, s *store.Store, n int) error {
 	base := time.Date(2024, 1, 1, 0, 0, 0, 0, time.UTC)
 	for i := 0; i < n; {
-		err := s.write(ctx, func(tx *sql.Tx) error {
+		err := inside(s).write(ctx, func(tx *sql.Tx) error {
 			for end := min(i+500, n); i < end; i++ {
 				owner := benchOwner
 				if i%20 == 19 {

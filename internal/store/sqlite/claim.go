@@ -5,7 +5,6 @@ import (
 	"crypto/rand"
 	"database/sql"
 	"errors"
-	"fmt"
 	"time"
 
 	"github.com/docpipe/docpipe/internal/document"
@@ -13,10 +12,7 @@ import (
 
 // ClaimDocument leases the job of the document id if it is ready. Like Claim, it records the
 // owner's turn.
-func (s *Store) ClaimDocument(ctx context.Context, id string, lease time.Duration) (document.Job, error) {
-	if lease <= 0 {
-		return document.Job{}, fmt.Errorf("sqlite: claim document: %w: lease %v is not positive", document.ErrInvalidInput, lease)
-	}
+func (s *backend) ClaimDocument(ctx context.Context, id string, lease time.Duration) (document.Job, error) {
 	j := document.Job{Token: rand.Text()}
 	err := s.write(ctx, func(tx *sql.Tx) error {
 		now := s.now()
@@ -45,16 +41,7 @@ func (s *Store) ClaimDocument(ctx context.Context, id string, lease time.Duratio
 			return err
 		}
 		j.EnqueuedAt = fromMicros(enqueued)
-		err = tx.QueryRowContext(ctx, `UPDATE documents SET status = 'processing', attempts = ?, updated_at = ?
-			WHERE seq = ? RETURNING id, owner, blob_key, content_type`,
-			j.Attempt, micros(now), seq).Scan(&j.DocumentID, &j.Owner, &j.BlobKey, &j.MediaType)
-		if err != nil {
-			return err
-		}
-		return served(ctx, tx, j.Owner, now)
+		return processing(ctx, tx, seq, &j, now)
 	})
-	if err != nil {
-		return document.Job{}, fmt.Errorf("sqlite: claim document %s: %w", id, err)
-	}
-	return j, nil
+	return j, err
 }

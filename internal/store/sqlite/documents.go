@@ -43,26 +43,15 @@ func lookup(ctx context.Context, tx *sql.Tx, owner, id string) (int64, document.
 	return seq, d, err
 }
 
-// Create inserts a queued document and its job, filling in d's ID when empty, its status,
-// counters and times, as storetest describes.
-func (s *Store) Create(ctx context.Context, d *document.Document) error {
-	now := s.now()
-	doc, err := store.Prepare(*d, now)
-	if err != nil {
-		return fmt.Errorf("sqlite: create document: %w", err)
-	}
-	err = s.write(ctx, func(tx *sql.Tx) error {
-		seq, err := insertDoc(ctx, tx, doc)
+// Create inserts a queued document and its job.
+func (s *backend) Create(ctx context.Context, d document.Document) error {
+	return s.write(ctx, func(tx *sql.Tx) error {
+		seq, err := insertDoc(ctx, tx, d)
 		if err != nil {
 			return err
 		}
-		return enqueue(ctx, tx, seq, now)
+		return enqueue(ctx, tx, seq, s.now())
 	})
-	if err != nil {
-		return fmt.Errorf("sqlite: create document: %w", err)
-	}
-	*d = doc
-	return nil
 }
 
 // insertDoc adds the document and returns its row; an existing ID is document.ErrConflict.
@@ -93,47 +82,33 @@ func enqueue(ctx context.Context, tx *sql.Tx, seq int64, now time.Time) error {
 }
 
 // Get returns one of owner's documents.
-func (s *Store) Get(ctx context.Context, owner, id string) (document.Document, error) {
+func (s *backend) Get(ctx context.Context, owner, id string) (document.Document, error) {
 	var d document.Document
 	err := s.read(ctx, func(tx *sql.Tx) error {
 		var err error
 		_, d, err = lookup(ctx, tx, owner, id)
 		return err
 	})
-	if err != nil {
-		return document.Document{}, fmt.Errorf("sqlite: get document: %w", err)
-	}
-	return d, nil
+	return d, err
 }
 
-// List returns a page of owner's documents, newest first; documents created in the same
-// microsecond come in descending ID order.
-func (s *Store) List(ctx context.Context, owner string, opt store.ListOptions) (store.ListResult, error) {
-	if opt.Limit < 1 || opt.Limit > 1000 {
-		return store.ListResult{}, fmt.Errorf("sqlite: list documents: %w: limit %d is not within 1..1000", document.ErrInvalidInput, opt.Limit)
-	}
-	if opt.Status != "" && !opt.Status.Valid() {
-		return store.ListResult{}, fmt.Errorf("sqlite: list documents: %w: unknown status %q", document.ErrInvalidInput, opt.Status)
-	}
+// List returns n of owner's documents after the cursor, newest first.
+func (s *backend) List(ctx context.Context, owner string, status document.Status, after store.Cursor, n int) ([]document.Document, error) {
 	var q strings.Builder
 	q.WriteString(`SELECT ` + docColumns + ` FROM documents WHERE owner = ?`)
 	args := []any{owner}
-	if opt.Status != "" {
+	if status != "" {
 		q.WriteString(` AND status = ?`)
-		args = append(args, opt.Status)
+		args = append(args, status)
 	}
-	if opt.Cursor != "" {
-		c, err := store.DecodeCursor(opt.Cursor)
-		if err != nil {
-			return store.ListResult{}, fmt.Errorf("sqlite: list documents: %w", err)
-		}
+	if after != (store.Cursor{}) {
 		q.WriteString(` AND (created_at, id) < (?, ?)`)
-		args = append(args, micros(c.Created), c.ID)
+		args = append(args, micros(after.Created), after.ID)
 	}
 	q.WriteString(` ORDER BY created_at DESC, id DESC LIMIT ?`)
-	args = append(args, opt.Limit+1)
+	args = append(args, n)
 
-	var res store.ListResult
+	var docs []document.Document
 	err := s.read(ctx, func(tx *sql.Tx) error {
 		rows, err := tx.QueryContext(ctx, q.String(), args...)
 		if err != nil {
@@ -145,31 +120,27 @@ func (s *Store) List(ctx context.Context, owner string, opt store.ListOptions) (
 			if err != nil {
 				return err
 			}
-			res.Documents = append(res.Documents, d)
+			docs = append(docs, d)
 		}
 		return rows.Err()
 	})
-	if err != nil {
-		return store.ListResult{}, fmt.Errorf("sqlite: list documents: %w", err)
-	}
-	if len(res.Documents) > opt.Limit {
-		res.Documents = res.Documents[:opt.Limit]
-		last := res.Documents[opt.Limit-1]
-		res.Next = store.Cursor{Created: last.CreatedAt, ID: last.ID}.Encode()
-	}
-	return res, nil
+	return docs, err
 }
 
-// Text returns the pages of one of owner's documents that is done.
-func (s *Store) Text(ctx context.Context, owner, id string) ([]document.Page, error) {
-	var pages []document.Page
+// Text returns one of owner's documents and, when it is done, its pages.
+func (s *backend) Text(ctx context.Context, owner, id string) (document.Document, []document.Page, error) {
+	var (
+		d     document.Document
+		pages []document.Page
+	)
 	err := s.read(ctx, func(tx *sql.Tx) error {
-		seq, d, err := lookup(ctx, tx, owner, id)
-		if err != nil {
+		var (
+			seq int64
+			err error
+		)
+		seq, d, err = lookup(ctx, tx, owner, id)
+		if err != nil || d.Status != document.StatusDone {
 			return err
-		}
-		if d.Status != document.StatusDone {
-			return fmt.Errorf("%w: document is %s", document.ErrConflict, d.Status)
 		}
 		var body string
 		err = tx.QueryRowContext(ctx, `SELECT body FROM texts WHERE rowid = ?`, seq).Scan(&body)
@@ -199,14 +170,11 @@ func (s *Store) Text(ctx context.Context, owner, id string) ([]document.Page, er
 		}
 		return rows.Err()
 	})
-	if err != nil {
-		return nil, fmt.Errorf("sqlite: text of document: %w", err)
-	}
-	return pages, nil
+	return d, pages, err
 }
 
 // Delete removes one of owner's documents with its text, index entry, pages and job.
-func (s *Store) Delete(ctx context.Context, owner, id string) (document.Document, error) {
+func (s *backend) Delete(ctx context.Context, owner, id string) (document.Document, error) {
 	var d document.Document
 	err := s.write(ctx, func(tx *sql.Tx) error {
 		var (
@@ -223,23 +191,19 @@ func (s *Store) Delete(ctx context.Context, owner, id string) (document.Document
 		_, err = tx.ExecContext(ctx, `DELETE FROM documents WHERE seq = ?`, seq)
 		return err
 	})
-	if err != nil {
-		return document.Document{}, fmt.Errorf("sqlite: delete document: %w", err)
-	}
-	return d, nil
+	return d, err
 }
 
-// Reprocess queues one of owner's done or failed documents again. Its text stays until the new
-// run completes, but neither Text nor Search show it meanwhile.
-func (s *Store) Reprocess(ctx context.Context, owner, id string) (document.Document, error) {
+// Reprocess queues one of owner's documents again; its text leaves the owner's index.
+func (s *backend) Reprocess(ctx context.Context, owner, id string) (document.Document, error) {
 	var d document.Document
 	err := s.write(ctx, func(tx *sql.Tx) error {
 		seq, cur, err := lookup(ctx, tx, owner, id)
 		if err != nil {
 			return err
 		}
-		if cur.Status != document.StatusDone && cur.Status != document.StatusFailed {
-			return fmt.Errorf("%w: document is %s", document.ErrConflict, cur.Status)
+		if err := store.Reprocessable(cur); err != nil {
+			return err
 		}
 		now := s.now()
 		_, d, err = scanDoc(tx.QueryRowContext(ctx, `UPDATE documents
@@ -253,8 +217,5 @@ func (s *Store) Reprocess(ctx context.Context, owner, id string) (document.Docum
 		}
 		return enqueue(ctx, tx, seq, now)
 	})
-	if err != nil {
-		return document.Document{}, fmt.Errorf("sqlite: reprocess document: %w", err)
-	}
-	return d, nil
+	return d, err
 }

@@ -53,7 +53,7 @@ func (f *freqs) get(key string, now time.Time, count func() (int64, error)) (int
 // such a word changes no order that the other words set, and by itself orders documents only
 // by length and repetition. In an index of at least s.stopDocs documents Search leaves those
 // words out, since bm25 reads each word's whole posting list on every search to weigh it.
-func (s *Store) distinctive(ctx context.Context, tx *sql.Tx, words []string) ([]string, error) {
+func (s *backend) distinctive(ctx context.Context, tx *sql.Tx, words []string) ([]string, error) {
 	if s.stopDocs < 0 {
 		return words, nil
 	}

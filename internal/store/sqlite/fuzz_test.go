@@ -19,7 +19,7 @@ var fuzzSeeds = []string{
 }
 
 // fuzzStore opens a store holding a few done documents of alice's.
-func fuzzStore(f *testing.F) *Store {
+func fuzzStore(f *testing.F) *store.Store {
 	s, err := Open(f.Context(), filepath.Join(f.TempDir(), "fuzz.db"))
 	if err != nil {
 		f.Fatalf("Open: %v", err)
@@ -35,7 +35,7 @@ func fuzzStore(f *testing.F) *Store {
 }
 
 // complete adds a done document with the given pages.
-func complete(tb testing.TB, s *Store, owner string, pages ...string) document.Document {
+func complete(tb testing.TB, s *store.Store, owner string, pages ...string) document.Document {
 	tb.Helper()
 	d := &document.Document{Owner: owner, Name: "doc"}
 	if err := s.Create(tb.Context(), d); err != nil {

@@ -1,16 +1,12 @@
 package sqlite
 
 import (
-	"cmp"
 	"context"
 	"crypto/rand"
 	"database/sql"
 	"errors"
-	"fmt"
-	"slices"
 	"strings"
 	"time"
-	"unicode/utf8"
 
 	"github.com/docpipe/docpipe/internal/document"
 	"github.com/docpipe/docpipe/internal/store"
@@ -25,15 +21,12 @@ const pageSeparator = "\n\n"
 // single claimer that never holds a lease when it claims. The write transaction makes the
 // claim, the counts and turns it is chosen by, and the owner's new turn atomic across
 // processes; when no job is ready it returns without taking the write lock.
-func (s *Store) Claim(ctx context.Context, lease time.Duration) (document.Job, error) {
-	if lease <= 0 {
-		return document.Job{}, fmt.Errorf("sqlite: claim job: %w: lease %v is not positive", document.ErrInvalidInput, lease)
-	}
+func (s *backend) Claim(ctx context.Context, lease time.Duration) (document.Job, error) {
 	now := s.now()
 	var ready bool
 	err := s.ro.QueryRowContext(ctx, `SELECT EXISTS (SELECT 1 FROM jobs WHERE due_at <= ?)`, micros(now)).Scan(&ready)
 	if err != nil {
-		return document.Job{}, fmt.Errorf("sqlite: claim job: %w", err)
+		return document.Job{}, err
 	}
 	if !ready {
 		return document.Job{}, document.ErrNoJob
@@ -52,21 +45,9 @@ func (s *Store) Claim(ctx context.Context, lease time.Duration) (document.Job, e
 			return err
 		}
 		j.EnqueuedAt = fromMicros(enqueued)
-		err = tx.QueryRowContext(ctx, `UPDATE documents SET status = 'processing', attempts = ?, updated_at = ?
-			WHERE seq = ? RETURNING id, owner, blob_key, content_type`,
-			j.Attempt, micros(now), seq).Scan(&j.DocumentID, &j.Owner, &j.BlobKey, &j.MediaType)
-		if err != nil {
-			return err
-		}
-		return served(ctx, tx, j.Owner, now)
+		return processing(ctx, tx, seq, &j, now)
 	})
-	if errors.Is(err, document.ErrNoJob) {
-		return document.Job{}, err
-	}
-	if err != nil {
-		return document.Job{}, fmt.Errorf("sqlite: claim job: %w", err)
-	}
-	return j, nil
+	return j, err
 }
 
 // claimQuery leases the job Claim picks (?1 the token, ?2 the lease's end, ?3 now): among the
@@ -88,6 +69,18 @@ const claimQuery = `WITH leased (owner, n) AS (
 	)
 	RETURNING doc, id, attempt, enqueued_at`
 
+// processing marks the document of the job j, just leased, processing, fills in the rest of j
+// and records the owner's turn.
+func processing(ctx context.Context, tx *sql.Tx, seq int64, j *document.Job, now time.Time) error {
+	err := tx.QueryRowContext(ctx, `UPDATE documents SET status = 'processing', attempts = ?, updated_at = ?
+		WHERE seq = ? RETURNING id, owner, blob_key, content_type`,
+		j.Attempt, micros(now), seq).Scan(&j.DocumentID, &j.Owner, &j.BlobKey, &j.MediaType)
+	if err != nil {
+		return err
+	}
+	return served(ctx, tx, j.Owner, now)
+}
+
 // served records in tx that a job of owner's was claimed at now, the turn Claim orders owners
 // by.
 func served(ctx context.Context, tx *sql.Tx, owner string, now time.Time) error {
@@ -97,10 +90,7 @@ func served(ctx context.Context, tx *sql.Tx, owner string, now time.Time) error 
 }
 
 // Extend pushes the job's lease to lease from now.
-func (s *Store) Extend(ctx context.Context, job document.Job, lease time.Duration) (document.Job, error) {
-	if lease <= 0 {
-		return document.Job{}, fmt.Errorf("sqlite: extend job: %w: lease %v is not positive", document.ErrInvalidInput, lease)
-	}
+func (s *backend) Extend(ctx context.Context, job document.Job, lease time.Duration) (document.Job, error) {
 	until := s.now().Add(lease).Truncate(time.Microsecond).UTC()
 	err := s.write(ctx, func(tx *sql.Tx) error {
 		_, err := held(ctx, tx, `UPDATE jobs SET due_at = ? WHERE id = ? AND token = ? AND token <> '' RETURNING doc`,
@@ -108,7 +98,7 @@ func (s *Store) Extend(ctx context.Context, job document.Job, lease time.Duratio
 		return err
 	})
 	if err != nil {
-		return document.Job{}, fmt.Errorf("sqlite: extend job: %w", err)
+		return document.Job{}, err
 	}
 	job.LeaseUntil = until
 	return job, nil
@@ -125,15 +115,9 @@ func held(ctx context.Context, tx *sql.Tx, query string, args ...any) (int64, er
 	return seq, err
 }
 
-// Complete stores the pages, indexes them, marks the document done and removes the job. Page
-// text is stored as valid UTF-8: invalid bytes and the noncharacters U+FDD0 to U+FDD2, which
-// snippets use internally, become U+FFFD, and NUL bytes become spaces.
-func (s *Store) Complete(ctx context.Context, job document.Job, pages []document.Page) error {
-	pages, err := sortPages(pages)
-	if err != nil {
-		return fmt.Errorf("sqlite: complete job: %w", err)
-	}
-	err = s.write(ctx, func(tx *sql.Tx) error {
+// Complete stores the pages, indexes them, marks the document done and removes the job.
+func (s *backend) Complete(ctx context.Context, job document.Job, pages []document.Page) error {
+	return s.write(ctx, func(tx *sql.Tx) error {
 		seq, err := held(ctx, tx, `DELETE FROM jobs WHERE id = ? AND token = ? AND token <> '' RETURNING doc`, job.ID, job.Token)
 		if err != nil {
 			return err
@@ -146,14 +130,9 @@ func (s *Store) Complete(ctx context.Context, job document.Job, pages []document
 		}
 		return putText(ctx, tx, seq, owner, pages)
 	})
-	if err != nil {
-		return fmt.Errorf("sqlite: complete job: %w", err)
-	}
-	return nil
 }
 
-// putText replaces the text of a done document of owner's with pages, which sortPages has
-// checked.
+// putText replaces the text of a done document of owner's with pages.
 func putText(ctx context.Context, tx *sql.Tx, seq int64, owner string, pages []document.Page) error {
 	if _, err := tx.ExecContext(ctx, `DELETE FROM texts WHERE rowid = ?`, seq); err != nil {
 		return err
@@ -170,7 +149,6 @@ func putText(ctx context.Context, tx *sql.Tx, seq int64, owner string, pages []d
 		if i > 0 {
 			body.WriteString(pageSeparator)
 		}
-		pages[i].Text = cleanText(pages[i].Text)
 		starts[i] = body.Len()
 		body.WriteString(pages[i].Text)
 	}
@@ -191,35 +169,11 @@ func putText(ctx context.Context, tx *sql.Tx, seq int64, owner string, pages []d
 	return nil
 }
 
-// sortPages returns a copy of pages in page order, checking that the numbers are unique and
-// positive.
-func sortPages(pages []document.Page) ([]document.Page, error) {
-	pages = slices.Clone(pages)
-	slices.SortFunc(pages, func(a, b document.Page) int { return cmp.Compare(a.Number, b.Number) })
-	for i, p := range pages {
-		if p.Number < 1 {
-			return nil, fmt.Errorf("%w: page number %d", document.ErrInvalidInput, p.Number)
-		}
-		if i > 0 && pages[i-1].Number == p.Number {
-			return nil, fmt.Errorf("%w: page %d given twice", document.ErrInvalidInput, p.Number)
-		}
-	}
-	return pages, nil
-}
-
-// cleanText makes s valid UTF-8 without NULs.
-func cleanText(s string) string {
-	if !utf8.ValidString(s) {
-		s = strings.ToValidUTF8(s, "\uFFFD")
-	}
-	return strings.ReplaceAll(s, "\x00", " ")
-}
-
 // Fail records a failed attempt: with retryAt the job waits until then, without it the document
 // fails for good.
-func (s *Store) Fail(ctx context.Context, job document.Job, reason string, retryAt time.Time) error {
+func (s *backend) Fail(ctx context.Context, job document.Job, reason string, retryAt time.Time) error {
 	now := micros(s.now())
-	err := s.write(ctx, func(tx *sql.Tx) error {
+	return s.write(ctx, func(tx *sql.Tx) error {
 		if retryAt.IsZero() {
 			seq, err := held(ctx, tx, `DELETE FROM jobs WHERE id = ? AND token = ? AND token <> '' RETURNING doc`, job.ID, job.Token)
 			if err != nil {
@@ -236,15 +190,11 @@ func (s *Store) Fail(ctx context.Context, job document.Job, reason string, retry
 		_, err = tx.ExecContext(ctx, `UPDATE documents SET status = 'queued', error = ?, updated_at = ? WHERE seq = ?`, reason, now, seq)
 		return err
 	})
-	if err != nil {
-		return fmt.Errorf("sqlite: fail job: %w", err)
-	}
-	return nil
 }
 
 // Stats counts the jobs. A job whose lease ran out counts as queued, and OldestAge is how long
 // the longest-ready job has been waiting to be claimed.
-func (s *Store) Stats(ctx context.Context) (store.Stats, error) {
+func (s *backend) Stats(ctx context.Context) (store.Stats, error) {
 	now := s.now()
 	var (
 		st     store.Stats
@@ -255,7 +205,7 @@ func (s *Store) Stats(ctx context.Context) (store.Stats, error) {
 			MIN(CASE WHEN due_at <= ?1 THEN due_at END)
 		FROM jobs`, micros(now)).Scan(&st.Queued, &st.Processing, &oldest)
 	if err != nil {
-		return store.Stats{}, fmt.Errorf("sqlite: stats: %w", err)
+		return store.Stats{}, err
 	}
 	st.Queued -= st.Processing
 	if oldest.Valid {

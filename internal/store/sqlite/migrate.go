@@ -15,7 +15,7 @@ var migrations embed.FS
 // migrate applies the migrations the database lacks, all in one transaction. The transaction
 // takes the write lock first, so a second process opening the same file waits and then finds
 // nothing to do.
-func (s *Store) migrate(ctx context.Context) error {
+func (s *backend) migrate(ctx context.Context) error {
 	ms, err := store.LoadMigrations(migrations, "migrations")
 	if err != nil {
 		return err

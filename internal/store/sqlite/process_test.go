@@ -110,14 +110,14 @@ func TestOpenFromManyProcesses(t *testing.T) {
 		t.Fatal(err)
 	}
 	var n int
-	if err := s.ro.QueryRowContext(t.Context(), `SELECT count(*) FROM schema_migrations`).Scan(&n); err != nil {
+	if err := inside(s).ro.QueryRowContext(t.Context(), `SELECT count(*) FROM schema_migrations`).Scan(&n); err != nil {
 		t.Fatal(err)
 	}
 	if n != len(ms) {
 		t.Errorf("schema_migrations has %d rows, want %d", n, len(ms))
 	}
 	var mode string
-	if err := s.ro.QueryRowContext(t.Context(), `PRAGMA journal_mode`).Scan(&mode); err != nil || mode != "wal" {
+	if err := inside(s).ro.QueryRowContext(t.Context(), `PRAGMA journal_mode`).Scan(&mode); err != nil || mode != "wal" {
 		t.Errorf("journal_mode = %q, %v; want wal", mode, err)
 	}
 }
@@ -190,7 +190,7 @@ func TestReopen(t *testing.T) {
 	if _, err := s.Get(t.Context(), "alice", d.ID); err != nil {
 		t.Errorf("Get after reopening: %v", err)
 	}
-	if _, err := s.rw.ExecContext(t.Context(), `INSERT INTO schema_migrations VALUES (9999, 'future.sql', 0)`); err != nil {
+	if _, err := inside(s).rw.ExecContext(t.Context(), `INSERT INTO schema_migrations VALUES (9999, 'future.sql', 0)`); err != nil {
 		t.Fatal(err)
 	}
 	s.Close()

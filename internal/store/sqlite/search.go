@@ -17,23 +17,16 @@ import (
 
 // Search runs q over owner's done documents, best bm25 score first. A document's pages are
 // indexed together, so a document matches when its text as a whole matches every clause; the
-// hit's page is the one that holds its first match, and its snippet is cut from that page.
+// hit gives all its pages, and shows the one that holds its first match.
 //
 // Search ranks and counts at most the newest 1,000 matching documents, so that its cost does not
 // grow with the number of matches; when more match, the result is Capped. In a large index it
 // ranks by the query's distinctive words only, and lists the matches of a query that has none
 // newest first (see distinctive).
-func (s *Store) Search(ctx context.Context, owner string, q search.Query, opt store.SearchOptions) (store.SearchResult, error) {
-	if opt.Limit < 1 || opt.Limit > 100 || opt.Offset < 0 {
-		return store.SearchResult{}, fmt.Errorf("sqlite: search: %w: limit %d and offset %d, want 1..100 and at least 0",
-			document.ErrInvalidInput, opt.Limit, opt.Offset)
-	}
-	e, err := compile(q, owner)
-	if err != nil {
-		return store.SearchResult{}, fmt.Errorf("sqlite: search: %w", err)
-	}
-	var res store.SearchResult
-	err = s.read(ctx, func(tx *sql.Tx) error {
+func (s *backend) Search(ctx context.Context, owner string, q search.Query, offset, limit int) (store.Ranked, error) {
+	e := compile(q, owner)
+	var res store.Ranked
+	err := s.read(ctx, func(tx *sql.Tx) error {
 		cands, err := rowids(ctx, tx, `SELECT rowid FROM texts WHERE texts MATCH ? ORDER BY rowid DESC LIMIT ?`,
 			e.match, s.maxCandidates+1)
 		if err != nil {
@@ -43,7 +36,7 @@ func (s *Store) Search(ctx context.Context, owner string, q search.Query, opt st
 			cands, res.Capped = cands[:s.maxCandidates], true
 		}
 		res.Total = len(cands)
-		if opt.Offset >= len(cands) {
+		if offset >= len(cands) {
 			return nil
 		}
 		words, err := s.distinctive(ctx, tx, e.words)
@@ -56,14 +49,10 @@ func (s *Store) Search(ctx context.Context, owner string, q search.Query, opt st
 				return err
 			}
 		}
-		ranked = ranked[min(opt.Offset, len(ranked)):min(opt.Offset+opt.Limit, len(ranked))]
-		res.Hits, err = hits(ctx, tx, owner, store.NewHighlighter(q), ranked)
+		res.Matches, err = matches(ctx, tx, owner, store.Window(ranked, offset, limit))
 		return err
 	})
-	if err != nil {
-		return store.SearchResult{}, fmt.Errorf("sqlite: search: %w", err)
-	}
-	return res, nil
+	return res, err
 }
 
 // scored is a candidate document's row and bm25 score, lower is better.
@@ -134,9 +123,8 @@ func newestFirst(cands []int64) []scored {
 	return out
 }
 
-// hits loads the documents of the ranked rows, and puts on each hit the snippet of the page
-// that holds its first match.
-func hits(ctx context.Context, tx *sql.Tx, owner string, h store.Highlighter, ranked []scored) ([]store.Hit, error) {
+// matches loads the documents of the ranked rows with all their pages.
+func matches(ctx context.Context, tx *sql.Tx, owner string, ranked []scored) ([]store.Match, error) {
 	seqs := make([]int64, len(ranked))
 	for i, sc := range ranked {
 		seqs[i] = sc.seq
@@ -163,45 +151,23 @@ func hits(ctx context.Context, tx *sql.Tx, owner string, h store.Highlighter, ra
 	if err != nil {
 		return nil, err
 	}
-	var out []store.Hit
+	var out []store.Match
 	for _, sc := range ranked {
-		d, ok := docs[sc.seq]
-		if !ok {
-			continue
+		if d, ok := docs[sc.seq]; ok {
+			out = append(out, store.Match{Document: d, Score: -sc.bm25, Pages: texts[sc.seq].pages})
 		}
-		t := texts[sc.seq]
-		p := t.pageAt(h.First(t.body))
-		out = append(out, store.Hit{Document: d, Score: -sc.bm25, Page: p.number,
-			Snippet: h.Snippet(t.body[p.start:p.end])})
 	}
 	return out, nil
 }
 
-// text is a document's indexed text and where its pages lie in it.
+// text is a document's indexed text and its pages, which are slices of it.
 type text struct {
 	body  string
-	pages []pageSpan
+	pages []document.Page
 }
 
-type pageSpan struct {
-	number     int
-	start, end int
-}
-
-// pageAt returns the page that holds byte at of the body, or the first page when none does.
-func (t text) pageAt(at int) pageSpan {
-	if len(t.pages) == 0 {
-		return pageSpan{number: 1, end: len(t.body)}
-	}
-	for _, p := range t.pages {
-		if at >= p.start && at < p.end {
-			return p
-		}
-	}
-	return t.pages[0]
-}
-
-// bodies returns the texts of the rows in the JSON list.
+// bodies returns the texts of the rows in the JSON list, with a page 1 of the whole body when
+// a row has no pages.
 func bodies(ctx context.Context, tx *sql.Tx, list string) (map[int64]text, error) {
 	out := make(map[int64]text)
 	rows, err := tx.QueryContext(ctx, `SELECT rowid, body FROM texts WHERE rowid IN (SELECT value FROM json_each(?))`, list)
@@ -230,23 +196,30 @@ func bodies(ctx context.Context, tx *sql.Tx, list string) (map[int64]text, error
 	defer rows.Close()
 	for rows.Next() {
 		var (
-			seq    int64
-			p      pageSpan
-			length int
+			seq                   int64
+			number, start, length int
 		)
-		if err := rows.Scan(&seq, &p.number, &p.start, &length); err != nil {
+		if err := rows.Scan(&seq, &number, &start, &length); err != nil {
 			return nil, fmt.Errorf("pages: %w", err)
 		}
 		t, ok := out[seq]
 		if !ok {
 			continue
 		}
-		p.start = min(p.start, len(t.body))
-		p.end = min(p.start+length, len(t.body))
-		t.pages = append(t.pages, p)
+		start = min(start, len(t.body))
+		t.pages = append(t.pages, document.Page{Number: number, Text: t.body[start:min(start+length, len(t.body))]})
 		out[seq] = t
 	}
-	return out, rows.Err()
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("pages: %w", err)
+	}
+	for seq, t := range out {
+		if len(t.pages) == 0 {
+			t.pages = []document.Page{{Number: 1, Text: t.body}}
+			out[seq] = t
+		}
+	}
+	return out, nil
 }
 
 func rowids(ctx context.Context, tx *sql.Tx, query string, args ...any) ([]int64, error) {
@@ -311,19 +284,13 @@ func (e exprs) ranking(words []string) (any, owned string) {
 	return strings.Join(words, " AND "), ownedBy(e.owner, words, e.not)
 }
 
-// compile renders q in FTS5's syntax for owner. Every word is reduced to letters and digits and
-// quoted, so nothing from the user is ever FTS5 syntax.
-func compile(q search.Query, owner string) (exprs, error) {
-	if len(q.Clauses) > search.MaxClauses {
-		return exprs{}, fmt.Errorf("%w: query has more than %d terms", document.ErrInvalidInput, search.MaxClauses)
-	}
+// compile renders q, which has a positive clause, in FTS5's syntax for owner. Every word is
+// reduced to letters and digits and quoted, so nothing from the user is ever FTS5 syntax.
+func compile(q search.Query, owner string) exprs {
 	e := exprs{owner: ownerPhrase(owner)}
 	var pos, not []string
 	for _, c := range q.Clauses {
-		var ws []string
-		for _, w := range c.Words {
-			ws = append(ws, search.Words(w)...)
-		}
+		ws := store.ClauseWords(c)
 		switch {
 		case len(ws) == 0:
 		case c.Not:
@@ -338,11 +305,8 @@ func compile(q search.Query, owner string) (exprs, error) {
 			}
 		}
 	}
-	if len(pos) == 0 {
-		return exprs{}, fmt.Errorf("%w: query has no search terms", document.ErrInvalidInput)
-	}
 	e.match = ownedBy(e.owner, pos, not)
-	return e, nil
+	return e
 }
 
 // ownedBy matches owner's done documents that match every term and no excluded one.

@@ -38,8 +38,8 @@ const (
 	rankRows = 20_000
 )
 
-// Store is a store.Store in one SQLite file.
-type Store struct {
+// backend keeps a store.Store's documents in one SQLite file.
+type backend struct {
 	rw            *sql.DB // one connection for every write
 	ro            *sql.DB // read-only connections
 	now           func() time.Time
@@ -49,11 +49,19 @@ type Store struct {
 	freqs         freqs
 }
 
-var _ store.Store = (*Store)(nil)
+var _ store.Backend = (*backend)(nil)
 
 // Open opens the database at path, creating it and its directory as needed, and brings its
 // schema up to date.
-func Open(ctx context.Context, path string) (*Store, error) {
+func Open(ctx context.Context, path string) (*store.Store, error) {
+	b, err := openDB(ctx, path)
+	if err != nil {
+		return nil, err
+	}
+	return store.New(b), nil
+}
+
+func openDB(ctx context.Context, path string) (*backend, error) {
 	abs, err := filepath.Abs(path)
 	if err != nil {
 		return nil, fmt.Errorf("sqlite: open %s: %w", path, err)
@@ -74,7 +82,7 @@ func Open(ctx context.Context, path string) (*Store, error) {
 	n := max(4, runtime.GOMAXPROCS(0))
 	ro.SetMaxOpenConns(n)
 	ro.SetMaxIdleConns(n)
-	s := &Store{rw: rw, ro: ro, now: time.Now, maxCandidates: maxCandidates, rankRows: rankRows, stopDocs: stopDocs}
+	s := &backend{rw: rw, ro: ro, now: time.Now, maxCandidates: maxCandidates, rankRows: rankRows, stopDocs: stopDocs}
 	if err := s.migrateWhenFree(ctx); err != nil {
 		s.Close()
 		return nil, fmt.Errorf("sqlite: open %s: %w", path, err)
@@ -85,7 +93,7 @@ func Open(ctx context.Context, path string) (*Store, error) {
 // migrateWhenFree migrates, retrying while the file is busy. Several processes creating one
 // database at once can meet SQLITE_BUSY on their first connection, when switching the new file
 // to WAL, before the busy timeout applies; a retry then finds the file in WAL mode.
-func (s *Store) migrateWhenFree(ctx context.Context) error {
+func (s *backend) migrateWhenFree(ctx context.Context) error {
 	deadline := time.Now().Add(busyTimeout)
 	for wait := 10 * time.Millisecond; ; wait = min(2*wait, 500*time.Millisecond) {
 		err := s.migrate(ctx)
@@ -122,22 +130,22 @@ func dsn(path string, readOnly bool) string {
 	return (&url.URL{Scheme: "file", Path: path, RawQuery: v.Encode()}).String()
 }
 
+// Name is "sqlite".
+func (s *backend) Name() string { return "sqlite" }
+
 // Ping checks that the database can be read.
-func (s *Store) Ping(ctx context.Context) error {
+func (s *backend) Ping(ctx context.Context) error {
 	var one int
-	if err := s.ro.QueryRowContext(ctx, `SELECT 1 FROM schema_migrations LIMIT 1`).Scan(&one); err != nil {
-		return fmt.Errorf("sqlite: ping: %w", err)
-	}
-	return nil
+	return s.ro.QueryRowContext(ctx, `SELECT 1 FROM schema_migrations LIMIT 1`).Scan(&one)
 }
 
 // Close closes the database.
-func (s *Store) Close() error {
+func (s *backend) Close() error {
 	return errors.Join(s.ro.Close(), s.rw.Close())
 }
 
 // write runs fn in a write transaction.
-func (s *Store) write(ctx context.Context, fn func(*sql.Tx) error) error {
+func (s *backend) write(ctx context.Context, fn func(*sql.Tx) error) error {
 	tx, err := s.rw.BeginTx(ctx, nil)
 	if err != nil {
 		return full(err)
@@ -159,7 +167,7 @@ func full(err error) error {
 }
 
 // read runs fn in a read transaction, which sees one snapshot of the database.
-func (s *Store) read(ctx context.Context, fn func(*sql.Tx) error) error {
+func (s *backend) read(ctx context.Context, fn func(*sql.Tx) error) error {
 	tx, err := s.ro.BeginTx(ctx, &sql.TxOptions{ReadOnly: true})
 	if err != nil {
 		return err

@@ -15,7 +15,7 @@ import (
 	"github.com/docpipe/docpipe/internal/store/storetest"
 )
 
-func open(t *testing.T) *Store {
+func open(t *testing.T) *store.Store {
 	t.Helper()
 	s, err := Open(t.Context(), filepath.Join(t.TempDir(), "data", "docpipe.db"))
 	if err != nil {
@@ -25,12 +25,12 @@ func open(t *testing.T) *Store {
 }
 
 func TestConformance(t *testing.T) {
-	storetest.Run(t, func(t *testing.T) store.Store { return open(t) })
+	storetest.Run(t, func(t *testing.T) *store.Store { return open(t) })
 }
 
 func TestSearchCapped(t *testing.T) {
 	s := open(t)
-	s.maxCandidates = 5
+	inside(s).maxCandidates = 5
 	var newest []string
 	for i := range 8 {
 		d := complete(t, s, "alice", fmt.Sprintf("kiwi number %d", i))
@@ -75,12 +75,12 @@ func TestSearchRankFallback(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		s.rankRows = rankRows
+		inside(s).rankRows = rankRows
 		want, err := s.Search(t.Context(), "alice", q, store.SearchOptions{Limit: 20})
 		if err != nil {
 			t.Fatalf("Search(%s): %v", text, err)
 		}
-		s.rankRows = 1
+		inside(s).rankRows = 1
 		got, err := s.Search(t.Context(), "alice", q, store.SearchOptions{Limit: 20})
 		if err != nil {
 			t.Fatalf("Search(%s) ranking the candidates only: %v", text, err)
@@ -110,8 +110,8 @@ func hitIDs(hits []store.Hit) []string {
 func TestSearchCommonWords(t *testing.T) {
 	s := open(t)
 	now := time.Now()
-	s.now = func() time.Time { return now }
-	s.stopDocs = 1
+	inside(s).now = func() time.Time { return now }
+	inside(s).stopDocs = 1
 	var newest []string
 	for i := range 4 {
 		d := complete(t, s, "alice", "kiwi "+strings.Repeat("kiwi ", 3-i)+strings.Repeat("papaya ", i%3)+"filler words to the end")
@@ -131,8 +131,8 @@ func TestSearchCommonWords(t *testing.T) {
 	}
 	rankedBy := func(text string, stopDocs int) []string {
 		t.Helper()
-		s.stopDocs = stopDocs
-		defer func() { s.stopDocs = 1 }()
+		inside(s).stopDocs = stopDocs
+		defer func() { inside(s).stopDocs = 1 }()
 		return hitIDs(find(text).Hits)
 	}
 
@@ -171,10 +171,10 @@ func TestStorageFull(t *testing.T) {
 	s := open(t)
 	kept := complete(t, s, "alice", "kept")
 	var pages int
-	if err := s.rw.QueryRow(`PRAGMA page_count`).Scan(&pages); err != nil {
+	if err := inside(s).rw.QueryRow(`PRAGMA page_count`).Scan(&pages); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := s.rw.Exec(fmt.Sprintf(`PRAGMA max_page_count = %d`, pages+2)); err != nil {
+	if _, err := inside(s).rw.Exec(fmt.Sprintf(`PRAGMA max_page_count = %d`, pages+2)); err != nil {
 		t.Fatal(err)
 	}
 	var err error
@@ -187,4 +187,9 @@ func TestStorageFull(t *testing.T) {
 	if got, err := s.Get(t.Context(), "alice", kept.ID); err != nil || got.Status != document.StatusDone {
 		t.Errorf("Get(kept) = %+v, %v; want the done document", got, err)
 	}
+}
+
+// inside returns the backend of a Store that Open returned.
+func inside(s *store.Store) *backend {
+	return s.Backend().(*backend)
 }

@@ -12,7 +12,7 @@ import (
 
 // wantNotReady checks that claiming document id fails with a *document.NotReadyError whose Due
 // is within a second of due.
-func wantNotReady(t *testing.T, s store.Store, id string, due time.Time) {
+func wantNotReady(t *testing.T, s *store.Store, id string, due time.Time) {
 	t.Helper()
 	j, err := s.ClaimDocument(t.Context(), id, longLease)
 	var nr *document.NotReadyError
@@ -24,7 +24,7 @@ func wantNotReady(t *testing.T, s store.Store, id string, due time.Time) {
 	}
 }
 
-func testClaimDocument(t *testing.T, s store.Store) {
+func testClaimDocument(t *testing.T, s *store.Store) {
 	first, second := newDoc("alice", "first.pdf"), newDoc("bob", "second.tiff")
 	second.ContentType = "image/tiff"
 	create(t, s, first)
@@ -59,7 +59,7 @@ func testClaimDocument(t *testing.T, s store.Store) {
 	wantErr(t, "ClaimDocument with a zero lease", err, document.ErrInvalidInput)
 }
 
-func testClaimDocumentDone(t *testing.T, s store.Store) {
+func testClaimDocumentDone(t *testing.T, s *store.Store) {
 	d := newDoc("alice", "scan.png")
 	create(t, s, d)
 	const lease = 250 * time.Millisecond
@@ -105,7 +105,7 @@ func testClaimDocumentDone(t *testing.T, s store.Store) {
 	}
 }
 
-func testClaimDocumentConcurrent(t *testing.T, s store.Store) {
+func testClaimDocumentConcurrent(t *testing.T, s *store.Store) {
 	d := newDoc("alice", "popular.pdf")
 	create(t, s, d)
 	const workers = 8

@@ -11,7 +11,7 @@ import (
 	"github.com/docpipe/docpipe/internal/store"
 )
 
-func testCreate(t *testing.T, s store.Store) {
+func testCreate(t *testing.T, s *store.Store) {
 	before := time.Now().Truncate(time.Microsecond)
 	d := newDoc("alice", "scan.pdf")
 	d.Status, d.Pages, d.Attempts, d.Error = document.StatusDone, 7, 3, "ignored"
@@ -57,7 +57,7 @@ func testCreate(t *testing.T, s store.Store) {
 	wantErr(t, "Get of a malformed ID", err, document.ErrNotFound)
 }
 
-func testCreateInvalid(t *testing.T, s store.Store) {
+func testCreateInvalid(t *testing.T, s *store.Store) {
 	noOwner := newDoc("", "x.pdf")
 	wantErr(t, "Create without owner", s.Create(t.Context(), noOwner), document.ErrInvalidInput)
 	badID := newDoc("alice", "x.pdf")
@@ -67,7 +67,7 @@ func testCreateInvalid(t *testing.T, s store.Store) {
 }
 
 // listAll pages through the owner's documents limit at a time.
-func listAll(t *testing.T, s store.Store, owner string, status document.Status, limit int) []document.Document {
+func listAll(t *testing.T, s *store.Store, owner string, status document.Status, limit int) []document.Document {
 	t.Helper()
 	var all []document.Document
 	opt := store.ListOptions{Status: status, Limit: limit}
@@ -100,7 +100,7 @@ func ids(docs []document.Document) []string {
 	return ids
 }
 
-func testList(t *testing.T, s store.Store) {
+func testList(t *testing.T, s *store.Store) {
 	base := time.Date(2025, 1, 2, 3, 4, 5, 0, time.UTC)
 	var want []string
 	for i, ms := range []int{0, 1, 1, 1, 2, 3, 3} {
@@ -141,7 +141,7 @@ func testList(t *testing.T, s store.Store) {
 	}
 }
 
-func testListStatus(t *testing.T, s store.Store) {
+func testListStatus(t *testing.T, s *store.Store) {
 	var all []string
 	for i := range 7 {
 		d := newDoc("alice", "doc"+string(rune('a'+i)))
@@ -170,7 +170,7 @@ func testListStatus(t *testing.T, s store.Store) {
 	}
 }
 
-func testListInvalid(t *testing.T, s store.Store) {
+func testListInvalid(t *testing.T, s *store.Store) {
 	for i := range 3 {
 		create(t, s, newDoc("alice", "doc"+string(rune('a'+i))))
 	}
@@ -209,7 +209,7 @@ func sameSet(a, b []string) bool {
 	return slices.Equal(a, b)
 }
 
-func testText(t *testing.T, s store.Store) {
+func testText(t *testing.T, s *store.Store) {
 	d := newDoc("alice", "three.pdf")
 	create(t, s, d)
 	_, err := s.Text(t.Context(), "alice", d.ID)
@@ -241,7 +241,7 @@ func testText(t *testing.T, s store.Store) {
 	wantErr(t, "Text of an unknown document", err, document.ErrNotFound)
 }
 
-func testDelete(t *testing.T, s store.Store) {
+func testDelete(t *testing.T, s *store.Store) {
 	docs := addDone(t, s,
 		textDoc{"alice", "gone.pdf", []string{"walrus tusks", "more walrus"}},
 		textDoc{"alice", "kept.pdf", []string{"walrus colony"}},
@@ -273,7 +273,7 @@ func testDelete(t *testing.T, s store.Store) {
 	}
 }
 
-func testDeleteQueuedAndProcessing(t *testing.T, s store.Store) {
+func testDeleteQueuedAndProcessing(t *testing.T, s *store.Store) {
 	queued := newDoc("alice", "queued.pdf")
 	create(t, s, queued)
 	if _, err := s.Delete(t.Context(), "alice", queued.ID); err != nil {
@@ -299,7 +299,7 @@ func testDeleteQueuedAndProcessing(t *testing.T, s store.Store) {
 	wantNoJob(t, s)
 }
 
-func testReprocess(t *testing.T, s store.Store) {
+func testReprocess(t *testing.T, s *store.Store) {
 	d := newDoc("alice", "again.pdf")
 	create(t, s, d)
 	_, err := s.Reprocess(t.Context(), "alice", d.ID)
@@ -349,7 +349,7 @@ func testReprocess(t *testing.T, s store.Store) {
 	wantErr(t, "Reprocess of an unknown document", err, document.ErrNotFound)
 }
 
-func testReprocessFailed(t *testing.T, s store.Store) {
+func testReprocessFailed(t *testing.T, s *store.Store) {
 	d := newDoc("alice", "broken.pdf")
 	create(t, s, d)
 	j := claim(t, s, longLease)
@@ -368,7 +368,7 @@ func testReprocessFailed(t *testing.T, s store.Store) {
 	}
 }
 
-func testOwnership(t *testing.T, s store.Store) {
+func testOwnership(t *testing.T, s *store.Store) {
 	docs := addDone(t, s, textDoc{"alice", "secret.pdf", []string{"confidential merger plans"}})
 	secret := docs["secret.pdf"]
 	queued := newDoc("alice", "queued.pdf")
@@ -405,7 +405,7 @@ func testOwnership(t *testing.T, s store.Store) {
 // testOwnershipUnforgeable stores, in bob's documents, text that carries the kind of owner marker
 // a full-text index may keep beside a document's words: alice's, as SQLite's index writes it (a
 // hash of the owner in private-use characters). No text may change whose documents a search sees.
-func testOwnershipUnforgeable(t *testing.T, s store.Store) {
+func testOwnershipUnforgeable(t *testing.T, s *store.Store) {
 	sum := sha256.Sum256([]byte("alice"))
 	var forged strings.Builder
 	for _, c := range sum[:16] {

@@ -12,13 +12,13 @@ import (
 	"github.com/docpipe/docpipe/internal/store"
 )
 
-func testClaimEmpty(t *testing.T, s store.Store) {
+func testClaimEmpty(t *testing.T, s *store.Store) {
 	wantNoJob(t, s)
 	_, err := s.Claim(t.Context(), 0)
 	wantErr(t, "Claim with a zero lease", err, document.ErrInvalidInput)
 }
 
-func testClaim(t *testing.T, s store.Store) {
+func testClaim(t *testing.T, s *store.Store) {
 	d := newDoc("alice", "scan.tiff")
 	d.ContentType = "image/tiff"
 	create(t, s, d)
@@ -44,7 +44,7 @@ func testClaim(t *testing.T, s store.Store) {
 	wantNoJob(t, s)
 }
 
-func testClaimOrder(t *testing.T, s store.Store) {
+func testClaimOrder(t *testing.T, s *store.Store) {
 	var want []string
 	for _, name := range []string{"first", "second", "third"} {
 		d := newDoc("alice", name)
@@ -63,7 +63,7 @@ func testClaimOrder(t *testing.T, s store.Store) {
 
 // queue creates documents of owner named prefix1, prefix2, ... in order, each ready after the
 // one before, and records their names by ID in names.
-func queue(t *testing.T, s store.Store, names map[string]string, owner, prefix string, n int) []string {
+func queue(t *testing.T, s *store.Store, names map[string]string, owner, prefix string, n int) []string {
 	t.Helper()
 	var ids []string
 	for i := range n {
@@ -77,7 +77,7 @@ func queue(t *testing.T, s store.Store, names map[string]string, owner, prefix s
 }
 
 // claimNames claims n jobs and returns the names of their documents.
-func claimNames(t *testing.T, s store.Store, names map[string]string, lease time.Duration, n int) []string {
+func claimNames(t *testing.T, s *store.Store, names map[string]string, lease time.Duration, n int) []string {
 	t.Helper()
 	var got []string
 	for range n {
@@ -89,7 +89,7 @@ func claimNames(t *testing.T, s store.Store, names map[string]string, lease time
 // testClaimFairAcrossOwners checks that an owner's batch does not hold up another owner's
 // later documents: each claim goes to the owner with the fewest live leases, ties to the owner
 // served least recently, then to the job ready longest.
-func testClaimFairAcrossOwners(t *testing.T, s store.Store) {
+func testClaimFairAcrossOwners(t *testing.T, s *store.Store) {
 	names := make(map[string]string)
 	queue(t, s, names, "alice", "a", 50)
 	if got := claimNames(t, s, names, longLease, 1); !slices.Equal(got, []string{"a1"}) {
@@ -111,7 +111,7 @@ func testClaimFairAcrossOwners(t *testing.T, s store.Store) {
 
 // testClaimFairLiveLeasesOnly checks that a lease that ran out and a job waiting to be retried
 // do not count as leases their owner holds.
-func testClaimFairLiveLeasesOnly(t *testing.T, s store.Store) {
+func testClaimFairLiveLeasesOnly(t *testing.T, s *store.Store) {
 	names := make(map[string]string)
 	b1 := queue(t, s, names, "bob", "b", 1)[0]
 	a2 := queue(t, s, names, "alice", "a", 2)[1]
@@ -152,7 +152,7 @@ func testClaimFairLiveLeasesOnly(t *testing.T, s store.Store) {
 // with a single OCR engine that finishes each job before it claims the next: of the owners
 // with ready jobs, the one whose last claim (Claim or ClaimDocument) is oldest goes first, an
 // owner never served before anyone.
-func testClaimFairOneEngine(t *testing.T, s store.Store) {
+func testClaimFairOneEngine(t *testing.T, s *store.Store) {
 	names := make(map[string]string)
 	queue(t, s, names, "alice", "a", 50)
 	// finish ends a claimed job, done or (every other one) failed for good, so that no lease
@@ -224,7 +224,7 @@ func testClaimFairOneEngine(t *testing.T, s store.Store) {
 	}
 }
 
-func testLeaseExpiry(t *testing.T, s store.Store) {
+func testLeaseExpiry(t *testing.T, s *store.Store) {
 	d := newDoc("alice", "slow.pdf")
 	create(t, s, d)
 	const lease = 250 * time.Millisecond
@@ -266,7 +266,7 @@ func testLeaseExpiry(t *testing.T, s store.Store) {
 	}
 }
 
-func testExtend(t *testing.T, s store.Store) {
+func testExtend(t *testing.T, s *store.Store) {
 	create(t, s, newDoc("alice", "long.pdf"))
 	j := claim(t, s, time.Minute)
 	j2, err := s.Extend(t.Context(), j, time.Hour)
@@ -296,7 +296,7 @@ func testExtend(t *testing.T, s store.Store) {
 	wantErr(t, "Complete twice", s.Complete(t.Context(), j2, nil), document.ErrLeaseLost)
 }
 
-func testComplete(t *testing.T, s store.Store) {
+func testComplete(t *testing.T, s *store.Store) {
 	d := newDoc("alice", "done.pdf")
 	create(t, s, d)
 	j := claim(t, s, longLease)
@@ -334,7 +334,7 @@ func testComplete(t *testing.T, s store.Store) {
 	}
 }
 
-func testCompleteInvalidPages(t *testing.T, s store.Store) {
+func testCompleteInvalidPages(t *testing.T, s *store.Store) {
 	d := newDoc("alice", "odd.pdf")
 	create(t, s, d)
 	j := claim(t, s, longLease)
@@ -353,7 +353,7 @@ func testCompleteInvalidPages(t *testing.T, s store.Store) {
 	}
 }
 
-func testFailRetry(t *testing.T, s store.Store) {
+func testFailRetry(t *testing.T, s *store.Store) {
 	d := newDoc("alice", "flaky.pdf")
 	create(t, s, d)
 	j := claim(t, s, longLease)
@@ -384,7 +384,7 @@ func testFailRetry(t *testing.T, s store.Store) {
 	}
 }
 
-func testFailFinal(t *testing.T, s store.Store) {
+func testFailFinal(t *testing.T, s *store.Store) {
 	d := newDoc("alice", "bad.pdf")
 	create(t, s, d)
 	j := claim(t, s, longLease)
@@ -404,7 +404,7 @@ func testFailFinal(t *testing.T, s store.Store) {
 	wantErr(t, "Text of a failed document", err, document.ErrConflict)
 }
 
-func testConcurrentClaims(t *testing.T, s store.Store) {
+func testConcurrentClaims(t *testing.T, s *store.Store) {
 	const jobs, workers = 100, 8
 	var want []string
 	for i := range jobs {
@@ -444,7 +444,7 @@ func testConcurrentClaims(t *testing.T, s store.Store) {
 	}
 }
 
-func testStats(t *testing.T, s store.Store) {
+func testStats(t *testing.T, s *store.Store) {
 	if st, err := s.Stats(t.Context()); err != nil || st != (store.Stats{}) {
 		t.Errorf("Stats of an empty store = %+v, %v; want zero", st, err)
 	}

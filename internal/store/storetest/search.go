@@ -21,7 +21,7 @@ func filler(n int) string {
 	return strings.Join(out, " ")
 }
 
-func testSearchRanking(t *testing.T, s store.Store) {
+func testSearchRanking(t *testing.T, s *store.Store) {
 	docs := addDone(t, s,
 		textDoc{"alice", "many.pdf", []string{"zebra crossing near the zebra zoo with a zebra"}},
 		textDoc{"alice", "short.pdf", []string{"one zebra here"}},
@@ -48,7 +48,7 @@ func testSearchRanking(t *testing.T, s store.Store) {
 	}
 }
 
-func testSearchBestPage(t *testing.T, s store.Store) {
+func testSearchBestPage(t *testing.T, s *store.Store) {
 	addDone(t, s, textDoc{"alice", "report.pdf", []string{
 		"introduction " + filler(40),
 		"methods " + filler(40),
@@ -61,7 +61,7 @@ func testSearchBestPage(t *testing.T, s store.Store) {
 	}
 }
 
-func testSearchSyntax(t *testing.T, s store.Store) {
+func testSearchSyntax(t *testing.T, s *store.Store) {
 	addDone(t, s,
 		textDoc{"alice", "quick.pdf", []string{"the quick brown fox"}},
 		textDoc{"alice", "brown.pdf", []string{"a brown quick fox"}},
@@ -102,7 +102,7 @@ func testSearchSyntax(t *testing.T, s store.Store) {
 	}
 }
 
-func testSearchDocumentLevel(t *testing.T, s store.Store) {
+func testSearchDocumentLevel(t *testing.T, s *store.Store) {
 	addDone(t, s,
 		textDoc{"alice", "split.pdf", []string{"alpha " + filler(10), filler(10) + " bravo"}},
 		textDoc{"alice", "single.pdf", []string{"alpha charlie"}},
@@ -122,7 +122,7 @@ func testSearchDocumentLevel(t *testing.T, s store.Store) {
 	}
 }
 
-func testSearchSnippets(t *testing.T, s store.Store) {
+func testSearchSnippets(t *testing.T, s *store.Store) {
 	page := filler(60) + " The invoice total was 420 euros, due in March. " + filler(60)
 	addDone(t, s, textDoc{"alice", "bill.pdf", []string{page}})
 	tests := []struct {
@@ -168,7 +168,7 @@ func testSearchSnippets(t *testing.T, s store.Store) {
 	}
 }
 
-func testSearchPaging(t *testing.T, s store.Store) {
+func testSearchPaging(t *testing.T, s *store.Store) {
 	var docs []textDoc
 	for i := range 25 {
 		docs = append(docs, textDoc{"alice", "doc" + string(rune('a'+i)) + ".pdf",
@@ -212,7 +212,7 @@ func query(t *testing.T, s string) search.Query {
 // testSearchLiteral feeds full-text syntax of several backends through the search box: none of
 // it may fail or act as an operator. decoy.pdf is what an operator would match; literal.pdf holds
 // the operators as words.
-func testSearchLiteral(t *testing.T, s store.Store) {
+func testSearchLiteral(t *testing.T, s *store.Store) {
 	addDone(t, s,
 		textDoc{"alice", "decoy.pdf", []string{"zulu yankee xray"}},
 		textDoc{"alice", "literal.pdf", []string{"zulu or nothere and not near yankee col body text tsv"}},
@@ -274,7 +274,7 @@ func testSearchLiteral(t *testing.T, s store.Store) {
 
 // testSearchRawWords searches for clauses that Parse would never make: a backend must still treat
 // every word as data. It may reject a query that is left with nothing to search for.
-func testSearchRawWords(t *testing.T, s store.Store) {
+func testSearchRawWords(t *testing.T, s *store.Store) {
 	addDone(t, s, textDoc{"alice", "decoy.pdf", []string{"zulu yankee xray"}})
 	raw := []string{
 		`"`, `""`, `*`, `NEAR(zulu yankee)`, `zulu OR nothere`, `zulu AND`, `NOT`, `col:zulu`,
@@ -299,7 +299,7 @@ func testSearchRawWords(t *testing.T, s store.Store) {
 	}
 }
 
-func testSearchInvalid(t *testing.T, s store.Store) {
+func testSearchInvalid(t *testing.T, s *store.Store) {
 	addDone(t, s, textDoc{"alice", "a.pdf", []string{"some words"}})
 	words := query(t, "words")
 	tests := []struct {

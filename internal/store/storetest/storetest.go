@@ -12,7 +12,9 @@
 //     backend may bound the matches it ranks and counts (SearchResult.Capped), but not below a
 //     hundred.
 //   - Options out of their documented range, a lease that is not positive and pages with
-//     numbers that are not unique and positive are document.ErrInvalidInput.
+//     numbers that are not unique and within 1..store.MaxPage are document.ErrInvalidInput.
+//   - Page text and failure reasons are stored as store.CleanText makes them, and a hit's
+//     snippet is cut from its page by store.Highlighter.
 //   - Claim hands out a ready job of the owner who holds the fewest live leases, of those
 //     owners the one whose last claim (Claim or ClaimDocument) is oldest, an owner never
 //     served first, and of that owner's ready jobs the one that has been ready longest. A
@@ -33,13 +35,13 @@ import (
 	"github.com/docpipe/docpipe/internal/store"
 )
 
-// Run runs the suite. open must return a new, empty store each time it is called; Run closes it
-// when the subtest ends. Subtests sleep for tens to hundreds of milliseconds to let leases and
+// Run runs the suite. open must return a new, empty store (store.New of the backend under test)
+// each time it is called; Run closes it when the subtest ends. Subtests sleep for tens to hundreds of milliseconds to let leases and
 // retries come due.
-func Run(t *testing.T, open func(t *testing.T) store.Store) {
+func Run(t *testing.T, open func(t *testing.T) *store.Store) {
 	tests := []struct {
 		name string
-		fn   func(*testing.T, store.Store)
+		fn   func(*testing.T, *store.Store)
 	}{
 		{"Create", testCreate},
 		{"CreateInvalid", testCreateInvalid},
@@ -79,6 +81,12 @@ func Run(t *testing.T, open func(t *testing.T) store.Store) {
 		{"ClaimDocumentDone", testClaimDocumentDone},
 		{"ClaimDocumentConcurrent", testClaimDocumentConcurrent},
 		{"Stats", testStats},
+		{"Limits", testLimits},
+		{"LeaseInvalid", testLeaseInvalid},
+		{"CompletePageLimit", testCompletePageLimit},
+		{"CompleteCleansText", testCompleteCleansText},
+		{"FailCleansReason", testFailCleansReason},
+		{"SearchSnippetsAlike", testSearchSnippetsAlike},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -106,14 +114,14 @@ func newDoc(owner, name string) *document.Document {
 	}
 }
 
-func create(t *testing.T, s store.Store, d *document.Document) {
+func create(t *testing.T, s *store.Store, d *document.Document) {
 	t.Helper()
 	if err := s.Create(t.Context(), d); err != nil {
 		t.Fatalf("Create(%s): %v", d.Name, err)
 	}
 }
 
-func get(t *testing.T, s store.Store, owner, id string) document.Document {
+func get(t *testing.T, s *store.Store, owner, id string) document.Document {
 	t.Helper()
 	d, err := s.Get(t.Context(), owner, id)
 	if err != nil {
@@ -122,7 +130,7 @@ func get(t *testing.T, s store.Store, owner, id string) document.Document {
 	return d
 }
 
-func claim(t *testing.T, s store.Store, lease time.Duration) document.Job {
+func claim(t *testing.T, s *store.Store, lease time.Duration) document.Job {
 	t.Helper()
 	j, err := s.Claim(t.Context(), lease)
 	if err != nil {
@@ -132,7 +140,7 @@ func claim(t *testing.T, s store.Store, lease time.Duration) document.Job {
 }
 
 // claimWithin polls Claim until it returns a job or timeout passes.
-func claimWithin(t *testing.T, s store.Store, lease, timeout time.Duration) document.Job {
+func claimWithin(t *testing.T, s *store.Store, lease, timeout time.Duration) document.Job {
 	t.Helper()
 	deadline := time.Now().Add(timeout)
 	for {
@@ -150,7 +158,7 @@ func claimWithin(t *testing.T, s store.Store, lease, timeout time.Duration) docu
 	}
 }
 
-func wantNoJob(t *testing.T, s store.Store) {
+func wantNoJob(t *testing.T, s *store.Store) {
 	t.Helper()
 	j, err := s.Claim(t.Context(), longLease)
 	if !errors.Is(err, document.ErrNoJob) {
@@ -181,7 +189,7 @@ type textDoc struct {
 
 // addDone creates the documents and processes them to done. No other job may be pending.
 // It returns the documents by name.
-func addDone(t *testing.T, s store.Store, docs ...textDoc) map[string]document.Document {
+func addDone(t *testing.T, s *store.Store, docs ...textDoc) map[string]document.Document {
 	t.Helper()
 	byID := make(map[string]textDoc)
 	for _, td := range docs {
@@ -256,7 +264,7 @@ func diffDoc(got, want document.Document) string {
 }
 
 // find runs a search box query for owner and returns the hits.
-func find(t *testing.T, s store.Store, owner, query string) store.SearchResult {
+func find(t *testing.T, s *store.Store, owner, query string) store.SearchResult {
 	t.Helper()
 	q, err := search.Parse(query)
 	if err != nil {
@@ -270,7 +278,7 @@ func find(t *testing.T, s store.Store, owner, query string) store.SearchResult {
 }
 
 // findNames runs a search box query for owner and returns the names of the hits, best first.
-func findNames(t *testing.T, s store.Store, owner, query string) []string {
+func findNames(t *testing.T, s *store.Store, owner, query string) []string {
 	t.Helper()
 	return names(find(t, s, owner, query).Hits)
 }

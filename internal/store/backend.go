@@ -1,0 +1,79 @@
+package store
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	"github.com/docpipe/docpipe/internal/document"
+	"github.com/docpipe/docpipe/internal/search"
+)
+
+// A Backend keeps documents in one database for a Store: it runs the queries and transactions,
+// ranks search matches and claims jobs. The Store checks every input before a Backend sees it
+// and wraps the errors it returns, so a Backend validates nothing the Store has and adds no
+// prefix of its own. Where a method's doc says nothing else, it is the Store method of the
+// same name.
+type Backend interface {
+	// Name names the backend in errors ("sqlite", "postgres", …).
+	Name() string
+	// Create inserts d, as Prepare made it, queued with a job ready now. An existing ID is
+	// document.ErrConflict.
+	Create(ctx context.Context, d document.Document) error
+	Get(ctx context.Context, owner, id string) (document.Document, error)
+	// List returns at most n of the owner's documents with the status (any when empty), newest
+	// first and then by descending ID, those after the cursor only unless it is zero.
+	List(ctx context.Context, owner string, status document.Status, after Cursor, n int) ([]document.Document, error)
+	// Text returns the document and, when it is done, its pages in page order, read together.
+	Text(ctx context.Context, owner, id string) (document.Document, []document.Page, error)
+	Delete(ctx context.Context, owner, id string) (document.Document, error)
+	// Reprocess queues the document again if Reprocessable allows it, in one transaction.
+	Reprocess(ctx context.Context, owner, id string) (document.Document, error)
+	// Search ranks the owner's done documents that match q, which has at least one positive
+	// clause, and returns the window of them that starts at offset and holds at most limit.
+	Search(ctx context.Context, owner string, q search.Query, offset, limit int) (Ranked, error)
+
+	// Claim, ClaimDocument and Extend are given a positive lease.
+	Claim(ctx context.Context, lease time.Duration) (document.Job, error)
+	ClaimDocument(ctx context.Context, id string, lease time.Duration) (document.Job, error)
+	Extend(ctx context.Context, job document.Job, lease time.Duration) (document.Job, error)
+	// Complete is given pages in page order, their numbers unique and within 1..MaxPage, and
+	// their text cleaned.
+	Complete(ctx context.Context, job document.Job, pages []document.Page) error
+	// Fail is given a cleaned reason.
+	Fail(ctx context.Context, job document.Job, reason string, retryAt time.Time) error
+
+	Stats(ctx context.Context) (Stats, error)
+	Ping(ctx context.Context) error
+	Close() error
+}
+
+// Ranked is a window of a backend's search matches, best first.
+type Ranked struct {
+	Matches []Match
+	Total   int  // documents matching, across all windows
+	Capped  bool // more documents match than the backend ranks and counts
+}
+
+// A Match is a document that matches a search, with the pages its hit may show: the Store
+// shows the first of them that holds a word of the query, or the first. A backend that ranks
+// pages gives the best one alone; one that does not gives them all in page order.
+type Match struct {
+	Document document.Document
+	Score    float64 // higher is better
+	Pages    []document.Page
+}
+
+// Window returns the part of s that starts at offset and holds at most limit elements.
+func Window[T any](s []T, offset, limit int) []T {
+	lo := min(offset, len(s))
+	return s[lo:min(lo+limit, len(s))]
+}
+
+// Reprocessable reports why d may not be queued again: only a done or failed document may.
+func Reprocessable(d document.Document) error {
+	if d.Status != document.StatusDone && d.Status != document.StatusFailed {
+		return fmt.Errorf("%w: document is %s", document.ErrConflict, d.Status)
+	}
+	return nil
+}

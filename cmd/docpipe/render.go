@@ -101,8 +101,16 @@ func drawPage(ctx context.Context, data []byte, n int, lim ocr.Limits) ([]byte, 
 		"-max-memory", strconv.Itoa(renderMemoryMiB), "-")
 	var stdout, stderr bytes.Buffer
 	cmd.Stdin, cmd.Stdout, cmd.Stderr = bytes.NewReader(data), &stdout, &stderr
+	// The child runs pdftoppm for a PDF: killing the child alone would leave pdftoppm drawing,
+	// so the child leads a process group of its own and the whole group is killed, also after
+	// a child that died on its own. Should the server die first, the child follows it.
+	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true, Pdeathsig: syscall.SIGKILL}
+	cmd.Cancel = func() error { return syscall.Kill(-cmd.Process.Pid, syscall.SIGKILL) }
 	cmd.WaitDelay = 2 * time.Second
 	err = cmd.Run()
+	if cmd.Process != nil {
+		_ = syscall.Kill(-cmd.Process.Pid, syscall.SIGKILL)
+	}
 	if ctx.Err() != nil {
 		return nil, fmt.Errorf("draw page %d: %w", n, ctx.Err())
 	}

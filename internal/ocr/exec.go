@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"os/exec"
 	"strings"
+	"syscall"
 	"time"
 
 	"github.com/docpipe/docpipe/internal/document"
@@ -48,6 +49,9 @@ func run(ctx context.Context, maxOut int, stdin []byte, tool string, args ...str
 		cmd.Stdin = bytes.NewReader(stdin)
 	}
 	cmd.WaitDelay = 5 * time.Second
+	// A tool outlives no process that started it: a killed worker or page renderer takes
+	// its pdftoppm with it.
+	cmd.SysProcAttr = &syscall.SysProcAttr{Pdeathsig: syscall.SIGKILL}
 	err := cmd.Run()
 	switch {
 	case ctx.Err() != nil:

@@ -40,11 +40,15 @@ func serveUnderAttack(t *testing.T, env ...string) *proc {
 	return underAttack(t, "serve", env...)
 }
 
-// underAttack starts role on the embedded defaults, with one OCR engine and a short job timeout.
+// underAttack starts role on the embedded defaults, with one OCR engine, a short job timeout
+// and a temporary directory of its own.
 func underAttack(t *testing.T, role string, env ...string) *proc {
 	t.Helper()
-	return start(t, role, append([]string{"DOCPIPE_DATA_DIR=" + t.TempDir(), "DOCPIPE_OCR_ENGINES=1",
+	tmp := t.TempDir()
+	p := start(t, role, append([]string{"DOCPIPE_DATA_DIR=" + t.TempDir(), "DOCPIPE_OCR_ENGINES=1", "TMPDIR=" + tmp,
 		"DOCPIPE_JOB_TIMEOUT=20s", "DOCPIPE_MAX_ATTEMPTS=1", "DOCPIPE_AUTH=none"}, env...)...)
+	p.tmp = tmp
+	return p
 }
 
 // peakRSS is the peak resident set of p so far, in MiB.
@@ -164,11 +168,7 @@ func testCraftedPDF(t *testing.T) {
 	if err := <-left; !errors.Is(err, context.Canceled) {
 		t.Fatalf("the viewer who left got %v, want its own cancellation", err)
 	}
-	within(t, "pdftoppm ending after its viewer left", 8*time.Second, func() {
-		for children(t, p, "pdftoppm") > 0 {
-			time.Sleep(100 * time.Millisecond)
-		}
-	})
+	noneLeft(t, p, "pdftoppm", "pdftoppm ending after its viewer left", 8*time.Second)
 	within(t, "the first full view", 20*time.Second+10*time.Second, func() {
 		resp, err := http.Get(image)
 		if err != nil {
@@ -179,6 +179,7 @@ func testCraftedPDF(t *testing.T) {
 			t.Errorf("first view = %s, want 422", resp.Status)
 		}
 	})
+	noneLeft(t, p, "pdftoppm", "pdftoppm ending after the drawing ran out of time", 8*time.Second)
 	within(t, "a second view", time.Second, func() {
 		resp, err := http.Get(image)
 		if err != nil {
@@ -194,46 +195,38 @@ func testCraftedPDF(t *testing.T) {
 	}
 }
 
-// children counts the processes named comm that descend from p.
+// noneLeft waits until no process named comm works on p's files, failing the test if one
+// still does after limit.
+func noneLeft(t *testing.T, p *proc, comm, what string, limit time.Duration) {
+	t.Helper()
+	start := time.Now()
+	for children(t, p, comm) > 0 {
+		if time.Since(start) > limit {
+			t.Errorf("%s: a %s still runs after %v", what, comm, limit)
+			return
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+	t.Logf("%s: %v", what, time.Since(start).Round(10*time.Millisecond))
+}
+
+// children counts the processes named comm that work on p's temporary files: p's own children
+// and their children, and any of them left running when their parent died.
 func children(t *testing.T, p *proc, comm string) int {
 	t.Helper()
 	entries, err := os.ReadDir("/proc")
 	if err != nil {
 		t.Fatal(err)
 	}
-	parent, name := map[int]int{}, map[int]string{}
-	for _, e := range entries {
-		pid, err := strconv.Atoi(e.Name())
-		if err != nil {
-			continue
-		}
-		stat, err := os.ReadFile("/proc/" + e.Name() + "/stat")
-		if err != nil {
-			continue
-		}
-		// pid (comm) state ppid ...
-		s := string(stat)
-		open, close := strings.IndexByte(s, '('), strings.LastIndexByte(s, ')')
-		if open < 0 || close < open {
-			continue
-		}
-		fields := strings.Fields(s[close+1:])
-		if len(fields) < 2 {
-			continue
-		}
-		ppid, _ := strconv.Atoi(fields[1])
-		parent[pid], name[pid] = ppid, s[open+1:close]
-	}
 	n := 0
-	for pid, c := range name {
-		if c != comm {
+	for _, e := range entries {
+		name, err := os.ReadFile("/proc/" + e.Name() + "/comm")
+		if err != nil || strings.TrimSpace(string(name)) != comm {
 			continue
 		}
-		for a := parent[pid]; a > 1; a = parent[a] {
-			if a == p.cmd.Process.Pid {
-				n++
-				break
-			}
+		cmdline, err := os.ReadFile("/proc/" + e.Name() + "/cmdline")
+		if err == nil && bytes.Contains(cmdline, []byte(p.tmp)) {
+			n++
 		}
 	}
 	return n

@@ -48,6 +48,7 @@ type proc struct {
 	logs  *bytes.Buffer
 	done  chan error
 	token string // bearer token the request helpers send, if set
+	tmp   string // TMPDIR of the process, if the test gave it one
 }
 
 // do sends req with the proc's bearer token, if it has one.

@@ -33,9 +33,19 @@ type Store struct {
 	now func() time.Time
 }
 
+// A Clock is a backend that keeps time in this process rather than in its database server:
+// the Store then reads the same time as the backend, so that a test can set it.
+type Clock interface {
+	Now() time.Time
+}
+
 // New returns the Store that keeps its documents in b.
 func New(b Backend) *Store {
-	return &Store{b: b, now: time.Now}
+	s := &Store{b: b, now: time.Now}
+	if c, ok := b.(Clock); ok {
+		s.now = c.Now
+	}
+	return s
 }
 
 // Backend returns the backend s keeps its documents in.

@@ -80,6 +80,9 @@ type backend struct {
 
 var _ store.Backend = (*backend)(nil)
 
+// Now is the time the backend runs on: its now field, which tests may set.
+func (s *backend) Now() time.Time { return s.now() }
+
 // Open connects to the database the URL names (see the package doc) and checks that it and its
 // documents container exist.
 func Open(ctx context.Context, rawURL string) (*store.Store, error) {

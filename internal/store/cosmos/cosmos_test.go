@@ -19,7 +19,11 @@ import (
 
 func TestConformance(t *testing.T) {
 	e := cosmostest.Start(t)
-	storetest.Run(t, func(t *testing.T) *store.Store { return open(t, e) })
+	storetest.Run(t, func(t *testing.T, clock *storetest.Clock) *store.Store {
+		s := open(t, e)
+		inside(s).now = clock.Fake()
+		return s
+	})
 	// The suite's concurrency checks pass only because the proxy enforces If-Match: the store
 	// must never replace a document unconditionally.
 	if n := e.Unconditional(); n != 0 {

@@ -51,6 +51,9 @@ type backend struct {
 
 var _ store.Backend = (*backend)(nil)
 
+// Now is the time the backend runs on: its now field, which tests may set.
+func (s *backend) Now() time.Time { return s.now() }
+
 // Open opens the database at path, creating it and its directory as needed, and brings its
 // schema up to date.
 func Open(ctx context.Context, path string) (*store.Store, error) {

@@ -25,7 +25,11 @@ func open(t *testing.T) *store.Store {
 }
 
 func TestConformance(t *testing.T) {
-	storetest.Run(t, func(t *testing.T) *store.Store { return open(t) })
+	storetest.Run(t, func(t *testing.T, clock *storetest.Clock) *store.Store {
+		s := open(t)
+		inside(s).now = clock.Fake()
+		return s
+	})
 }
 
 func TestSearchCapped(t *testing.T) {

@@ -59,7 +59,7 @@ func testClaimDocument(t *testing.T, s *store.Store) {
 	wantErr(t, "ClaimDocument with a zero lease", err, document.ErrInvalidInput)
 }
 
-func testClaimDocumentDone(t *testing.T, s *store.Store) {
+func testClaimDocumentDone(t *testing.T, s *store.Store, clock *Clock) {
 	d := newDoc("alice", "scan.png")
 	create(t, s, d)
 	const lease = 250 * time.Millisecond
@@ -67,7 +67,7 @@ func testClaimDocumentDone(t *testing.T, s *store.Store) {
 	if err != nil {
 		t.Fatalf("ClaimDocument: %v", err)
 	}
-	time.Sleep(lease + 50*time.Millisecond)
+	clock.Advance(lease + 50*time.Millisecond)
 	fresh, err := s.ClaimDocument(t.Context(), d.ID, longLease)
 	if err != nil {
 		t.Fatalf("ClaimDocument after the lease ran out: %v", err)

@@ -44,13 +44,13 @@ func testClaim(t *testing.T, s *store.Store) {
 	wantNoJob(t, s)
 }
 
-func testClaimOrder(t *testing.T, s *store.Store) {
+func testClaimOrder(t *testing.T, s *store.Store, clock *Clock) {
 	var want []string
 	for _, name := range []string{"first", "second", "third"} {
 		d := newDoc("alice", name)
 		create(t, s, d)
 		want = append(want, d.ID)
-		time.Sleep(2 * time.Millisecond)
+		clock.Advance(2 * time.Millisecond)
 	}
 	var got []string
 	for range want {
@@ -63,7 +63,7 @@ func testClaimOrder(t *testing.T, s *store.Store) {
 
 // queue creates documents of owner named prefix1, prefix2, ... in order, each ready after the
 // one before, and records their names by ID in names.
-func queue(t *testing.T, s *store.Store, names map[string]string, owner, prefix string, n int) []string {
+func queue(t *testing.T, s *store.Store, clock *Clock, names map[string]string, owner, prefix string, n int) []string {
 	t.Helper()
 	var ids []string
 	for i := range n {
@@ -71,7 +71,7 @@ func queue(t *testing.T, s *store.Store, names map[string]string, owner, prefix 
 		create(t, s, d)
 		names[d.ID] = d.Name
 		ids = append(ids, d.ID)
-		time.Sleep(time.Millisecond)
+		clock.Advance(time.Millisecond)
 	}
 	return ids
 }
@@ -89,13 +89,13 @@ func claimNames(t *testing.T, s *store.Store, names map[string]string, lease tim
 // testClaimFairAcrossOwners checks that an owner's batch does not hold up another owner's
 // later documents: each claim goes to the owner with the fewest live leases, ties to the owner
 // served least recently, then to the job ready longest.
-func testClaimFairAcrossOwners(t *testing.T, s *store.Store) {
+func testClaimFairAcrossOwners(t *testing.T, s *store.Store, clock *Clock) {
 	names := make(map[string]string)
-	queue(t, s, names, "alice", "a", 50)
+	queue(t, s, clock, names, "alice", "a", 50)
 	if got := claimNames(t, s, names, longLease, 1); !slices.Equal(got, []string{"a1"}) {
 		t.Fatalf("first Claim = %v, want [a1], the oldest job", got)
 	}
-	queue(t, s, names, "bob", "b", 3)
+	queue(t, s, clock, names, "bob", "b", 3)
 
 	// Leases held before each claim (alice-bob): 1-0, 1-1, 2-1, 2-2, 3-2, 3-3, 4-3; bob has
 	// nothing ready for the last. At each tie bob was served last, so alice goes: the order
@@ -111,12 +111,12 @@ func testClaimFairAcrossOwners(t *testing.T, s *store.Store) {
 
 // testClaimFairLiveLeasesOnly checks that a lease that ran out and a job waiting to be retried
 // do not count as leases their owner holds.
-func testClaimFairLiveLeasesOnly(t *testing.T, s *store.Store) {
+func testClaimFairLiveLeasesOnly(t *testing.T, s *store.Store, clock *Clock) {
 	names := make(map[string]string)
-	b1 := queue(t, s, names, "bob", "b", 1)[0]
-	a2 := queue(t, s, names, "alice", "a", 2)[1]
-	queue(t, s, names, "bob", "bb", 1)
-	queue(t, s, names, "alice", "aa", 1)
+	b1 := queue(t, s, clock, names, "bob", "b", 1)[0]
+	a2 := queue(t, s, clock, names, "alice", "a", 2)[1]
+	queue(t, s, clock, names, "bob", "bb", 1)
+	queue(t, s, clock, names, "alice", "aa", 1)
 
 	if j := claim(t, s, longLease); j.DocumentID != b1 {
 		t.Fatalf("first Claim = %s, want b1, the oldest job", names[j.DocumentID])
@@ -135,7 +135,7 @@ func testClaimFairLiveLeasesOnly(t *testing.T, s *store.Store) {
 	if err := s.Fail(t.Context(), retried, "later", time.Now().Add(time.Hour)); err != nil {
 		t.Fatalf("Fail: %v", err)
 	}
-	time.Sleep(time.Until(expiring.LeaseUntil) + 50*time.Millisecond)
+	clock.Advance(expiring.LeaseUntil.Sub(clock.Now()) + 50*time.Millisecond)
 
 	// Bob holds b1's lease; alice holds none, a1's having run out and a2 waiting (were either
 	// counted, alice would hold as many as bob and bob, served before her, would go first). So
@@ -152,9 +152,9 @@ func testClaimFairLiveLeasesOnly(t *testing.T, s *store.Store) {
 // with a single OCR engine that finishes each job before it claims the next: of the owners
 // with ready jobs, the one whose last claim (Claim or ClaimDocument) is oldest goes first, an
 // owner never served before anyone.
-func testClaimFairOneEngine(t *testing.T, s *store.Store) {
+func testClaimFairOneEngine(t *testing.T, s *store.Store, clock *Clock) {
 	names := make(map[string]string)
-	queue(t, s, names, "alice", "a", 50)
+	queue(t, s, clock, names, "alice", "a", 50)
 	// finish ends a claimed job, done or (every other one) failed for good, so that no lease
 	// is held at the next claim; next claims and finishes n jobs in turn.
 	ended := 0
@@ -183,7 +183,7 @@ func testClaimFairOneEngine(t *testing.T, s *store.Store) {
 	if got := next(1); !slices.Equal(got, []string{"a1"}) {
 		t.Fatalf("first Claim = %v, want [a1], the oldest job", got)
 	}
-	queue(t, s, names, "bob", "b", 1)
+	queue(t, s, clock, names, "bob", "b", 1)
 	if got := next(1); !slices.Equal(got, []string{"b1"}) {
 		t.Fatalf("Claim after a1 ended = %v, want [b1]: bob was never served, alice just was", got)
 	}
@@ -191,7 +191,7 @@ func testClaimFairOneEngine(t *testing.T, s *store.Store) {
 		t.Errorf("Stats after b1 ended = %+v, %v; want 49 queued (alice's), none processing", st, err)
 	}
 
-	queue(t, s, names, "bob", "bb", 3)
+	queue(t, s, clock, names, "bob", "bb", 3)
 	want := []string{"a2", "bb1", "a3", "bb2", "a4", "bb3", "a5", "a6"}
 	if got := next(len(want)); !slices.Equal(got, want) {
 		t.Errorf("Claim order with both owners queued = %v, want them alternating, %v", got, want)
@@ -199,7 +199,7 @@ func testClaimFairOneEngine(t *testing.T, s *store.Store) {
 
 	// A claim by ID serves its owner too: bob, whose c1 would come next, takes c2 by its ID,
 	// so alice goes first again.
-	c2 := queue(t, s, names, "bob", "c", 2)[1]
+	c2 := queue(t, s, clock, names, "bob", "c", 2)[1]
 	j, err := s.ClaimDocument(t.Context(), c2, longLease)
 	if err != nil {
 		t.Fatalf("ClaimDocument(c2): %v", err)
@@ -212,26 +212,26 @@ func testClaimFairOneEngine(t *testing.T, s *store.Store) {
 
 	// Every owner's last claim counts, not only the latest one's: with carol served last, then
 	// alice, then bob, bob's document goes first though queued after all of the others'.
-	queue(t, s, names, "carol", "d", 1)
+	queue(t, s, clock, names, "carol", "d", 1)
 	if got := next(1); !slices.Equal(got, []string{"d1"}) {
 		t.Fatalf("Claim with carol's first document queued = %v, want [d1]: carol was never served", got)
 	}
-	queue(t, s, names, "carol", "dd", 1)
-	queue(t, s, names, "bob", "e", 1)
+	queue(t, s, clock, names, "carol", "dd", 1)
+	queue(t, s, clock, names, "bob", "e", 1)
 	want = []string{"e1", "a9", "dd1"}
 	if got := next(len(want)); !slices.Equal(got, want) {
 		t.Errorf("Claim order with three owners = %v, want %v", got, want)
 	}
 }
 
-func testLeaseExpiry(t *testing.T, s *store.Store) {
+func testLeaseExpiry(t *testing.T, s *store.Store, clock *Clock) {
 	d := newDoc("alice", "slow.pdf")
 	create(t, s, d)
 	const lease = 250 * time.Millisecond
 	stale := claim(t, s, lease)
 	wantNoJob(t, s)
-	fresh := claimWithin(t, s, longLease, 5*time.Second)
-	if time.Now().Before(stale.LeaseUntil) {
+	fresh := claimWithin(t, s, clock, longLease, 5*time.Second)
+	if clock.Now().Before(stale.LeaseUntil) {
 		t.Errorf("job reclaimed before its lease ran out at %v", stale.LeaseUntil)
 	}
 	if fresh.ID != stale.ID || fresh.DocumentID != d.ID || fresh.Attempt != 2 || fresh.Token == stale.Token {
@@ -246,7 +246,7 @@ func testLeaseExpiry(t *testing.T, s *store.Store) {
 	wantErr(t, "Extend by the stale holder", err, document.ErrLeaseLost)
 	wantErr(t, "Complete by the stale holder", s.Complete(t.Context(), stale, pages("stale text")), document.ErrLeaseLost)
 	wantErr(t, "Fail by the stale holder", s.Fail(t.Context(), stale, "stale failure", time.Time{}), document.ErrLeaseLost)
-	wantErr(t, "Fail with retry by the stale holder", s.Fail(t.Context(), stale, "stale failure", time.Now()), document.ErrLeaseLost)
+	wantErr(t, "Fail with retry by the stale holder", s.Fail(t.Context(), stale, "stale failure", clock.Now()), document.ErrLeaseLost)
 	if diff := diffDoc(get(t, s, "alice", d.ID), before); diff != "" {
 		t.Errorf("the stale holder changed the document: %s", diff)
 	}
@@ -296,14 +296,14 @@ func testExtend(t *testing.T, s *store.Store) {
 	wantErr(t, "Complete twice", s.Complete(t.Context(), j2, nil), document.ErrLeaseLost)
 }
 
-func testComplete(t *testing.T, s *store.Store) {
+func testComplete(t *testing.T, s *store.Store, clock *Clock) {
 	d := newDoc("alice", "done.pdf")
 	create(t, s, d)
 	j := claim(t, s, longLease)
-	if err := s.Fail(t.Context(), j, "engine crashed", time.Now()); err != nil {
+	if err := s.Fail(t.Context(), j, "engine crashed", clock.Now()); err != nil {
 		t.Fatalf("Fail: %v", err)
 	}
-	j = claimWithin(t, s, longLease, 5*time.Second)
+	j = claimWithin(t, s, clock, longLease, 5*time.Second)
 	claimed := get(t, s, "alice", d.ID)
 	if err := s.Complete(t.Context(), j, pages("capybara one", "capybara two")); err != nil {
 		t.Fatalf("Complete: %v", err)
@@ -353,11 +353,11 @@ func testCompleteInvalidPages(t *testing.T, s *store.Store) {
 	}
 }
 
-func testFailRetry(t *testing.T, s *store.Store) {
+func testFailRetry(t *testing.T, s *store.Store, clock *Clock) {
 	d := newDoc("alice", "flaky.pdf")
 	create(t, s, d)
 	j := claim(t, s, longLease)
-	retryAt := time.Now().Add(250 * time.Millisecond)
+	retryAt := clock.Now().Add(250 * time.Millisecond)
 	if err := s.Fail(t.Context(), j, "engine timeout", retryAt); err != nil {
 		t.Fatalf("Fail: %v", err)
 	}
@@ -372,8 +372,8 @@ func testFailRetry(t *testing.T, s *store.Store) {
 	}
 	wantNoJob(t, s)
 
-	j2 := claimWithin(t, s, longLease, 5*time.Second)
-	if time.Now().Before(retryAt) {
+	j2 := claimWithin(t, s, clock, longLease, 5*time.Second)
+	if clock.Now().Before(retryAt) {
 		t.Errorf("job claimed before its retry time %v", retryAt)
 	}
 	if j2.ID != j.ID || j2.DocumentID != d.ID || j2.Attempt != 2 || j2.Token == j.Token {
@@ -444,7 +444,7 @@ func testConcurrentClaims(t *testing.T, s *store.Store) {
 	}
 }
 
-func testStats(t *testing.T, s *store.Store) {
+func testStats(t *testing.T, s *store.Store, clock *Clock) {
 	if st, err := s.Stats(t.Context()); err != nil || st != (store.Stats{}) {
 		t.Errorf("Stats of an empty store = %+v, %v; want zero", st, err)
 	}
@@ -455,7 +455,7 @@ func testStats(t *testing.T, s *store.Store) {
 		create(t, s, newDoc("alice", name))
 	}
 	const wait = 30 * time.Millisecond
-	time.Sleep(wait)
+	clock.Advance(wait)
 	st, err := s.Stats(t.Context())
 	if err != nil || st.Queued != 3 || st.Processing != 0 || st.OldestAge < wait || st.OldestAge > time.Minute {
 		t.Errorf("Stats = %+v, %v; want 3 queued, oldest at least %v", st, err, wait)

@@ -36,9 +36,10 @@ import (
 )
 
 // Run runs the suite. open must return a new, empty store (store.New of the backend under test)
-// each time it is called; Run closes it when the subtest ends. Subtests sleep for tens to hundreds of milliseconds to let leases and
-// retries come due.
-func Run(t *testing.T, open func(t *testing.T) *store.Store) {
+// each time it is called, running on clock if the backend keeps time in the process (see
+// Clock); Run closes it when the subtest ends. On a backend that does not, subtests sleep for
+// tens to hundreds of milliseconds to let leases and retries come due.
+func Run(t *testing.T, open func(t *testing.T, clock *Clock) *store.Store) {
 	tests := []struct {
 		name string
 		fn   func(*testing.T, *store.Store)
@@ -66,21 +67,12 @@ func Run(t *testing.T, open func(t *testing.T) *store.Store) {
 		{"SearchInvalid", testSearchInvalid},
 		{"ClaimEmpty", testClaimEmpty},
 		{"Claim", testClaim},
-		{"ClaimOrder", testClaimOrder},
-		{"ClaimFairAcrossOwners", testClaimFairAcrossOwners},
-		{"ClaimFairLiveLeasesOnly", testClaimFairLiveLeasesOnly},
-		{"ClaimFairOneEngine", testClaimFairOneEngine},
-		{"LeaseExpiry", testLeaseExpiry},
 		{"Extend", testExtend},
-		{"Complete", testComplete},
 		{"CompleteInvalidPages", testCompleteInvalidPages},
-		{"FailRetry", testFailRetry},
 		{"FailFinal", testFailFinal},
 		{"ConcurrentClaims", testConcurrentClaims},
 		{"ClaimDocument", testClaimDocument},
-		{"ClaimDocumentDone", testClaimDocumentDone},
 		{"ClaimDocumentConcurrent", testClaimDocumentConcurrent},
-		{"Stats", testStats},
 		{"Limits", testLimits},
 		{"LeaseInvalid", testLeaseInvalid},
 		{"CompletePageLimit", testCompletePageLimit},
@@ -88,15 +80,41 @@ func Run(t *testing.T, open func(t *testing.T) *store.Store) {
 		{"FailCleansReason", testFailCleansReason},
 		{"SearchSnippetsAlike", testSearchSnippetsAlike},
 	}
+	// These wait for leases and retries to come due, on the clock they are given.
+	timed := []struct {
+		name string
+		fn   func(*testing.T, *store.Store, *Clock)
+	}{
+		{"ClaimOrder", testClaimOrder},
+		{"ClaimFairAcrossOwners", testClaimFairAcrossOwners},
+		{"ClaimFairLiveLeasesOnly", testClaimFairLiveLeasesOnly},
+		{"ClaimFairOneEngine", testClaimFairOneEngine},
+		{"LeaseExpiry", testLeaseExpiry},
+		{"FailRetry", testFailRetry},
+		{"ClaimDocumentDone", testClaimDocumentDone},
+		{"Stats", testStats},
+		{"Complete", testComplete},
+	}
+	start := func(t *testing.T) (*store.Store, *Clock) {
+		c := new(Clock)
+		s := open(t, c)
+		t.Cleanup(func() {
+			if err := s.Close(); err != nil {
+				t.Errorf("Close: %v", err)
+			}
+		})
+		return s, c
+	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			s := open(t)
-			t.Cleanup(func() {
-				if err := s.Close(); err != nil {
-					t.Errorf("Close: %v", err)
-				}
-			})
+			s, _ := start(t)
 			tt.fn(t, s)
+		})
+	}
+	for _, tt := range timed {
+		t.Run(tt.name, func(t *testing.T) {
+			s, c := start(t)
+			tt.fn(t, s, c)
 		})
 	}
 }
@@ -139,10 +157,10 @@ func claim(t *testing.T, s *store.Store, lease time.Duration) document.Job {
 	return j
 }
 
-// claimWithin polls Claim until it returns a job or timeout passes.
-func claimWithin(t *testing.T, s *store.Store, lease, timeout time.Duration) document.Job {
+// claimWithin polls Claim until it returns a job or timeout passes on clock.
+func claimWithin(t *testing.T, s *store.Store, clock *Clock, lease, timeout time.Duration) document.Job {
 	t.Helper()
-	deadline := time.Now().Add(timeout)
+	deadline := clock.Now().Add(timeout)
 	for {
 		j, err := s.Claim(t.Context(), lease)
 		if err == nil {
@@ -151,10 +169,10 @@ func claimWithin(t *testing.T, s *store.Store, lease, timeout time.Duration) doc
 		if !errors.Is(err, document.ErrNoJob) {
 			t.Fatalf("Claim: %v", err)
 		}
-		if time.Now().After(deadline) {
+		if clock.Now().After(deadline) {
 			t.Fatalf("Claim: no job within %v", timeout)
 		}
-		time.Sleep(5 * time.Millisecond)
+		clock.Advance(5 * time.Millisecond)
 	}
 }
 

@@ -20,20 +20,8 @@ func TestPrepare(t *testing.T) {
 		}
 		return img
 	}
-	noDPI := func(img image.Image) []byte {
-		var b bytes.Buffer
-		if err := png.Encode(&b, img); err != nil {
-			t.Fatal(err)
-		}
-		return b.Bytes()
-	}
-	atDPI := func(img image.Image, dpi int) []byte {
-		b, err := ocrtest.PNGAt(img, dpi)
-		if err != nil {
-			t.Fatal(err)
-		}
-		return b
-	}
+	noDPI := func(img image.Image) []byte { return encodePNG(t, img) }
+	atDPI := func(img image.Image, dpi int) []byte { return encodePNGAt(t, img, dpi) }
 	tests := []struct {
 		name         string
 		png          []byte
@@ -88,19 +76,9 @@ func TestBlank(t *testing.T) {
 		if black {
 			img.SetColorIndex(3, 3, 1)
 		}
-		var b bytes.Buffer
-		if err := png.Encode(&b, img); err != nil {
-			t.Fatal(err)
-		}
-		return b.Bytes()
+		return encodePNG(t, img)
 	}
-	enc := func(img image.Image) []byte {
-		b, err := ocrtest.PNGAt(img, 300)
-		if err != nil {
-			t.Fatal(err)
-		}
-		return b
-	}
+	enc := func(img image.Image) []byte { return encodePNGAt(t, img, 300) }
 	tests := []struct {
 		name string
 		png  []byte
@@ -130,4 +108,24 @@ func TestBlank(t *testing.T) {
 			}
 		})
 	}
+}
+
+// encodePNG is img as a PNG that records no resolution.
+func encodePNG(t *testing.T, img image.Image) []byte {
+	t.Helper()
+	var b bytes.Buffer
+	if err := png.Encode(&b, img); err != nil {
+		t.Fatal(err)
+	}
+	return b.Bytes()
+}
+
+// encodePNGAt is img as a PNG recorded at dpi.
+func encodePNGAt(t *testing.T, img image.Image, dpi int) []byte {
+	t.Helper()
+	b, err := ocrtest.PNGAt(img, dpi)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return b
 }

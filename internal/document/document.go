@@ -52,6 +52,9 @@ type Page struct {
 	Text       string  `json:"text"`
 	Confidence float64 `json:"confidence"` // 0..100; 100 for a born-digital text layer
 	Source     string  `json:"source"`     // SourceOCR or SourceTextLayer
+	// Layout is where OCR found each word, nil for a page read from a text layer or one whose
+	// layout was not kept. Stores keep it apart from the text (see Store.Layout).
+	Layout *Layout `json:"-"`
 }
 
 // Where a page's text came from.

@@ -92,7 +92,7 @@ func TestBoxTurn(t *testing.T) {
 		want     Box
 	}{
 		{0, Box{0, 0, 10, 5}},
-		{1, Box{35, 0, 40, 10}},  // top-right of the 40×100 picture
+		{1, Box{35, 0, 40, 10}},   // top-right of the 40×100 picture
 		{2, Box{90, 35, 100, 40}}, // bottom-right of 100×40
 		{3, Box{0, 90, 5, 100}},   // bottom-left of 40×100
 		{4, Box{0, 0, 10, 5}},

@@ -5,7 +5,8 @@ set -euo pipefail
 
 packages=(
   tesseract-ocr tesseract-ocr-eng tesseract-ocr-osd libtesseract-dev libleptonica-dev
-  poppler-utils pkg-config gcc
+  poppler-utils qpdf pkg-config gcc
+  tesseract-ocr-deu tesseract-ocr-fra tesseract-ocr-spa tesseract-ocr-ita tesseract-ocr-por tesseract-ocr-nld
 )
 if [[ "${1:-}" == "--test" ]]; then
   packages+=(fonts-dejavu-core fonts-liberation postgresql prometheus shellcheck chromium

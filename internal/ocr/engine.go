@@ -31,6 +31,8 @@ import (
 	"fmt"
 	"sync"
 	"unsafe"
+
+	"github.com/docpipe/docpipe/internal/document"
 )
 
 // Orientation is checked only on pages Tesseract reads with a mean word
@@ -136,6 +138,8 @@ type result struct {
 	conf     int // mean word confidence, 0..100
 	rotation int // clockwise quarter turns applied to make the page upright
 	psm      int // page segmentation mode in force during recognition
+	// lines are the words read and their boxes, in pixels of the page as given to recognize.
+	lines []document.Line
 }
 
 // recognize reads p in page segmentation mode psm, turning it upright
@@ -161,6 +165,14 @@ func (e *engine) recognize(ctx context.Context, p *pix, dpi, psm int) (result, e
 		return r, err
 	}
 	r2.rotation = quarters
+	w, h := int(C.pixGetWidth(turned)), int(C.pixGetHeight(turned))
+	for i := range r2.lines {
+		line := &r2.lines[i]
+		line.Box = line.Box.Turn(4-quarters, w, h)
+		for j := range line.Words {
+			line.Words[j].Box = line.Words[j].Box.Turn(4-quarters, w, h)
+		}
+	}
 	return r2, nil
 }
 
@@ -204,7 +216,55 @@ func (e *engine) read(ctx context.Context, img *C.PIX, dpi, psm int) (result, er
 		C.TessDeleteText(text)
 	}
 	r.conf = int(C.TessBaseAPIMeanTextConf(e.api))
+	r.lines = e.words()
 	return r, nil
+}
+
+// words walks the result of the last recognition and returns its lines of words with their
+// boxes, leaving out lines without a word that has text.
+func (e *engine) words() []document.Line {
+	it := C.TessBaseAPIGetIterator(e.api)
+	if it == nil {
+		return nil
+	}
+	defer C.TessResultIteratorDelete(it)
+	pit := C.TessResultIteratorGetPageIterator(it)
+	var (
+		lines []document.Line
+		cur   *document.Line
+	)
+	for {
+		if C.TessPageIteratorIsAtBeginningOf(pit, C.RIL_TEXTLINE) != 0 || cur == nil {
+			if cur != nil && len(cur.Words) > 0 {
+				lines = append(lines, *cur)
+			}
+			cur = &document.Line{Box: box(pit, C.RIL_TEXTLINE)}
+		}
+		if text := C.TessResultIteratorGetUTF8Text(it, C.RIL_WORD); text != nil {
+			s := C.GoString(text)
+			C.TessDeleteText(text)
+			if s != "" {
+				conf := int(C.TessResultIteratorConfidence(it, C.RIL_WORD) + 0.5)
+				cur.Words = append(cur.Words, document.Word{Text: s, Box: box(pit, C.RIL_WORD), Confidence: min(max(conf, 0), 100)})
+			}
+		}
+		if C.TessResultIteratorNext(it, C.RIL_WORD) == 0 {
+			break
+		}
+	}
+	if cur != nil && len(cur.Words) > 0 {
+		lines = append(lines, *cur)
+	}
+	return lines
+}
+
+// box is the bounding box of the element of level at pit.
+func box(pit *C.TessPageIterator, level C.TessPageIteratorLevel) document.Box {
+	var l, t, r, b C.int
+	if C.TessPageIteratorBoundingBox(pit, level, &l, &t, &r, &b) == 0 {
+		return document.Box{}
+	}
+	return document.Box{int(l), int(t), int(r), int(b)}
 }
 
 // orientation returns the clockwise quarter turns that make img upright, as

@@ -2,12 +2,16 @@ package ocr
 
 import (
 	"context"
+	"image"
+	"image/draw"
 	"runtime"
+	"strings"
 	"sync"
 	"syscall"
 	"testing"
 	"time"
 
+	"github.com/docpipe/docpipe/internal/document"
 	"github.com/docpipe/docpipe/internal/ocr/ocrtest"
 )
 
@@ -140,4 +144,97 @@ func cpuTime() time.Duration {
 	var ru syscall.Rusage
 	syscall.Getrusage(syscall.RUSAGE_SELF, &ru)
 	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
+}
+
+// TestWordBoxes checks that the boxes of recognised words land on the words: each word the
+// generator set is found with its text in a box that covers where it was drawn, on the page as
+// given whichever way it is turned, and painting every box white leaves the page nearly blank.
+func TestWordBoxes(t *testing.T) {
+	fonts, err := ocrtest.LoadFonts(12)
+	if err != nil {
+		t.Fatal(err)
+	}
+	page := ocrtest.NewPage()
+	_, placed, err := ocrtest.DrawWords(page, fonts[1], image.Rect(300, 300, ocrtest.PageWidth-300, 1500), []string{
+		"Invoice 2024-117 for the delivery of forty-two crates of apples to Dubrovnik harbour.",
+		"Payment is due within thirty days; please quote the invoice number with your transfer.",
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	withEngine(t, func(e *engine) {
+		for _, quarters := range []int{0, 1, 2, 3} {
+			img := ocrtest.Rotate(page, quarters)
+			w, h := img.Bounds().Dx(), img.Bounds().Dy()
+			data, err := ocrtest.PNGAt(img, ocrtest.DPI)
+			if err != nil {
+				t.Fatal(err)
+			}
+			p, err := decodePix(data, TypePNG, 0)
+			if err != nil {
+				t.Fatal(err)
+			}
+			r, err := e.recognize(context.Background(), p, ocrtest.DPI, psmAuto)
+			p.free()
+			if err != nil {
+				t.Fatalf("turned %d: %v", quarters, err)
+			}
+			var got []document.Word
+			for _, l := range r.lines {
+				got = append(got, l.Words...)
+			}
+			missed := 0
+			for _, pw := range placed {
+				b := pw.Box
+				want := document.Box{b.Min.X, b.Min.Y, b.Max.X, b.Max.Y}.Turn(quarters, ocrtest.PageWidth, ocrtest.PageHeight)
+				if !foundAt(got, pw.Text, want) {
+					missed++
+					t.Logf("turned %d: %q drawn at %v not found there", quarters, pw.Text, want)
+				}
+			}
+			if missed > len(placed)/20 {
+				t.Errorf("turned %d: %d of %d words not found at their place", quarters, missed, len(placed))
+			}
+			if ink := inkOutside(img, got); ink > 50 {
+				t.Errorf("turned %d (%d×%d): %d dark pixels outside every word box", quarters, w, h, ink)
+			}
+		}
+	})
+}
+
+// foundAt reports whether a word of words reads text (ignoring punctuation around it) in a box
+// within a few pixels of want.
+func foundAt(words []document.Word, text string, want document.Box) bool {
+	const slack = 6
+	trim := func(s string) string { return strings.Trim(s, ".,;:") }
+	for _, w := range words {
+		if trim(w.Text) != trim(text) {
+			continue
+		}
+		ok := true
+		for i := range want {
+			if d := w.Box[i] - want[i]; d < -slack || d > slack {
+				ok = false
+			}
+		}
+		if ok {
+			return true
+		}
+	}
+	return false
+}
+
+// inkOutside counts the dark pixels of img that no box in words covers.
+func inkOutside(img *image.Gray, words []document.Word) int {
+	covered := image.NewGray(img.Bounds())
+	for _, w := range words {
+		draw.Draw(covered, image.Rect(w.Box[0], w.Box[1], w.Box[2], w.Box[3]), image.White, image.Point{}, draw.Src)
+	}
+	n := 0
+	for i, v := range img.Pix {
+		if v < 128 && covered.Pix[i] == 0 {
+			n++
+		}
+	}
+	return n
 }

@@ -2,6 +2,7 @@ package ocr
 
 import (
 	"os"
+	"strings"
 	"sync"
 	"testing"
 
@@ -87,6 +88,14 @@ func checkPages(t *testing.T, d ocrtest.Doc, pages []document.Page) {
 		}
 		if d.Class == ocrtest.Exact && p.Text != d.Pages[i] {
 			t.Errorf("%s page %d: text layer not exact:\ngot:  %q\nwant: %q", d.Name, i+1, p.Text, d.Pages[i])
+		}
+		switch {
+		case p.Source == document.SourceOCR && p.Layout == nil:
+			t.Errorf("%s page %d: read by OCR but no layout", d.Name, i+1)
+		case p.Source == document.SourceOCR && p.Layout.Words() != len(strings.Fields(p.Text)):
+			t.Errorf("%s page %d: layout holds %d words, text %d", d.Name, i+1, p.Layout.Words(), len(strings.Fields(p.Text)))
+		case p.Source == document.SourceTextLayer && p.Layout != nil:
+			t.Errorf("%s page %d: text layer page has a layout", d.Name, i+1)
 		}
 		if p.Confidence < 0 || p.Confidence > 100 {
 			t.Errorf("%s page %d: Confidence = %v, want 0..100", d.Name, i+1, p.Confidence)

@@ -43,14 +43,17 @@ func (p *Pool) page(ctx context.Context, e *engine, in *input, i int) (document.
 	if dpi, err = img.prepare(dpi); err != nil {
 		return document.Page{}, err
 	}
+	sz := img.size()
+	layout := &document.Layout{Width: int(sz.w), Height: int(sz.h), DPI: dpi}
 	if img.blank() {
-		return document.Page{Number: i + 1, Source: document.SourceOCR}, nil
+		return document.Page{Number: i + 1, Source: document.SourceOCR, Layout: layout}, nil
 	}
 	r, err := e.recognize(ctx, img, dpi, psmAuto)
 	if err != nil {
 		return document.Page{}, err
 	}
-	return document.Page{Number: i + 1, Text: trimText(r.text), Confidence: float64(r.conf), Source: document.SourceOCR}, nil
+	layout.Rotation, layout.Lines = r.rotation, r.lines
+	return document.Page{Number: i + 1, Text: trimText(r.text), Confidence: float64(r.conf), Source: document.SourceOCR, Layout: layout}, nil
 }
 
 // trimText drops the trailing blank lines and form feeds both Tesseract and

@@ -98,11 +98,26 @@ func Wrap(f Font, p string, width int) []string {
 // DrawText sets paragraphs inside r of img, and returns the text as laid out.
 // It fails if the text does not fit.
 func DrawText(img *image.Gray, f Font, r image.Rectangle, paras []string) (string, error) {
+	text, _, err := DrawWords(img, f, r, paras)
+	return text, err
+}
+
+// A Placed word is a word DrawWords set and the box its ink covers.
+type Placed struct {
+	Text string
+	Box  image.Rectangle
+}
+
+// DrawWords is DrawText that also returns where each word was set.
+func DrawWords(img *image.Gray, f Font, r image.Rectangle, paras []string) (string, []Placed, error) {
 	m := f.face.Metrics()
 	lineHeight := m.Height.Ceil() * 5 / 4
 	y := r.Min.Y + m.Ascent.Ceil()
 	d := font.Drawer{Dst: img, Src: image.Black, Face: f.face}
-	var out []string
+	var (
+		out    []string
+		placed []Placed
+	)
 	for i, p := range paras {
 		if i > 0 {
 			y += lineHeight / 2
@@ -110,7 +125,17 @@ func DrawText(img *image.Gray, f Font, r image.Rectangle, paras []string) (strin
 		lines := Wrap(f, p, r.Dx())
 		for _, l := range lines {
 			if y+m.Descent.Ceil() > r.Max.Y {
-				return "", fmt.Errorf("text in %s does not fit in %v", f.Name, r)
+				return "", nil, fmt.Errorf("text in %s does not fit in %v", f.Name, r)
+			}
+			dot := fixed.P(r.Min.X, y)
+			for j, w := range strings.Split(l, " ") {
+				if j > 0 {
+					dot.X += font.MeasureString(f.face, " ")
+				}
+				b, adv := font.BoundString(f.face, w)
+				placed = append(placed, Placed{Text: w, Box: image.Rect(
+					(dot.X+b.Min.X).Floor(), (dot.Y+b.Min.Y).Floor(), (dot.X+b.Max.X).Ceil(), (dot.Y+b.Max.Y).Ceil())})
+				dot.X += adv
 			}
 			d.Dot = fixed.P(r.Min.X, y)
 			d.DrawString(l)
@@ -118,7 +143,7 @@ func DrawText(img *image.Gray, f Font, r image.Rectangle, paras []string) (strin
 		}
 		out = append(out, strings.Join(lines, "\n"))
 	}
-	return strings.Join(out, "\n\n"), nil
+	return strings.Join(out, "\n\n"), placed, nil
 }
 
 // TextPage renders paras on a full page in f.

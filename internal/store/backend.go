@@ -26,6 +26,9 @@ type Backend interface {
 	List(ctx context.Context, owner string, status document.Status, after Cursor, n int) ([]document.Document, error)
 	// Text returns the document and, when it is done, its pages in page order, read together.
 	Text(ctx context.Context, owner, id string) (document.Document, []document.Page, error)
+	// Page returns the document and, when it is done, its page n with the page's layout; a done
+	// document without page n is document.ErrNotFound.
+	Page(ctx context.Context, owner, id string, n int) (document.Document, document.Page, error)
 	Delete(ctx context.Context, owner, id string) (document.Document, error)
 	// Reprocess queues the document again if Reprocessable allows it, in one transaction.
 	Reprocess(ctx context.Context, owner, id string) (document.Document, error)

@@ -135,6 +135,22 @@ func (s *Store) Text(ctx context.Context, owner, id string) ([]document.Page, er
 	return pages, nil
 }
 
+// Page returns page n of a document that is done, with its layout when OCR read it. A document
+// that is not done is document.ErrConflict; a page it does not have is document.ErrNotFound.
+func (s *Store) Page(ctx context.Context, owner, id string, n int) (document.Page, error) {
+	if n < 1 || n > MaxPage {
+		return document.Page{}, s.wrap("page of document", fmt.Errorf("%w: page %d", document.ErrNotFound, n))
+	}
+	d, p, err := s.b.Page(ctx, owner, id, n)
+	if err == nil && d.Status != document.StatusDone {
+		err = fmt.Errorf("%w: document is %s", document.ErrConflict, d.Status)
+	}
+	if err != nil {
+		return document.Page{}, s.wrap("page of document", err)
+	}
+	return p, nil
+}
+
 // Delete removes the document, its text, index entries and job, and returns what it removed so
 // the caller can delete the blob.
 func (s *Store) Delete(ctx context.Context, owner, id string) (document.Document, error) {
@@ -265,6 +281,11 @@ func sortPages(pages []document.Page) ([]document.Page, error) {
 			return nil, invalid("page %d given twice", p.Number)
 		}
 		pages[i].Text = CleanText(p.Text)
+		if p.Layout != nil {
+			if _, err := p.Layout.MarshalBinary(); err != nil {
+				return nil, invalid("page %d: %v", p.Number, err)
+			}
+		}
 	}
 	return pages, nil
 }

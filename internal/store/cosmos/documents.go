@@ -92,6 +92,30 @@ func (s *backend) Text(ctx context.Context, owner, id string) (document.Document
 	return it.document(), out, nil
 }
 
+// Page returns one of owner's documents and, when it is done, its page n.
+func (s *backend) Page(ctx context.Context, owner, id string, n int) (document.Document, document.Page, error) {
+	it, err := s.readDoc(ctx, owner, id)
+	if err != nil || it.Status != string(document.StatusDone) {
+		return it.document(), document.Page{}, err
+	}
+	resp, err := s.c.ReadItem(ctx, azcosmos.NewPartitionKeyString(owner), pageID(id, it.Gen, n), nil)
+	if err != nil {
+		if status(err) == http.StatusNotFound {
+			err = fmt.Errorf("%w: page %d", document.ErrNotFound, n)
+		}
+		return document.Document{}, document.Page{}, err
+	}
+	var p pageItem
+	if err := json.Unmarshal(resp.Value, &p); err != nil {
+		return document.Document{}, document.Page{}, fmt.Errorf("page %d: %w", n, err)
+	}
+	layout, err := store.ParseLayout(p.Layout)
+	if err != nil {
+		return document.Document{}, document.Page{}, fmt.Errorf("page %d: %w", n, err)
+	}
+	return it.document(), document.Page{Number: p.Number, Text: p.Text, Confidence: p.Confidence, Source: p.Source, Layout: layout}, nil
+}
+
 // pages reads the page items of every generation of owner's documents ids.
 func (s *backend) pages(ctx context.Context, owner string, ids []string) ([]pageItem, error) {
 	q := `SELECT * FROM c WHERE c.type = @type AND c.owner = @owner AND c.doc IN (`

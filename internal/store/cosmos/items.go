@@ -120,7 +120,8 @@ type pageItem struct {
 	Text       string   `json:"text"`
 	Confidence float64  `json:"confidence"`
 	Source     string   `json:"source"`
-	Words      []string `json:"words"` // distinct, as search.Words finds them
+	Words      []string `json:"words"`            // distinct, as search.Words finds them
+	Layout     []byte   `json:"layout,omitempty"` // document.Layout's binary form
 }
 
 func pageID(doc, gen string, number int) string {

@@ -183,9 +183,14 @@ func (s *backend) Complete(ctx context.Context, job document.Job, pages []docume
 	gen := job.Token
 	pk := azcosmos.NewPartitionKeyString(job.Owner)
 	for _, p := range pages {
+		layout, err := store.LayoutBytes(p.Layout)
+		if err != nil {
+			return fmt.Errorf("page %d: %w", p.Number, err)
+		}
 		body, err := json.Marshal(pageItem{
 			ID: pageID(job.DocumentID, gen, p.Number), Owner: job.Owner, Type: typePage, Doc: job.DocumentID, Gen: gen,
 			Number: p.Number, Text: p.Text, Confidence: p.Confidence, Source: p.Source, Words: distinctWords(p.Text),
+			Layout: layout,
 		})
 		if err != nil {
 			return err

@@ -128,6 +128,35 @@ func (s *backend) Text(ctx context.Context, owner, id string) (document.Document
 	return d, pages, err
 }
 
+// Page returns one of owner's documents and, when it is done, its page n.
+func (s *backend) Page(ctx context.Context, owner, id string, n int) (document.Document, document.Page, error) {
+	var (
+		d document.Document
+		p document.Page
+	)
+	err := s.read(ctx, func(tx pgx.Tx) error {
+		var (
+			seq int64
+			err error
+		)
+		seq, d, err = lookup(ctx, tx, owner, id, false)
+		if err != nil || d.Status != document.StatusDone {
+			return err
+		}
+		var layout []byte
+		err = tx.QueryRow(ctx, `SELECT number, text, confidence, source, layout FROM pages WHERE doc = $1 AND number = $2`,
+			seq, n).Scan(&p.Number, &p.Text, &p.Confidence, &p.Source, &layout)
+		if err != nil {
+			return noRows(err, fmt.Errorf("%w: page %d", document.ErrNotFound, n))
+		}
+		if p.Layout, err = store.ParseLayout(layout); err != nil {
+			return fmt.Errorf("page %d: %w", n, err)
+		}
+		return nil
+	})
+	return d, p, err
+}
+
 // Delete removes one of owner's documents with its pages and job. It removes the job first, so
 // that it locks rows in the order Claim, Complete and Fail do: job, then document.
 func (s *backend) Delete(ctx context.Context, owner, id string) (document.Document, error) {

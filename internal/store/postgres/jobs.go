@@ -4,6 +4,7 @@ import (
 	"context"
 	"crypto/rand"
 	"errors"
+	"fmt"
 	"time"
 
 	"github.com/jackc/pgx/v5"
@@ -110,10 +111,14 @@ func release(ctx context.Context, tx pgx.Tx, job document.Job) (int64, error) {
 func (s *backend) Complete(ctx context.Context, job document.Job, pages []document.Page) error {
 	n := len(pages)
 	numbers, texts, tsvs := make([]int32, n), make([]string, n), make([]string, n)
-	confidences, sources := make([]float64, n), make([]string, n)
+	confidences, sources, layouts := make([]float64, n), make([]string, n), make([][]byte, n)
 	for i, p := range pages {
 		numbers[i], confidences[i], sources[i] = int32(p.Number), p.Confidence, p.Source
 		texts[i], tsvs[i] = p.Text, tsvector(p.Text)
+		var err error
+		if layouts[i], err = store.LayoutBytes(p.Layout); err != nil {
+			return fmt.Errorf("page %d: %w", p.Number, err)
+		}
 	}
 	return s.write(ctx, func(tx pgx.Tx) error {
 		seq, err := release(ctx, tx, job)
@@ -127,11 +132,11 @@ func (s *backend) Complete(ctx context.Context, job document.Job, pages []docume
 		if _, err := tx.Exec(ctx, `DELETE FROM pages WHERE doc = $1`, seq); err != nil {
 			return err
 		}
-		_, err = tx.Exec(ctx, `INSERT INTO pages (doc, number, text, confidence, source, tsv)
-			SELECT $1, number, text, confidence, source, tsv::tsvector
-			FROM unnest($2::integer[], $3::text[], $4::double precision[], $5::text[], $6::text[])
-				AS p (number, text, confidence, source, tsv)`,
-			seq, numbers, texts, confidences, sources, tsvs)
+		_, err = tx.Exec(ctx, `INSERT INTO pages (doc, number, text, confidence, source, tsv, layout)
+			SELECT $1, number, text, confidence, source, tsv::tsvector, layout
+			FROM unnest($2::integer[], $3::text[], $4::double precision[], $5::text[], $6::text[], $7::bytea[])
+				AS p (number, text, confidence, source, tsv, layout)`,
+			seq, numbers, texts, confidences, sources, tsvs, layouts)
 		return err
 	})
 }

@@ -173,6 +173,49 @@ func (s *backend) Text(ctx context.Context, owner, id string) (document.Document
 	return d, pages, err
 }
 
+// Page returns one of owner's documents and, when it is done, its page n.
+func (s *backend) Page(ctx context.Context, owner, id string, n int) (document.Document, document.Page, error) {
+	var (
+		d document.Document
+		p document.Page
+	)
+	err := s.read(ctx, func(tx *sql.Tx) error {
+		var (
+			seq int64
+			err error
+		)
+		seq, d, err = lookup(ctx, tx, owner, id)
+		if err != nil || d.Status != document.StatusDone {
+			return err
+		}
+		var (
+			start, length int
+			layout        []byte
+		)
+		err = tx.QueryRowContext(ctx, `SELECT number, start, length, confidence, source, layout FROM pages WHERE doc = ? AND number = ?`,
+			seq, n).Scan(&p.Number, &start, &length, &p.Confidence, &p.Source, &layout)
+		if errors.Is(err, sql.ErrNoRows) {
+			return fmt.Errorf("%w: page %d", document.ErrNotFound, n)
+		}
+		if err != nil {
+			return err
+		}
+		var body string
+		if err := tx.QueryRowContext(ctx, `SELECT body FROM texts WHERE rowid = ?`, seq).Scan(&body); err != nil {
+			return err
+		}
+		if start < 0 || length < 0 || start+length > len(body) {
+			return fmt.Errorf("page %d lies outside the stored text", n)
+		}
+		p.Text = body[start : start+length]
+		if p.Layout, err = store.ParseLayout(layout); err != nil {
+			return fmt.Errorf("page %d: %w", n, err)
+		}
+		return nil
+	})
+	return d, p, err
+}
+
 // Delete removes one of owner's documents with its text, index entry, pages and job.
 func (s *backend) Delete(ctx context.Context, owner, id string) (document.Document, error) {
 	var d document.Document

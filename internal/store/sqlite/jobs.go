@@ -5,6 +5,7 @@ import (
 	"crypto/rand"
 	"database/sql"
 	"errors"
+	"fmt"
 	"strings"
 	"time"
 
@@ -156,13 +157,17 @@ func putText(ctx context.Context, tx *sql.Tx, seq int64, owner string, pages []d
 		seq, body.String(), ownerToken(owner)); err != nil {
 		return err
 	}
-	stmt, err := tx.PrepareContext(ctx, `INSERT INTO pages (doc, number, start, length, confidence, source) VALUES (?, ?, ?, ?, ?, ?)`)
+	stmt, err := tx.PrepareContext(ctx, `INSERT INTO pages (doc, number, start, length, confidence, source, layout) VALUES (?, ?, ?, ?, ?, ?, ?)`)
 	if err != nil {
 		return err
 	}
 	defer stmt.Close()
 	for i, p := range pages {
-		if _, err := stmt.ExecContext(ctx, seq, p.Number, starts[i], len(p.Text), p.Confidence, p.Source); err != nil {
+		layout, err := store.LayoutBytes(p.Layout)
+		if err != nil {
+			return fmt.Errorf("page %d: %w", p.Number, err)
+		}
+		if _, err := stmt.ExecContext(ctx, seq, p.Number, starts[i], len(p.Text), p.Confidence, p.Source, layout); err != nil {
 			return err
 		}
 	}

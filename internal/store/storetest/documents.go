@@ -1,7 +1,9 @@
 package storetest
 
 import (
+	"bytes"
 	"crypto/sha256"
+	"fmt"
 	"slices"
 	"strings"
 	"testing"
@@ -239,6 +241,86 @@ func testText(t *testing.T, s *store.Store) {
 
 	_, err = s.Text(t.Context(), "alice", document.NewID(time.Now()))
 	wantErr(t, "Text of an unknown document", err, document.ErrNotFound)
+}
+
+func testPage(t *testing.T, s *store.Store) {
+	d := newDoc("alice", "scan.pdf")
+	create(t, s, d)
+	_, err := s.Page(t.Context(), "alice", d.ID, 1)
+	wantErr(t, "Page of a queued document", err, document.ErrConflict)
+
+	layout := &document.Layout{Width: 2480, Height: 3508, DPI: 300, Rotation: 2, Lines: []document.Line{
+		{Box: document.Box{300, 300, 1210, 350}, Words: []document.Word{
+			{Text: "Rechnung", Box: document.Box{300, 301, 620, 350}, Confidence: 96},
+			{Text: "Nr.", Box: document.Box{650, 300, 760, 348}, Confidence: 91},
+			{Text: "2024-117", Box: document.Box{790, 300, 1210, 349}, Confidence: 88},
+		}},
+		{Box: document.Box{300, 420, 900, 470}, Words: []document.Word{
+			{Text: "Übergrößenträger", Box: document.Box{300, 420, 900, 470}, Confidence: 73},
+		}},
+	}}
+	pages := []document.Page{
+		{Number: 1, Text: "Rechnung Nr. 2024-117\nÜbergrößenträger", Confidence: 87, Source: document.SourceOCR, Layout: layout},
+		{Number: 2, Text: "Born digital.", Confidence: 100, Source: document.SourceTextLayer},
+		{Number: 3, Text: "", Source: document.SourceOCR, Layout: &document.Layout{Width: 2480, Height: 3508, DPI: 300}},
+	}
+	if err := s.Complete(t.Context(), claim(t, s, longLease), pages); err != nil {
+		t.Fatalf("Complete: %v", err)
+	}
+	for _, want := range pages {
+		got, err := s.Page(t.Context(), "alice", d.ID, want.Number)
+		if err != nil {
+			t.Fatalf("Page %d: %v", want.Number, err)
+		}
+		if diff := diffPage(got, want); diff != "" {
+			t.Errorf("Page %d: %s", want.Number, diff)
+		}
+	}
+	for _, n := range []int{0, 4, store.MaxPage} {
+		_, err = s.Page(t.Context(), "alice", d.ID, n)
+		wantErr(t, fmt.Sprintf("Page %d of 3", n), err, document.ErrNotFound)
+	}
+	_, err = s.Page(t.Context(), "bob", d.ID, 1)
+	wantErr(t, "Page of another owner's document", err, document.ErrNotFound)
+
+	if _, err := s.Reprocess(t.Context(), "alice", d.ID); err != nil {
+		t.Fatalf("Reprocess: %v", err)
+	}
+	again := []document.Page{{Number: 1, Text: "Rechnung", Confidence: 99, Source: document.SourceOCR, Layout: &document.Layout{
+		Width: 1240, Height: 1754, DPI: 150, Lines: []document.Line{{Box: document.Box{150, 150, 310, 175},
+			Words: []document.Word{{Text: "Rechnung", Box: document.Box{150, 150, 310, 175}, Confidence: 99}}}},
+	}}}
+	if err := s.Complete(t.Context(), claim(t, s, longLease), again); err != nil {
+		t.Fatalf("Complete after Reprocess: %v", err)
+	}
+	got, err := s.Page(t.Context(), "alice", d.ID, 1)
+	if err != nil {
+		t.Fatalf("Page after Reprocess: %v", err)
+	}
+	if diff := diffPage(got, again[0]); diff != "" {
+		t.Errorf("Page 1 after Reprocess: %s", diff)
+	}
+	_, err = s.Page(t.Context(), "alice", d.ID, 2)
+	wantErr(t, "Page 2 after Reprocess made one page", err, document.ErrNotFound)
+}
+
+// diffPage describes how got differs from want, layouts compared by value.
+func diffPage(got, want document.Page) string {
+	gl, wl := got.Layout, want.Layout
+	got.Layout, want.Layout = nil, nil
+	switch {
+	case got != want:
+		return fmt.Sprintf("got %+v, want %+v", got, want)
+	case (gl == nil) != (wl == nil):
+		return fmt.Sprintf("layout %v, want %v", gl, wl)
+	case gl != nil:
+		gb, gerr := gl.MarshalBinary()
+		wb, werr := wl.MarshalBinary()
+		if gerr != nil || werr != nil || !bytes.Equal(gb, wb) {
+			return fmt.Sprintf("layout\n got %+v\nwant %+v", *gl, *wl)
+		}
+	}
+	return ""
 }
 
 func testDelete(t *testing.T, s *store.Store) {

@@ -342,6 +342,8 @@ func testCompleteInvalidPages(t *testing.T, s *store.Store) {
 		"page zero":       {{Number: 0, Text: "zero"}},
 		"negative page":   {{Number: -1, Text: "minus"}},
 		"duplicate pages": {{Number: 1, Text: "one"}, {Number: 1, Text: "again"}},
+		"word off the page": {{Number: 1, Text: "off", Layout: &document.Layout{Width: 100, Height: 100, Lines: []document.Line{
+			{Box: document.Box{0, 0, 200, 10}, Words: []document.Word{{Text: "off", Box: document.Box{0, 0, 200, 10}}}}}}}},
 	} {
 		wantErr(t, "Complete with "+name, s.Complete(t.Context(), j, ps), document.ErrInvalidInput)
 	}

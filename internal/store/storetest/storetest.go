@@ -50,6 +50,7 @@ func Run(t *testing.T, open func(t *testing.T, clock *Clock) *store.Store) {
 		{"ListStatus", testListStatus},
 		{"ListInvalid", testListInvalid},
 		{"Text", testText},
+		{"Page", testPage},
 		{"Delete", testDelete},
 		{"DeleteQueuedAndProcessing", testDeleteQueuedAndProcessing},
 		{"Reprocess", testReprocess},

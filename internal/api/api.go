@@ -32,6 +32,7 @@ type Store interface {
 	Get(ctx context.Context, owner, id string) (document.Document, error)
 	List(ctx context.Context, owner string, opt store.ListOptions) (store.ListResult, error)
 	Text(ctx context.Context, owner, id string) ([]document.Page, error)
+	Page(ctx context.Context, owner, id string, n int) (document.Page, error)
 	Delete(ctx context.Context, owner, id string) (document.Document, error)
 	Reprocess(ctx context.Context, owner, id string) (document.Document, error)
 	Search(ctx context.Context, owner string, q search.Query, opt store.SearchOptions) (store.SearchResult, error)
@@ -181,6 +182,7 @@ func (s *Server) routes() []route {
 		{"GET /v1/documents/{id}/text", s.user(s.text)},
 		{"GET /v1/documents/{id}/content", s.user(s.content)},
 		{"GET /v1/documents/{id}/pages/{n}/image", s.user(s.pageImage)},
+		{"GET /v1/documents/{id}/pages/{n}/words", s.user(s.words)},
 		{"POST /v1/documents/{id}/reprocess", s.user(s.reprocess)},
 		{"GET /v1/search", s.user(s.search)},
 		{"POST /v1/notifications", s.user(s.notification)},

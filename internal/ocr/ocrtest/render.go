@@ -134,7 +134,7 @@ func DrawWords(img *image.Gray, f Font, r image.Rectangle, paras []string) (stri
 				}
 				b, adv := font.BoundString(f.face, w)
 				placed = append(placed, Placed{Text: w, Box: image.Rect(
-					(dot.X+b.Min.X).Floor(), (dot.Y+b.Min.Y).Floor(), (dot.X+b.Max.X).Ceil(), (dot.Y+b.Max.Y).Ceil())})
+					(dot.X + b.Min.X).Floor(), (dot.Y + b.Min.Y).Floor(), (dot.X + b.Max.X).Ceil(), (dot.Y + b.Max.Y).Ceil())})
 				dot.X += adv
 			}
 			d.Dot = fixed.P(r.Min.X, y)

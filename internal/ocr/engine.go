@@ -30,6 +30,7 @@ import (
 	"errors"
 	"fmt"
 	"sync"
+	"unicode/utf8"
 	"unsafe"
 
 	"github.com/docpipe/docpipe/internal/document"
@@ -140,6 +141,10 @@ type result struct {
 	psm      int // page segmentation mode in force during recognition
 	// lines are the words read and their boxes, in pixels of the page as given to recognize.
 	lines []document.Line
+	// upright is the clockwise quarter turns that make the text upright on the page as given
+	// to recognize: rotation, or for text on its side, which Tesseract reads without turning
+	// the page, the turn OSD finds.
+	upright int
 }
 
 // recognize reads p in page segmentation mode psm, turning it upright
@@ -148,8 +153,16 @@ type result struct {
 // early and ctx's error is returned; the engine stays usable.
 func (e *engine) recognize(ctx context.Context, p *pix, dpi, psm int) (result, error) {
 	r, err := e.read(ctx, p.p, dpi, psm)
-	if err != nil || r.conf >= checkOrientationBelow {
+	if err != nil {
 		return r, err
+	}
+	if r.conf >= checkOrientationBelow {
+		if vertical(r.lines) {
+			if q := e.orientation(p.p, dpi); q%2 == 1 {
+				r.upright = q
+			}
+		}
+		return r, nil
 	}
 	quarters := e.orientation(p.p, dpi)
 	if quarters == 0 {
@@ -165,6 +178,7 @@ func (e *engine) recognize(ctx context.Context, p *pix, dpi, psm int) (result, e
 		return r, err
 	}
 	r2.rotation = quarters
+	r2.upright = quarters
 	w, h := int(C.pixGetWidth(turned)), int(C.pixGetHeight(turned))
 	for i := range r2.lines {
 		line := &r2.lines[i]
@@ -230,8 +244,8 @@ func (e *engine) words() []document.Line {
 	defer C.TessResultIteratorDelete(it)
 	pit := C.TessResultIteratorGetPageIterator(it)
 	var (
-		lines []document.Line
-		cur   *document.Line
+		lines   []document.Line
+		cur     *document.Line
 	)
 	for {
 		if C.TessPageIteratorIsAtBeginningOf(pit, C.RIL_TEXTLINE) != 0 || cur == nil {
@@ -256,6 +270,24 @@ func (e *engine) words() []document.Line {
 		lines = append(lines, *cur)
 	}
 	return lines
+}
+
+// vertical reports whether most words of three letters or more in lines stand taller than they
+// are wide: text on its side, which Tesseract reads without turning the page.
+func vertical(lines []document.Line) bool {
+	tall, all := 0, 0
+	for _, l := range lines {
+		for _, w := range l.Words {
+			if utf8.RuneCountInString(w.Text) < 3 {
+				continue
+			}
+			all++
+			if w.Box[3]-w.Box[1] > w.Box[2]-w.Box[0] {
+				tall++
+			}
+		}
+	}
+	return tall > all/2
 }
 
 // box is the bounding box of the element of level at pit.

@@ -192,6 +192,9 @@ func TestWordBoxes(t *testing.T) {
 					t.Logf("turned %d: %q drawn at %v not found there", quarters, pw.Text, want)
 				}
 			}
+			if want := (4 - quarters) % 4; r.upright != want {
+				t.Errorf("turned %d: text upright after %d turns, want %d", quarters, r.upright, want)
+			}
 			if missed > len(placed)/20 {
 				t.Errorf("turned %d: %d of %d words not found at their place", quarters, missed, len(placed))
 			}

@@ -52,7 +52,7 @@ func (p *Pool) page(ctx context.Context, e *engine, in *input, i int) (document.
 	if err != nil {
 		return document.Page{}, err
 	}
-	layout.Rotation, layout.Lines = r.rotation, r.lines
+	layout.Rotation, layout.Lines = r.upright, r.lines
 	return document.Page{Number: i + 1, Text: trimText(r.text), Confidence: float64(r.conf), Source: document.SourceOCR, Layout: layout}, nil
 }
 

@@ -244,8 +244,8 @@ func (e *engine) words() []document.Line {
 	defer C.TessResultIteratorDelete(it)
 	pit := C.TessResultIteratorGetPageIterator(it)
 	var (
-		lines   []document.Line
-		cur     *document.Line
+		lines []document.Line
+		cur   *document.Line
 	)
 	for {
 		if C.TessPageIteratorIsAtBeginningOf(pit, C.RIL_TEXTLINE) != 0 || cur == nil {

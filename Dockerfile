@@ -38,7 +38,7 @@ RUN --mount=type=cache,target=/go/pkg/mod \
 
 FROM docker.io/library/debian:${DEBIAN_SUITE}-slim
 RUN apt-get update \
-    && apt-get install -y --no-install-recommends ca-certificates poppler-utils \
+    && apt-get install -y --no-install-recommends ca-certificates poppler-utils qpdf \
         tesseract-ocr tesseract-ocr-eng tesseract-ocr-osd \
     && rm -rf /var/lib/apt/lists/* \
     && groupadd --system --gid 65532 docpipe \

@@ -156,7 +156,8 @@ func boot(ctx context.Context, role config.Role, args []string) (cfg *config.Con
 }
 
 // newWorker returns the OCR worker of the server roles and the function, with its engine:
-// Azure AI Vision when DOCPIPE_AZURE_VISION_ENDPOINT is set, else a Tesseract pool.
+// Azure AI Vision when DOCPIPE_AZURE_VISION_ENDPOINT is set, else a Tesseract pool, which also
+// makes each document's searchable PDF.
 func newWorker(cfg *config.Config, log *slog.Logger, metrics *telemetry.Metrics, st *store.Store, bucket *gcblob.Bucket) (*pipeline.Worker, func(), error) {
 	limits := ocr.Limits{MaxPages: cfg.MaxPages, MaxPixels: cfg.MaxPixels}
 	w := &pipeline.Worker{
@@ -187,7 +188,7 @@ func newWorker(cfg *config.Config, log *slog.Logger, metrics *telemetry.Metrics,
 		return nil, nil, err
 	}
 	metrics.WatchPool(pool.Stats)
-	w.OCR = pool
+	w.OCR, w.PDF = pool, ocr.SearchablePDF
 	return w, func() { pool.Close() }, nil
 }
 

@@ -269,7 +269,7 @@ func checkSecurity(t *testing.T, st map[string]map[string]any, out map[string]an
 	})
 
 	t.Run("ListBucket", func(t *testing.T) {
-		for role, want := range map[string][]string{"api": {"originals/*", "pictures/*"}, "worker": {"originals/*"}} {
+		for role, want := range map[string][]string{"api": {"originals/*", "pictures/*", "searchable/*"}, "worker": {"originals/*"}} {
 			var n int
 			for _, s := range statements(t, role+" task policy", get("module.compute.aws_iam_role_policy." + role)["policy"]) {
 				if !slices.Contains(list(s.Action), "s3:ListBucket") {

@@ -181,6 +181,7 @@ func (s *Server) routes() []route {
 		{"DELETE /v1/documents/{id}", s.user(s.delete)},
 		{"GET /v1/documents/{id}/text", s.user(s.text)},
 		{"GET /v1/documents/{id}/content", s.user(s.content)},
+		{"GET /v1/documents/{id}/pdf", s.user(s.searchablePDF)},
 		{"GET /v1/documents/{id}/pages/{n}/image", s.user(s.pageImage)},
 		{"GET /v1/documents/{id}/pages/{n}/words", s.user(s.words)},
 		{"POST /v1/documents/{id}/reprocess", s.user(s.reprocess)},

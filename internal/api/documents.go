@@ -9,6 +9,7 @@ import (
 	"strconv"
 	"strings"
 
+	docblob "github.com/docpipe/docpipe/internal/blob"
 	"github.com/docpipe/docpipe/internal/document"
 	"github.com/docpipe/docpipe/internal/store"
 	"gocloud.dev/blob"
@@ -185,6 +186,9 @@ func (s *Server) delete(w http.ResponseWriter, r *http.Request, owner string) {
 	ctx := context.WithoutCancel(r.Context())
 	if err := s.opt.Bucket.Delete(ctx, d.BlobKey); err != nil && gcerrors.Code(err) != gcerrors.NotFound {
 		s.log.WarnContext(ctx, "document deleted but its original was not", "key", d.BlobKey, "err", err)
+	}
+	if err := s.opt.Bucket.Delete(ctx, docblob.SearchableKey(d.ID)); err != nil && gcerrors.Code(err) != gcerrors.NotFound {
+		s.log.WarnContext(ctx, "document deleted but its searchable PDF was not", "id", d.ID, "err", err)
 	}
 	if err := s.removePictures(ctx, d.ID); err != nil {
 		s.log.WarnContext(ctx, "document deleted but not all its page pictures", "id", d.ID, "err", err)

@@ -49,6 +49,10 @@ func Open(ctx context.Context, rawURL string) (*blob.Bucket, error) {
 // user-supplied names never become keys or paths.
 func Key(documentID string) string { return "originals/" + documentID }
 
+// SearchableKey is the object key of a document's searchable PDF, which the worker makes with
+// the OCR.
+func SearchableKey(documentID string) string { return "searchable/" + documentID + ".pdf" }
+
 // PicturePrefix is the prefix of every object derived from a document's original for viewing:
 // its page pictures.
 func PicturePrefix(documentID string) string { return "pictures/" + documentID + "/" }

@@ -4,9 +4,11 @@
 package pipeline
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"log/slog"
 	"math/rand/v2"
 	"sync"
@@ -15,7 +17,9 @@ import (
 	"go.opentelemetry.io/otel/attribute"
 	"go.opentelemetry.io/otel/codes"
 	"go.opentelemetry.io/otel/trace"
+	"gocloud.dev/blob"
 
+	docblob "github.com/docpipe/docpipe/internal/blob"
 	"github.com/docpipe/docpipe/internal/document"
 	"github.com/docpipe/docpipe/internal/telemetry"
 )
@@ -28,10 +32,15 @@ type Store interface {
 	Fail(ctx context.Context, job document.Job, reason string, retryAt time.Time) error
 }
 
-// Bucket reads originals.
+// Bucket reads originals and keeps searchable PDFs.
 type Bucket interface {
 	ReadAll(ctx context.Context, key string) ([]byte, error)
+	WriteAll(ctx context.Context, key string, p []byte, opts *blob.WriterOptions) error
 }
+
+// A PDFMaker writes a searchable PDF of a document from its original and the pages OCR read,
+// as ocr.SearchablePDF does.
+type PDFMaker func(ctx context.Context, w io.Writer, data []byte, pages []document.Page) error
 
 // Recognizer extracts the text of a document, page by page.
 type Recognizer interface {
@@ -40,9 +49,12 @@ type Recognizer interface {
 
 // Worker processes jobs. Its zero values are not usable; set every field but Metrics and Log.
 type Worker struct {
-	Store       Store
-	Bucket      Bucket
-	OCR         Recognizer
+	Store  Store
+	Bucket Bucket
+	OCR    Recognizer
+	// PDF, if set, makes each done document's searchable PDF, kept at blob.SearchableKey. A
+	// document whose PDF cannot be made is done without one; the failure is logged.
+	PDF         PDFMaker
 	Concurrency int           // jobs processed at once
 	Lease       time.Duration // renewed every Lease/3 while a job runs
 	Timeout     time.Duration // OCR time allowed per document
@@ -170,13 +182,14 @@ func (w *Worker) Process(ctx context.Context, job document.Job) {
 	defer stop()
 
 	start := time.Now()
-	pages, err := w.recognize(ctx, job)
+	data, pages, err := w.recognize(ctx, job)
 	if cause := context.Cause(ctx); errors.Is(cause, document.ErrLeaseLost) {
 		w.finish(ctx, job, "lease_lost", "", cause)
 		return
 	}
 	if err == nil {
 		w.Metrics.ObserveOCR(time.Since(start), len(pages))
+		w.searchable(ctx, job, data, pages)
 		w.finish(ctx, job, "done", "", w.Store.Complete(ctx, job, pages))
 		return
 	}
@@ -192,10 +205,10 @@ func (w *Worker) Process(ctx context.Context, job document.Job) {
 	w.finish(ctx, job, "retry", category(err), w.Store.Fail(ctx, job, reason, retryAt))
 }
 
-func (w *Worker) recognize(ctx context.Context, job document.Job) ([]document.Page, error) {
+func (w *Worker) recognize(ctx context.Context, job document.Job) ([]byte, []document.Page, error) {
 	data, err := w.Bucket.ReadAll(ctx, job.BlobKey)
 	if err != nil {
-		return nil, fmt.Errorf("read original: %w", err)
+		return nil, nil, fmt.Errorf("read original: %w", err)
 	}
 	ctx, cancel := context.WithTimeout(ctx, w.Timeout)
 	defer cancel()
@@ -205,10 +218,33 @@ func (w *Worker) recognize(ctx context.Context, job document.Job) ([]document.Pa
 	pages, err := w.OCR.Recognize(ctx, data, job.MediaType)
 	if err != nil {
 		span.SetStatus(codes.Error, err.Error())
-		return nil, fmt.Errorf("ocr: %w", err)
+		return nil, nil, fmt.Errorf("ocr: %w", err)
 	}
 	span.SetAttributes(attribute.Int("docpipe.pages", len(pages)))
-	return pages, nil
+	return data, pages, nil
+}
+
+// searchable makes and keeps the searchable PDF of a document OCR has read, within the job's
+// time. It only logs a failure: the text is what the job is for.
+func (w *Worker) searchable(ctx context.Context, job document.Job, data []byte, pages []document.Page) {
+	if w.PDF == nil {
+		return
+	}
+	ctx, cancel := context.WithTimeout(ctx, w.Timeout)
+	defer cancel()
+	ctx, span := telemetry.Tracer.Start(ctx, "searchable pdf")
+	defer span.End()
+	var buf bytes.Buffer
+	err := w.PDF(ctx, &buf, data, pages)
+	if err == nil {
+		err = w.Bucket.WriteAll(ctx, docblob.SearchableKey(job.DocumentID), buf.Bytes(), &blob.WriterOptions{ContentType: "application/pdf"})
+	}
+	if err != nil {
+		span.SetStatus(codes.Error, err.Error())
+		w.log().WarnContext(ctx, "document done without a searchable PDF", "err", err)
+		return
+	}
+	span.SetAttributes(attribute.Int("docpipe.bytes", buf.Len()))
 }
 
 // finish records the outcome of an attempt; err is the error of recording it.

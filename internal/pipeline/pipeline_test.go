@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"path/filepath"
 	"slices"
 	"strings"
@@ -455,5 +456,37 @@ func TestFairAcrossOwnersOneEngine(t *testing.T) {
 				t.Errorf("%s's %s: status %s, %v; want done", owner, id, d.Status, err)
 			}
 		}
+	}
+}
+
+// TestSearchablePDFKept checks that a done document's searchable PDF is made from its original
+// and its pages and kept, and that a document whose PDF cannot be made is done all the same.
+func TestSearchablePDFKept(t *testing.T) {
+	f := newFixture(t)
+	good, bad := f.add(t, "good scan"), f.add(t, "bad scan")
+	w := f.worker(&script{fn: func(_ context.Context, _ int, data []byte) ([]document.Page, error) { return pagesOf(data), nil }})
+	w.PDF = func(_ context.Context, out io.Writer, data []byte, pages []document.Page) error {
+		if string(data) == "bad scan" {
+			return errors.New("qpdf failed")
+		}
+		_, err := fmt.Fprintf(out, "%%PDF of %q with %q", data, pages[0].Text)
+		return err
+	}
+	got := f.drain(t, w, good.ID, bad.ID)
+	for _, d := range []document.Document{good, bad} {
+		if got[d.ID].Status != document.StatusDone {
+			t.Errorf("%s: status %s, want done", d.ID, got[d.ID].Status)
+		}
+	}
+	pdf, err := f.bucket.ReadAll(context.Background(), blob.SearchableKey(good.ID))
+	if want := `%PDF of "good scan" with "good scan"`; err != nil || string(pdf) != want {
+		t.Errorf("searchable PDF = %q, %v; want %q", pdf, err, want)
+	}
+	attrs, err := f.bucket.Attributes(context.Background(), blob.SearchableKey(good.ID))
+	if err != nil || attrs.ContentType != "application/pdf" {
+		t.Errorf("searchable PDF attributes: %+v, %v", attrs, err)
+	}
+	if ok, _ := f.bucket.Exists(context.Background(), blob.SearchableKey(bad.ID)); ok {
+		t.Errorf("a PDF was kept for the document whose PDF failed")
 	}
 }

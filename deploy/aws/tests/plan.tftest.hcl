@@ -445,10 +445,10 @@ run "compute" {
   assert {
     condition = alltrue(concat(
       [for st in data.aws_iam_policy_document.api.statement : one(st.condition).variable == "s3:prefix" &&
-      toset(one(st.condition).values) == toset(["originals/*", "pictures/*"]) if contains(st.actions, "s3:ListBucket")],
+      toset(one(st.condition).values) == toset(["originals/*", "pictures/*", "searchable/*"]) if contains(st.actions, "s3:ListBucket")],
       [for st in data.aws_iam_policy_document.worker.statement : one(st.condition).variable == "s3:prefix" &&
     toset(one(st.condition).values) == toset(["originals/*"]) if contains(st.actions, "s3:ListBucket")]))
-    error_message = "s3:ListBucket is limited to the originals/ prefix, and for the api the page pictures' too."
+    error_message = "s3:ListBucket is limited to the originals/ prefix, and for the api the page pictures' and searchable PDFs' too."
   }
   assert {
     condition     = alltrue([for s in aws_ecs_service.this : s.launch_type == "FARGATE"])

@@ -249,13 +249,18 @@ data "aws_iam_policy_document" "api" {
     resources = ["${var.bucket_arn}/pictures/*"]
   }
   statement {
+    sid       = "SearchablePDFs" # made by the worker, downloaded and removed with the document here
+    actions   = ["s3:GetObject", "s3:DeleteObject"]
+    resources = ["${var.bucket_arn}/searchable/*"]
+  }
+  statement {
     sid       = "TellMissingObjects" # without it a missing object is 403, not 404; pictures are listed to delete them
     actions   = ["s3:ListBucket"]
     resources = [var.bucket_arn]
     condition {
       test     = "StringLike"
       variable = "s3:prefix"
-      values   = ["originals/*", "pictures/*"]
+      values   = ["originals/*", "pictures/*", "searchable/*"]
     }
   }
   statement {
@@ -277,6 +282,11 @@ data "aws_iam_policy_document" "worker" {
     resources = ["${var.bucket_arn}/originals/*"]
   }
   statement {
+    sid       = "WriteSearchablePDFs"
+    actions   = ["s3:PutObject"]
+    resources = ["${var.bucket_arn}/searchable/*"]
+  }
+  statement {
     sid       = "TellMissingOriginals" # without it a missing object is 403, not 404
     actions   = ["s3:ListBucket"]
     resources = [var.bucket_arn]
@@ -292,8 +302,8 @@ data "aws_iam_policy_document" "worker" {
     resources = [var.queue_arn]
   }
   statement {
-    sid       = "DocumentAndEventKey"
-    actions   = ["kms:Decrypt"]
+    sid       = "DocumentAndEventKey" # data keys for the searchable PDFs it writes
+    actions   = ["kms:Decrypt", "kms:GenerateDataKey"]
     resources = [var.kms_key_arn]
     condition {
       test     = "StringEquals"

@@ -188,6 +188,11 @@ func (c *Client) Content(ctx context.Context, token, id string, header http.Head
 	return c.stream(ctx, token, "/v1/documents/"+url.PathEscape(id)+"/content", header)
 }
 
+// SearchablePDF opens a document's searchable PDF, as Content does.
+func (c *Client) SearchablePDF(ctx context.Context, token, id string, header http.Header) (*http.Response, error) {
+	return c.stream(ctx, token, "/v1/documents/"+url.PathEscape(id)+"/pdf", header)
+}
+
 // PageImage opens a PNG picture of page n of a document, as Content does.
 func (c *Client) PageImage(ctx context.Context, token, id string, n int, header http.Header) (*http.Response, error) {
 	return c.stream(ctx, token, "/v1/documents/"+url.PathEscape(id)+"/pages/"+strconv.Itoa(n)+"/image", header)

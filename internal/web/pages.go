@@ -220,6 +220,16 @@ func (s *Server) original(w http.ResponseWriter, r *http.Request, u request) {
 	s.relay(w, resp, inline)
 }
 
+// searchablePDF streams the document's searchable PDF as a download.
+func (s *Server) searchablePDF(w http.ResponseWriter, r *http.Request, u request) {
+	resp, err := s.opt.API.SearchablePDF(r.Context(), u.token, r.PathValue("id"), r.Header)
+	if err != nil {
+		s.apiError(w, r, u, err)
+		return
+	}
+	s.relay(w, resp, false)
+}
+
 // pageImage relays the API's picture of one page, shown beside the page's text.
 func (s *Server) pageImage(w http.ResponseWriter, r *http.Request, u request) {
 	n, err := strconv.Atoi(r.PathValue("n"))

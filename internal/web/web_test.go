@@ -30,6 +30,7 @@ import (
 	"github.com/docpipe/docpipe/internal/store"
 	"github.com/docpipe/docpipe/internal/store/sqlite"
 	"github.com/docpipe/docpipe/internal/telemetry"
+	gcblob "gocloud.dev/blob"
 )
 
 const clientID = "docpipe-web"
@@ -43,6 +44,7 @@ type env struct {
 	web      *Server
 	provider *authtest.Provider
 	store    *store.Store
+	bucket   *gcblob.Bucket
 	api      *api.Server
 }
 
@@ -74,7 +76,7 @@ func newEnv(t *testing.T, o envOptions) *env {
 	}
 	log := slog.New(slog.DiscardHandler)
 
-	e := &env{t: t, store: st}
+	e := &env{t: t, store: st, bucket: bucket}
 	front := httptest.NewUnstartedServer(nil)
 	e.url = "http://" + front.Listener.Addr().String()
 	identify := func(*http.Request) (string, error) { return "local", nil }
@@ -769,6 +771,23 @@ func TestPagePreviews(t *testing.T) {
 	}
 	if got := b.get("/documents/" + id + "/pages/3/image"); got.status != http.StatusNotFound {
 		t.Errorf("picture of a page the document lacks = %d, want 404", got.status)
+	}
+
+	link := `href="/documents/` + id + `/pdf"`
+	if !strings.Contains(doc.body, link) {
+		t.Errorf("document page lacks the searchable PDF's link %s", link)
+	}
+	if got := b.get("/documents/" + id + "/pdf"); got.status != http.StatusNotFound || !strings.Contains(got.body, "reprocess") {
+		t.Errorf("searchable PDF before the worker made one = %d, want 404 saying to reprocess:\n%s", got.status, got.body)
+	}
+	pdf := "%PDF-1.7 searchable"
+	if err := e.bucket.WriteAll(t.Context(), blob.SearchableKey(id), []byte(pdf), &gcblob.WriterOptions{ContentType: "application/pdf"}); err != nil {
+		t.Fatal(err)
+	}
+	got := b.get("/documents/" + id + "/pdf")
+	if got.status != http.StatusOK || got.body != pdf || got.header.Get("Content-Type") != "application/pdf" ||
+		!strings.HasPrefix(got.header.Get("Content-Disposition"), "attachment") {
+		t.Errorf("searchable PDF = %d %q %q %q", got.status, got.header.Get("Content-Type"), got.header.Get("Content-Disposition"), got.body)
 	}
 }
 

@@ -5,6 +5,7 @@ import (
 	"image"
 	"net/url"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"strings"
 	"syscall"
@@ -38,7 +39,7 @@ func scan(t testing.TB, paras []string) (*image.Gray, []byte) {
 }
 
 // A newcomer's path: start serve, upload a scan, watch it finish, read and search its text,
-// download the original, delete it.
+// download the original and the searchable PDF, delete it.
 func TestServeUploadSearchDelete(t *testing.T) {
 	p := start(t, "serve", "DOCPIPE_DATA_DIR="+t.TempDir())
 	_, png := scan(t, paragraphs)
@@ -55,6 +56,13 @@ func TestServeUploadSearchDelete(t *testing.T) {
 	}
 	if got := p.getText("/v1/documents/" + d.ID + "/content"); got != string(png) {
 		t.Errorf("downloaded original differs from the upload (%d vs %d bytes)", len(got), len(png))
+	}
+	pdf := filepath.Join(t.TempDir(), "searchable.pdf")
+	if err := os.WriteFile(pdf, []byte(p.getText("/v1/documents/"+d.ID+"/pdf")), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if text, err := exec.Command("pdftotext", pdf, "-").Output(); err != nil || !hasWords(string(text), "harbour", "crane", "thirty") {
+		t.Errorf("pdftotext of the searchable PDF = %q, %v; want the words of the scan", text, err)
 	}
 	var res struct {
 		Total int

@@ -6,6 +6,7 @@ import (
 	"encoding/base32"
 	"encoding/binary"
 	"errors"
+	"strings"
 	"time"
 )
 
@@ -41,6 +42,7 @@ type Document struct {
 	Status      Status    `json:"status"`
 	Error       string    `json:"error,omitempty"`
 	Pages       int       `json:"pages,omitempty"` // 0 until the pipeline has counted them
+	Lang        string    `json:"lang,omitempty"`  // OCR languages, Tesseract codes joined by '+'; empty for the server's default
 	Attempts    int       `json:"attempts"`
 	CreatedAt   time.Time `json:"created_at"`
 	UpdatedAt   time.Time `json:"updated_at"`
@@ -63,6 +65,32 @@ const (
 	SourceTextLayer = "text-layer"
 )
 
+// Bounds of a document's OCR languages.
+const (
+	MaxLangs    = 8  // codes joined by '+'
+	MaxLangCode = 32 // bytes in one code
+)
+
+// ValidLang reports whether s is one or more Tesseract language codes joined by '+': each of
+// lower-case letters, digits and '_', such as "deu", "chi_sim" or "deu+eng".
+func ValidLang(s string) bool {
+	codes := strings.Split(s, "+")
+	if len(codes) > MaxLangs {
+		return false
+	}
+	for _, c := range codes {
+		if c == "" || len(c) > MaxLangCode {
+			return false
+		}
+		for _, r := range c {
+			if !(r >= 'a' && r <= 'z' || r >= '0' && r <= '9' || r == '_') {
+				return false
+			}
+		}
+	}
+	return true
+}
+
 // Job is a leased unit of OCR work for one document.
 type Job struct {
 	ID         string
@@ -70,6 +98,7 @@ type Job struct {
 	Owner      string
 	BlobKey    string
 	MediaType  string
+	Lang       string // the document's OCR languages; empty for the server's default
 	Attempt    int       // 1 for the first try
 	Token      string    // fencing token: only the current lease holder can complete or fail the job
 	LeaseUntil time.Time // the job may be reclaimed after this

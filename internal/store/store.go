@@ -373,6 +373,9 @@ func Prepare(d document.Document, now time.Time) (document.Document, error) {
 	} else if !document.ValidID(d.ID) {
 		return d, fmt.Errorf("%w: malformed id %q", document.ErrInvalidInput, d.ID)
 	}
+	if d.Lang != "" && !document.ValidLang(d.Lang) {
+		return d, fmt.Errorf("%w: malformed languages %q", document.ErrInvalidInput, d.Lang)
+	}
 	if d.CreatedAt.IsZero() {
 		d.CreatedAt = now
 	}

@@ -28,7 +28,7 @@ func (s *backend) Create(ctx context.Context, doc document.Document) error {
 	it := docItem{
 		ID: doc.ID, Owner: doc.Owner, Type: typeDoc, Key: listKey(created, doc.ID),
 		Name: doc.Name, ContentType: doc.ContentType, Size: doc.Size, SHA256: doc.SHA256, BlobKey: doc.BlobKey,
-		Status: string(doc.Status), Created: created, Updated: created,
+		Status: string(doc.Status), Lang: doc.Lang, Created: created, Updated: created,
 	}
 	it.enqueue(micros(s.now()))
 	body, err := json.Marshal(it)

@@ -40,6 +40,7 @@ type docItem struct {
 	Status      string `json:"status"`
 	Error       string `json:"error"`
 	Pages       int    `json:"pages"`
+	Lang        string `json:"lang,omitempty"`
 	Attempts    int    `json:"attempts"`
 	Created     int64  `json:"created"`
 	Updated     int64  `json:"updated"`
@@ -65,6 +66,7 @@ func (it *docItem) document() document.Document {
 		Status:      document.Status(it.Status),
 		Error:       it.Error,
 		Pages:       it.Pages,
+		Lang:        it.Lang,
 		Attempts:    it.Attempts,
 		CreatedAt:   fromMicros(it.Created),
 		UpdatedAt:   fromMicros(it.Updated),

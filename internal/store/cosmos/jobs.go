@@ -103,7 +103,7 @@ func (s *backend) lease(ctx context.Context, it *docItem, lease time.Duration) (
 	}
 	s.served(ctx, it.Owner, it.ID, now)
 	return document.Job{
-		ID: it.JobID, DocumentID: it.ID, Owner: it.Owner, BlobKey: it.BlobKey, MediaType: it.ContentType,
+		ID: it.JobID, DocumentID: it.ID, Owner: it.Owner, BlobKey: it.BlobKey, MediaType: it.ContentType, Lang: it.Lang,
 		Attempt: it.Attempt, Token: it.Token, LeaseUntil: fromMicros(it.Due), EnqueuedAt: fromMicros(it.Enqueued),
 	}, nil
 }

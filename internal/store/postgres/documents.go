@@ -14,7 +14,7 @@ import (
 )
 
 const docColumns = `seq, id, owner, name, content_type, size, sha256, blob_key, status, error,
-	page_count, attempts, created_at, updated_at`
+	page_count, attempts, created_at, updated_at, lang`
 
 // scanDoc reads the columns of docColumns, then any extra ones.
 func scanDoc(row pgx.Row, extra ...any) (int64, document.Document, error) {
@@ -23,7 +23,7 @@ func scanDoc(row pgx.Row, extra ...any) (int64, document.Document, error) {
 		d   document.Document
 	)
 	dest := []any{&seq, &d.ID, &d.Owner, &d.Name, &d.ContentType, &d.Size, &d.SHA256, &d.BlobKey,
-		&d.Status, &d.Error, &d.Pages, &d.Attempts, &d.CreatedAt, &d.UpdatedAt}
+		&d.Status, &d.Error, &d.Pages, &d.Attempts, &d.CreatedAt, &d.UpdatedAt, &d.Lang}
 	err := row.Scan(append(dest, extra...)...)
 	d.CreatedAt, d.UpdatedAt = d.CreatedAt.UTC(), d.UpdatedAt.UTC()
 	return seq, d, err
@@ -45,9 +45,9 @@ func (s *backend) Create(ctx context.Context, doc document.Document) error {
 	return s.write(ctx, func(tx pgx.Tx) error {
 		var seq int64
 		err := tx.QueryRow(ctx, `INSERT INTO documents
-			(id, owner, name, content_type, size, sha256, blob_key, status, created_at, updated_at)
-			VALUES ($1, $2, $3, $4, $5, $6, $7, 'queued', $8, $8) ON CONFLICT (id) DO NOTHING RETURNING seq`,
-			doc.ID, doc.Owner, doc.Name, doc.ContentType, doc.Size, doc.SHA256, doc.BlobKey, doc.CreatedAt).Scan(&seq)
+			(id, owner, name, content_type, size, sha256, blob_key, status, created_at, updated_at, lang)
+			VALUES ($1, $2, $3, $4, $5, $6, $7, 'queued', $8, $8, $9) ON CONFLICT (id) DO NOTHING RETURNING seq`,
+			doc.ID, doc.Owner, doc.Name, doc.ContentType, doc.Size, doc.SHA256, doc.BlobKey, doc.CreatedAt, doc.Lang).Scan(&seq)
 		if err != nil {
 			return noRows(err, fmt.Errorf("%w: id %s exists", document.ErrConflict, doc.ID))
 		}

@@ -66,8 +66,8 @@ const claimQuery = `WITH now AS MATERIALIZED (SELECT clock_timestamp() AS t),
 func processing(ctx context.Context, tx pgx.Tx, seq int64, j *document.Job) error {
 	j.LeaseUntil, j.EnqueuedAt = j.LeaseUntil.UTC(), j.EnqueuedAt.UTC()
 	err := tx.QueryRow(ctx, `UPDATE documents SET status = 'processing', attempts = $1, updated_at = clock_timestamp()
-		WHERE seq = $2 RETURNING id, owner, blob_key, content_type`,
-		j.Attempt, seq).Scan(&j.DocumentID, &j.Owner, &j.BlobKey, &j.MediaType)
+		WHERE seq = $2 RETURNING id, owner, blob_key, content_type, lang`,
+		j.Attempt, seq).Scan(&j.DocumentID, &j.Owner, &j.BlobKey, &j.MediaType, &j.Lang)
 	if err != nil {
 		return err
 	}

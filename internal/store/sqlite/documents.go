@@ -13,7 +13,7 @@ import (
 )
 
 const docColumns = `seq, id, owner, name, content_type, size, sha256, blob_key, status, error,
-	page_count, attempts, created_at, updated_at`
+	page_count, attempts, created_at, updated_at, lang`
 
 type scanner interface {
 	Scan(dest ...any) error
@@ -27,7 +27,7 @@ func scanDoc(sc scanner, extra ...any) (int64, document.Document, error) {
 		created, updated int64
 	)
 	dest := []any{&seq, &d.ID, &d.Owner, &d.Name, &d.ContentType, &d.Size, &d.SHA256, &d.BlobKey,
-		&d.Status, &d.Error, &d.Pages, &d.Attempts, &created, &updated}
+		&d.Status, &d.Error, &d.Pages, &d.Attempts, &created, &updated, &d.Lang}
 	err := sc.Scan(append(dest, extra...)...)
 	d.CreatedAt, d.UpdatedAt = fromMicros(created), fromMicros(updated)
 	return seq, d, err
@@ -57,10 +57,10 @@ func (s *backend) Create(ctx context.Context, d document.Document) error {
 // insertDoc adds the document and returns its row; an existing ID is document.ErrConflict.
 func insertDoc(ctx context.Context, tx *sql.Tx, d document.Document) (int64, error) {
 	res, err := tx.ExecContext(ctx, `INSERT INTO documents
-		(id, owner, name, content_type, size, sha256, blob_key, status, error, page_count, attempts, created_at, updated_at)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (id) DO NOTHING`,
+		(id, owner, name, content_type, size, sha256, blob_key, status, error, page_count, attempts, created_at, updated_at, lang)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (id) DO NOTHING`,
 		d.ID, d.Owner, d.Name, d.ContentType, d.Size, d.SHA256, d.BlobKey, d.Status, d.Error, d.Pages, d.Attempts,
-		micros(d.CreatedAt), micros(d.UpdatedAt))
+		micros(d.CreatedAt), micros(d.UpdatedAt), d.Lang)
 	if err != nil {
 		return 0, err
 	}

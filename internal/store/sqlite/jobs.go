@@ -74,8 +74,8 @@ const claimQuery = `WITH leased (owner, n) AS (
 // and records the owner's turn.
 func processing(ctx context.Context, tx *sql.Tx, seq int64, j *document.Job, now time.Time) error {
 	err := tx.QueryRowContext(ctx, `UPDATE documents SET status = 'processing', attempts = ?, updated_at = ?
-		WHERE seq = ? RETURNING id, owner, blob_key, content_type`,
-		j.Attempt, micros(now), seq).Scan(&j.DocumentID, &j.Owner, &j.BlobKey, &j.MediaType)
+		WHERE seq = ? RETURNING id, owner, blob_key, content_type, lang`,
+		j.Attempt, micros(now), seq).Scan(&j.DocumentID, &j.Owner, &j.BlobKey, &j.MediaType, &j.Lang)
 	if err != nil {
 		return err
 	}

@@ -16,7 +16,7 @@ import (
 func testCreate(t *testing.T, s *store.Store) {
 	before := time.Now().Truncate(time.Microsecond)
 	d := newDoc("alice", "scan.pdf")
-	d.Status, d.Pages, d.Attempts, d.Error = document.StatusDone, 7, 3, "ignored"
+	d.Status, d.Pages, d.Attempts, d.Error, d.Lang = document.StatusDone, 7, 3, "ignored", "deu+eng"
 	create(t, s, d)
 	if !document.ValidID(d.ID) {
 		t.Errorf("Create set ID %q, want a valid ID", d.ID)
@@ -65,6 +65,11 @@ func testCreateInvalid(t *testing.T, s *store.Store) {
 	badID := newDoc("alice", "x.pdf")
 	badID.ID = "not/an/id"
 	wantErr(t, "Create with a malformed ID", s.Create(t.Context(), badID), document.ErrInvalidInput)
+	for _, lang := range []string{"+", "deu+", "DEU", "deu eng", "'; DROP TABLE documents; --", "a+b+c+d+e+f+g+h+i"} {
+		badLang := newDoc("alice", "x.pdf")
+		badLang.Lang = lang
+		wantErr(t, fmt.Sprintf("Create with languages %q", lang), s.Create(t.Context(), badLang), document.ErrInvalidInput)
+	}
 	wantNoJob(t, s)
 }
 

@@ -20,15 +20,15 @@ func testClaimEmpty(t *testing.T, s *store.Store) {
 
 func testClaim(t *testing.T, s *store.Store) {
 	d := newDoc("alice", "scan.tiff")
-	d.ContentType = "image/tiff"
+	d.ContentType, d.Lang = "image/tiff", "deu+chi_sim"
 	create(t, s, d)
 	before := time.Now()
 	j := claim(t, s, longLease)
 	if j.ID == "" || j.Token == "" {
 		t.Errorf("Claim = %+v, want an ID and a token", j)
 	}
-	if j.DocumentID != d.ID || j.Owner != "alice" || j.BlobKey != d.BlobKey || j.MediaType != "image/tiff" || j.Attempt != 1 {
-		t.Errorf("Claim = %+v, want document %s of alice, blob %s, image/tiff, attempt 1", j, d.ID, d.BlobKey)
+	if j.DocumentID != d.ID || j.Owner != "alice" || j.BlobKey != d.BlobKey || j.MediaType != "image/tiff" || j.Lang != d.Lang || j.Attempt != 1 {
+		t.Errorf("Claim = %+v, want document %s of alice, blob %s, image/tiff, deu+chi_sim, attempt 1", j, d.ID, d.BlobKey)
 	}
 	if j.LeaseUntil.Before(before.Add(longLease-time.Second)) || j.LeaseUntil.After(time.Now().Add(longLease)) {
 		t.Errorf("LeaseUntil = %v, want about a minute from now", j.LeaseUntil)

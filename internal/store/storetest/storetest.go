@@ -255,6 +255,9 @@ func diffDoc(got, want document.Document) string {
 	if got.Size != want.Size {
 		add("Size", got.Size, want.Size)
 	}
+	if got.Lang != want.Lang {
+		add("Lang", got.Lang, want.Lang)
+	}
 	if got.SHA256 != want.SHA256 {
 		add("SHA256", got.SHA256, want.SHA256)
 	}

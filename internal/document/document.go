@@ -98,7 +98,7 @@ type Job struct {
 	Owner      string
 	BlobKey    string
 	MediaType  string
-	Lang       string // the document's OCR languages; empty for the server's default
+	Lang       string    // the document's OCR languages; empty for the server's default
 	Attempt    int       // 1 for the first try
 	Token      string    // fencing token: only the current lease holder can complete or fail the job
 	LeaseUntil time.Time // the job may be reclaimed after this

@@ -41,7 +41,7 @@ func runOCR(ctx context.Context, args []string, stdout io.Writer) error {
 			return err
 		}
 		ctx, cancel := context.WithTimeout(ctx, cfg.JobTimeout)
-		pages, err := pool.Recognize(ctx, data, "")
+		pages, err := pool.Recognize(ctx, data, "", "")
 		cancel()
 		if err != nil {
 			return fmt.Errorf("%s: %w", name, err)

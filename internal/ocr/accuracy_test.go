@@ -14,7 +14,7 @@ func TestAccuracy(t *testing.T) {
 	for _, d := range c.Docs {
 		t.Run(d.Name, func(t *testing.T) {
 			t.Parallel()
-			pages, err := p.Recognize(context.Background(), d.Data, d.MediaType)
+			pages, err := p.Recognize(context.Background(), d.Data, d.MediaType, "")
 			if err != nil {
 				t.Fatalf("Recognize(%s): %v", d.Name, err)
 			}

@@ -101,7 +101,7 @@ func TestRecognizeRefuses(t *testing.T) {
 	p := newPool(t, Options{Size: 1, Limits: testLimits})
 	for _, tt := range hostile(t) {
 		before := decodes.Load()
-		pages, err := p.Recognize(context.Background(), tt.data, "application/pdf")
+		pages, err := p.Recognize(context.Background(), tt.data, "application/pdf", "")
 		if err == nil {
 			t.Errorf("Recognize(%s) = %d pages, want an error", tt.name, len(pages))
 			continue
@@ -115,7 +115,7 @@ func TestRecognizeRefuses(t *testing.T) {
 		t.Logf("%-34s %v", tt.name, err)
 	}
 	d := testCorpus(t).Doc("table")
-	pages, err := p.Recognize(context.Background(), d.Data, d.MediaType)
+	pages, err := p.Recognize(context.Background(), d.Data, d.MediaType, "")
 	if err != nil {
 		t.Fatalf("Recognize after refusals: %v", err)
 	}

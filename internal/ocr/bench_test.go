@@ -163,7 +163,7 @@ func BenchmarkOCRThroughput(b *testing.B) {
 func poolWay(b *testing.B) *way {
 	p := newPool(b, Options{Size: runtime.NumCPU()})
 	return &way{name: "pool", workers: 2 * runtime.NumCPU(), cpu: cpuTime, read: func(d ocrtest.Doc) (string, error) {
-		pages, err := p.Recognize(context.Background(), d.Data, d.MediaType)
+		pages, err := p.Recognize(context.Background(), d.Data, d.MediaType, "")
 		if err != nil {
 			return "", err
 		}
@@ -269,7 +269,7 @@ func BenchmarkBlankPages(b *testing.B) {
 	}
 	b.Run("docpipe", func(b *testing.B) {
 		measure(b, func() error {
-			pages, err := p.Recognize(ctx, data, TypePDF)
+			pages, err := p.Recognize(ctx, data, TypePDF, "")
 			if err == nil && len(pages) != 20 {
 				err = fmt.Errorf("%d pages, want 20", len(pages))
 			}

@@ -53,13 +53,25 @@ const (
 // parameters in globals that Init and SetVariable write.
 var initMu sync.Mutex
 
-// An engine is one Tesseract instance for recognition plus one for
-// orientation detection. It must be created and used on one locked OS
+// maxEngineLangs is how many languages (or combinations of them) an engine keeps loaded: each
+// costs tens of megabytes, and loading one again takes a fraction of a second.
+const maxEngineLangs = 3
+
+// An engine is Tesseract instances for recognition, one per language combination it was last
+// asked for, plus one for orientation detection. It must be created and used on one locked OS
 // thread.
 type engine struct {
+	api      *C.TessBaseAPI // the recognizer in use, of loaded[0]
+	loaded   []loadedLang   // most recently used first
+	osd      *C.TessBaseAPI
+	flag     *C.int // cancellation flag polled by Tesseract's monitor
+	tessdata string
+}
+
+// A loadedLang is a recognizer initialised for lang.
+type loadedLang struct {
+	lang string
 	api  *C.TessBaseAPI
-	osd  *C.TessBaseAPI
-	flag *C.int // cancellation flag polled by Tesseract's monitor
 }
 
 func newEngine(lang, tessdata string) (*engine, error) {
@@ -68,33 +80,77 @@ func newEngine(lang, tessdata string) (*engine, error) {
 	limitOpenMP()
 	C.setMsgSeverity(C.L_SEVERITY_NONE)
 	e := &engine{
-		api:  C.TessBaseAPICreate(),
-		osd:  C.TessBaseAPICreate(),
-		flag: (*C.int)(C.calloc(1, C.size_t(unsafe.Sizeof(C.int(0))))),
+		osd:      C.TessBaseAPICreate(),
+		flag:     (*C.int)(C.calloc(1, C.size_t(unsafe.Sizeof(C.int(0))))),
+		tessdata: tessdata,
 	}
-	if e.api == nil || e.osd == nil || e.flag == nil {
+	if e.osd == nil || e.flag == nil {
 		e.free()
 		return nil, errors.New("out of memory creating a tesseract engine")
 	}
-	var cdir *C.char
-	if tessdata != "" {
-		cdir = C.CString(tessdata)
-		defer C.free(unsafe.Pointer(cdir))
-	}
-	clang, cosd := C.CString(lang), C.CString("osd")
-	defer C.free(unsafe.Pointer(clang))
+	cdir := e.dir()
+	defer C.free(unsafe.Pointer(cdir))
+	cosd := C.CString("osd")
 	defer C.free(unsafe.Pointer(cosd))
-	if C.TessBaseAPIInit2(e.api, cdir, clang, C.OEM_DEFAULT) != 0 {
-		e.free()
-		return nil, fmt.Errorf("tesseract cannot load language %q from %s", lang, dataDirName(tessdata))
-	}
 	if C.TessBaseAPIInit2(e.osd, cdir, cosd, C.OEM_TESSERACT_ONLY) != 0 {
 		e.free()
 		return nil, fmt.Errorf("tesseract cannot load orientation data (osd) from %s", dataDirName(tessdata))
 	}
-	e.quiet(e.api)
 	e.quiet(e.osd)
+	if err := e.load(lang); err != nil {
+		e.free()
+		return nil, err
+	}
 	return e, nil
+}
+
+// dir is the tessdata directory as Tesseract takes it: nil for its default. The caller frees it.
+func (e *engine) dir() *C.char {
+	if e.tessdata == "" {
+		return nil
+	}
+	return C.CString(e.tessdata)
+}
+
+// use makes the recognizer of lang the one in use, loading it if the engine has not kept it.
+func (e *engine) use(lang string) error {
+	for i, l := range e.loaded {
+		if l.lang == lang {
+			copy(e.loaded[1:i+1], e.loaded[:i])
+			e.loaded[0] = l
+			e.api = l.api
+			return nil
+		}
+	}
+	initMu.Lock()
+	defer initMu.Unlock()
+	return e.load(lang)
+}
+
+// load initialises a recognizer for lang and puts it in use, dropping the least recently used
+// one past maxEngineLangs. initMu must be held.
+func (e *engine) load(lang string) error {
+	api := C.TessBaseAPICreate()
+	if api == nil {
+		return errors.New("out of memory creating a tesseract engine")
+	}
+	cdir, clang := e.dir(), C.CString(lang)
+	defer C.free(unsafe.Pointer(cdir))
+	defer C.free(unsafe.Pointer(clang))
+	if C.TessBaseAPIInit2(api, cdir, clang, C.OEM_DEFAULT) != 0 {
+		C.TessBaseAPIDelete(api)
+		return fmt.Errorf("tesseract cannot load language %q from %s", lang, dataDirName(e.tessdata))
+	}
+	e.quiet(api)
+	e.loaded = append([]loadedLang{{lang, api}}, e.loaded...)
+	for len(e.loaded) > maxEngineLangs {
+		last := e.loaded[len(e.loaded)-1]
+		C.TessBaseAPIEnd(last.api)
+		C.TessBaseAPIDelete(last.api)
+		e.loaded = e.loaded[:len(e.loaded)-1]
+	}
+	e.api = api
+	return nil
 }
 
 func dataDirName(dir string) string {
@@ -113,11 +169,11 @@ func (e *engine) quiet(api *C.TessBaseAPI) {
 }
 
 func (e *engine) free() {
-	if e.api != nil {
-		C.TessBaseAPIEnd(e.api)
-		C.TessBaseAPIDelete(e.api)
-		e.api = nil
+	for _, l := range e.loaded {
+		C.TessBaseAPIEnd(l.api)
+		C.TessBaseAPIDelete(l.api)
 	}
+	e.loaded, e.api = nil, nil
 	if e.osd != nil {
 		C.TessBaseAPIEnd(e.osd)
 		C.TessBaseAPIDelete(e.osd)

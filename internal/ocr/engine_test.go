@@ -103,7 +103,7 @@ func TestOpenMPSingleThread(t *testing.T) {
 	p := newPool(t, Options{Size: 1})
 	runtime.GC()
 	cpu0, start := cpuTime(), time.Now()
-	if _, err := p.Recognize(context.Background(), d.Data, d.MediaType); err != nil {
+	if _, err := p.Recognize(context.Background(), d.Data, d.MediaType, ""); err != nil {
 		t.Fatal(err)
 	}
 	cpu, wall := cpuTime()-cpu0, time.Since(start)

@@ -14,6 +14,7 @@ type input struct {
 	data      []byte
 	pages     []pageSpec
 	pdfPath   string // the PDF on disk, for the poppler tools
+	lang      string // OCR languages, Tesseract codes joined by '+'
 }
 
 // A pageSpec is what is known about a page before it is decoded.

@@ -48,6 +48,9 @@ func (p *Pool) page(ctx context.Context, e *engine, in *input, i int) (document.
 	if img.blank() {
 		return document.Page{Number: i + 1, Source: document.SourceOCR, Layout: layout}, nil
 	}
+	if err := e.use(in.lang); err != nil {
+		return document.Page{}, err
+	}
 	r, err := e.recognize(ctx, img, dpi, psmAuto)
 	if err != nil {
 		return document.Page{}, err

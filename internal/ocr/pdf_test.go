@@ -162,7 +162,7 @@ func TestRecognizeLargePDFPage(t *testing.T) {
 		t.Errorf("Inspect = %+v: want a raster just within %d pixels", info, lim.MaxPixels)
 	}
 	p := newPool(t, Options{Size: 1, Limits: lim})
-	pages, err := p.Recognize(context.Background(), data, TypePDF)
+	pages, err := p.Recognize(context.Background(), data, TypePDF, "")
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -118,14 +118,16 @@ func (p *Pool) Close() error {
 }
 
 // Recognize returns the text of every page of the document in data, in
-// order. The type is sniffed from data; mediaType is only a hint, and the
-// bytes win when they disagree. PDF pages with a text layer are read from
-// it; other pages are rasterized (PDF) or decoded and given to the engines.
+// order, read in lang: Tesseract language codes joined by '+', or empty for
+// the pool's default (Options.Lang). The type is sniffed from data; mediaType
+// is only a hint, and the bytes win when they disagree. PDF pages with a text
+// layer are read from it; other pages are rasterized (PDF) or decoded and
+// given to the engines, and come back with their Layout.
 //
 // Errors wrap document.ErrInvalidInput for input that can never be read
-// (see ErrUnsupportedType and LimitError), and ctx's error if ctx ends
-// first.
-func (p *Pool) Recognize(ctx context.Context, data []byte, mediaType string) ([]document.Page, error) {
+// (see ErrUnsupportedType, LimitError and UnknownLanguageError), and ctx's
+// error if ctx ends first.
+func (p *Pool) Recognize(ctx context.Context, data []byte, mediaType, lang string) ([]document.Page, error) {
 	p.mu.Lock()
 	if p.closed {
 		p.mu.Unlock()
@@ -136,6 +138,12 @@ func (p *Pool) Recognize(ctx context.Context, data []byte, mediaType string) ([]
 	defer p.active.Done()
 
 	if err := ctx.Err(); err != nil {
+		return nil, fmt.Errorf("ocr: %w", err)
+	}
+	if lang == "" {
+		lang = p.opt.Lang
+	}
+	if err := CheckLang(lang, p.opt.TessdataDir); err != nil {
 		return nil, fmt.Errorf("ocr: %w", err)
 	}
 	mt := sniff(data)
@@ -150,6 +158,7 @@ func (p *Pool) Recognize(ctx context.Context, data []byte, mediaType string) ([]
 		return nil, fmt.Errorf("ocr: %w", err)
 	}
 	defer cleanup()
+	in.lang = lang
 	pages, err := p.run(ctx, in)
 	if err != nil {
 		return nil, fmt.Errorf("ocr: %w", err)

@@ -46,7 +46,7 @@ func TestRecognizeSpreadsPages(t *testing.T) {
 	var err error
 	go func() {
 		defer close(done)
-		pages, err = p.Recognize(context.Background(), d.Data, "")
+		pages, err = p.Recognize(context.Background(), d.Data, "", "")
 	}()
 	maxBusy := 0
 	for running := true; running; {
@@ -76,7 +76,7 @@ func TestRecognizeTimeout(t *testing.T) {
 	d := denseDoc(t)
 	p := newPool(t, Options{Size: 1})
 	start := time.Now()
-	if _, err := p.Recognize(context.Background(), d.Data, d.MediaType); err != nil {
+	if _, err := p.Recognize(context.Background(), d.Data, d.MediaType, ""); err != nil {
 		t.Fatal(err)
 	}
 	full := time.Since(start)
@@ -85,7 +85,7 @@ func TestRecognizeTimeout(t *testing.T) {
 	ctx, cancel := context.WithTimeout(context.Background(), timeout)
 	defer cancel()
 	start = time.Now()
-	_, err := p.Recognize(ctx, d.Data, d.MediaType)
+	_, err := p.Recognize(ctx, d.Data, d.MediaType, "")
 	stopped := time.Since(start)
 	t.Logf("full page %v, stopped after %v", full, stopped)
 	if !errors.Is(err, context.DeadlineExceeded) {
@@ -98,7 +98,7 @@ func TestRecognizeTimeout(t *testing.T) {
 		t.Errorf("Recognize took %v to notice a %v timeout (a full page takes %v)", stopped, timeout, full)
 	}
 
-	pages, err := p.Recognize(context.Background(), d.Data, d.MediaType)
+	pages, err := p.Recognize(context.Background(), d.Data, d.MediaType, "")
 	if err != nil {
 		t.Fatalf("Recognize after a timeout: %v", err)
 	}
@@ -113,7 +113,7 @@ func TestRecognizePDFTimeout(t *testing.T) {
 	p := testPool(t)
 	for _, timeout := range []time.Duration{time.Millisecond, 20 * time.Millisecond, 60 * time.Millisecond, 150 * time.Millisecond, 400 * time.Millisecond} {
 		ctx, cancel := context.WithTimeout(context.Background(), timeout)
-		_, err := p.Recognize(ctx, d.Data, d.MediaType)
+		_, err := p.Recognize(ctx, d.Data, d.MediaType, "")
 		cancel()
 		if !errors.Is(err, context.DeadlineExceeded) || errors.Is(err, document.ErrInvalidInput) {
 			t.Errorf("Recognize with %v timeout: error = %v, want only deadline exceeded", timeout, err)
@@ -147,7 +147,7 @@ func TestRecognizeCanceled(t *testing.T) {
 	ctx, cancel := context.WithCancel(context.Background())
 	cancel()
 	before := decodes.Load()
-	_, err := p.Recognize(ctx, d.Data, d.MediaType)
+	_, err := p.Recognize(ctx, d.Data, d.MediaType, "")
 	if !errors.Is(err, context.Canceled) {
 		t.Errorf("Recognize with a canceled context: error = %v, want context.Canceled", err)
 	}
@@ -161,7 +161,7 @@ func TestMediaTypeHint(t *testing.T) {
 	d := testCorpus(t).Doc("table")
 	p := testPool(t)
 	for _, declared := range []string{"image/png", "application/pdf", "image/jpeg; q=1", "text/html", "", "nonsense/"} {
-		pages, err := p.Recognize(context.Background(), d.Data, declared)
+		pages, err := p.Recognize(context.Background(), d.Data, declared, "")
 		if err != nil {
 			t.Errorf("Recognize(PNG declared %q): %v", declared, err)
 			continue
@@ -184,7 +184,7 @@ func TestClose(t *testing.T) {
 	wg.Add(1)
 	go func() {
 		defer wg.Done()
-		pages, recErr = p.Recognize(context.Background(), d.Data, d.MediaType)
+		pages, recErr = p.Recognize(context.Background(), d.Data, d.MediaType, "")
 	}()
 	for busy := 0; busy == 0; busy, _ = p.Stats() {
 		time.Sleep(time.Millisecond)
@@ -196,7 +196,7 @@ func TestClose(t *testing.T) {
 	if recErr != nil || len(pages) != 1 || ocrtest.CER(pages[0].Text, d.Pages[0]) > 0.01 {
 		t.Errorf("Recognize in flight during Close = %d pages, %v; want the page read", len(pages), recErr)
 	}
-	if _, err := p.Recognize(context.Background(), d.Data, d.MediaType); !errors.Is(err, ErrClosed) {
+	if _, err := p.Recognize(context.Background(), d.Data, d.MediaType, ""); !errors.Is(err, ErrClosed) {
 		t.Errorf("Recognize after Close: error = %v, want ErrClosed", err)
 	}
 	if err := p.Close(); err != nil {
@@ -238,7 +238,7 @@ func TestPageTimeout(t *testing.T) {
 	p := newPool(t, Options{Size: 1, PageTimeout: time.Second})
 
 	start := time.Now()
-	_, err := p.Recognize(context.Background(), slow, TypePDF)
+	_, err := p.Recognize(context.Background(), slow, TypePDF, "")
 	if !errors.Is(err, document.ErrInvalidInput) || !strings.Contains(err.Error(), "page 1: took longer than the 1s a page may take") {
 		t.Errorf("Recognize = %v, want page 1 over its time, as invalid input", err)
 	}
@@ -248,7 +248,7 @@ func TestPageTimeout(t *testing.T) {
 
 	ctx, cancel := context.WithTimeout(context.Background(), 500*time.Millisecond)
 	defer cancel()
-	_, err = p.Recognize(ctx, slow, TypePDF)
+	_, err = p.Recognize(ctx, slow, TypePDF, "")
 	if !errors.Is(err, context.DeadlineExceeded) || errors.Is(err, document.ErrInvalidInput) {
 		t.Errorf("Recognize past the document's deadline = %v, want the deadline, not invalid input", err)
 	}

@@ -26,7 +26,7 @@ import (
 // the file's path.
 func searchable(t *testing.T, name string, data []byte) ([]document.Page, string) {
 	t.Helper()
-	pages, err := testPool(t).Recognize(context.Background(), data, "")
+	pages, err := testPool(t).Recognize(context.Background(), data, "", "")
 	if err != nil {
 		t.Fatalf("%s: Recognize: %v", name, err)
 	}

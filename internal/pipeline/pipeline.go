@@ -42,9 +42,10 @@ type Bucket interface {
 // as ocr.SearchablePDF does.
 type PDFMaker func(ctx context.Context, w io.Writer, data []byte, pages []document.Page) error
 
-// Recognizer extracts the text of a document, page by page.
+// Recognizer extracts the text of a document, page by page, reading it in lang (Tesseract codes
+// joined by '+'; empty for the recognizer's default).
 type Recognizer interface {
-	Recognize(ctx context.Context, data []byte, mediaType string) ([]document.Page, error)
+	Recognize(ctx context.Context, data []byte, mediaType, lang string) ([]document.Page, error)
 }
 
 // Worker processes jobs. Its zero values are not usable; set every field but Metrics and Log.
@@ -215,7 +216,7 @@ func (w *Worker) recognize(ctx context.Context, job document.Job) ([]byte, []doc
 	ctx, span := telemetry.Tracer.Start(ctx, "ocr recognize", trace.WithAttributes(
 		attribute.String("docpipe.media_type", job.MediaType), attribute.Int("docpipe.bytes", len(data))))
 	defer span.End()
-	pages, err := w.OCR.Recognize(ctx, data, job.MediaType)
+	pages, err := w.OCR.Recognize(ctx, data, job.MediaType, job.Lang)
 	if err != nil {
 		span.SetStatus(codes.Error, err.Error())
 		return nil, nil, fmt.Errorf("ocr: %w", err)

@@ -29,7 +29,7 @@ type script struct {
 	fn    func(ctx context.Context, call int, data []byte) ([]document.Page, error)
 }
 
-func (s *script) Recognize(ctx context.Context, data []byte, _ string) ([]document.Page, error) {
+func (s *script) Recognize(ctx context.Context, data []byte, _, _ string) ([]document.Page, error) {
 	return s.fn(ctx, int(s.calls.Add(1)), data)
 }
 

@@ -48,13 +48,13 @@ func BenchmarkUploadToSearchable(b *testing.B) {
 	}
 	defer pool.Close()
 	_, png := scan(b, []string{"Receipt for quokkab delivered to the harbour office."})
-	if _, err := pool.Recognize(context.Background(), png, "image/png"); err != nil { // warm the engine
+	if _, err := pool.Recognize(context.Background(), png, "image/png", ""); err != nil { // warm the engine
 		b.Fatal(err)
 	}
 	var raw []time.Duration
 	for range 10 {
 		t0 := time.Now()
-		if _, err := pool.Recognize(context.Background(), png, "image/png"); err != nil {
+		if _, err := pool.Recognize(context.Background(), png, "image/png", ""); err != nil {
 			b.Fatal(err)
 		}
 		raw = append(raw, time.Since(t0))

@@ -166,13 +166,15 @@ func isLoopback(host string) bool {
 }
 
 // Recognize returns the text of every page of the document in data, in
-// order. The type is sniffed from data; mediaType is only a hint.
+// order. The type is sniffed from data; mediaType is only a hint. lang, in
+// Tesseract's codes, is not passed on: the service detects the language, or
+// reads Options.Language.
 //
 // Errors wrap document.ErrInvalidInput for input that can never be read:
 // refused by the limits before anything is sent, or refused by the service as
 // bad input (see ResponseError). A read that takes longer than MaxWait
 // returns ErrNotFinished; if ctx ends first, its error is returned.
-func (c *Client) Recognize(ctx context.Context, data []byte, mediaType string) ([]document.Page, error) {
+func (c *Client) Recognize(ctx context.Context, data []byte, mediaType, _ string) ([]document.Page, error) {
 	if int64(len(data)) > c.opt.MaxBytes {
 		return nil, fmt.Errorf("vision: %w", &ocr.LimitError{Limit: "bytes", Max: c.opt.MaxBytes, Got: int64(len(data))})
 	}

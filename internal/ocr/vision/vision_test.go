@@ -224,7 +224,7 @@ func TestRecognize(t *testing.T) {
 			data := tt.data(t)
 			f := newFake(t, tt.posts, tt.polls)
 			c, cred := newClient(t, f, tt.opt)
-			got, err := c.Recognize(context.Background(), data, tt.mediaType)
+			got, err := c.Recognize(context.Background(), data, tt.mediaType, "")
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -379,7 +379,7 @@ func TestRecognizeErrors(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			f := newFake(t, tt.posts, tt.polls)
 			c, _ := newClient(t, f, tt.opt)
-			pages, err := c.Recognize(context.Background(), data, "image/png")
+			pages, err := c.Recognize(context.Background(), data, "image/png", "")
 			if err == nil {
 				t.Fatalf("got %d pages, want an error", len(pages))
 			}
@@ -430,7 +430,7 @@ func TestRetryAfter(t *testing.T) {
 			t.Parallel()
 			f := newFake(t, tt.posts, tt.polls)
 			c, _ := newClient(t, f, Options{})
-			pages, err := c.Recognize(context.Background(), pngPage(t, 120, 80), "")
+			pages, err := c.Recognize(context.Background(), pngPage(t, 120, 80), "", "")
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -452,7 +452,7 @@ func TestBackoffWithoutRetryAfter(t *testing.T) {
 	f := newFake(t, []reply{{status: http.StatusServiceUnavailable}, {status: http.StatusTooManyRequests}, accepted},
 		[]reply{ok("read-image.json")})
 	c, _ := newClient(t, f, Options{RetryDelay: 50 * time.Millisecond, MaxRetries: 2})
-	if _, err := c.Recognize(context.Background(), pngPage(t, 120, 80), ""); err != nil {
+	if _, err := c.Recognize(context.Background(), pngPage(t, 120, 80), "", ""); err != nil {
 		t.Fatal(err)
 	}
 	reqs := f.requests()
@@ -473,7 +473,7 @@ func TestRecognizeCancel(t *testing.T) {
 	ctx, cancel := context.WithCancel(context.Background())
 	time.AfterFunc(100*time.Millisecond, cancel)
 	start := time.Now()
-	_, err := c.Recognize(ctx, pngPage(t, 120, 80), "")
+	_, err := c.Recognize(ctx, pngPage(t, 120, 80), "", "")
 	if !errors.Is(err, context.Canceled) {
 		t.Errorf("err = %v, want context.Canceled", err)
 	}
@@ -489,7 +489,7 @@ func TestRecognizeMaxWait(t *testing.T) {
 	f := newFake(t, []reply{accepted}, []reply{ok("read-running.json")})
 	c, _ := newClient(t, f, Options{PollInterval: 10 * time.Millisecond, MaxWait: 200 * time.Millisecond})
 	start := time.Now()
-	_, err := c.Recognize(context.Background(), pngPage(t, 120, 80), "")
+	_, err := c.Recognize(context.Background(), pngPage(t, 120, 80), "", "")
 	if !errors.Is(err, ErrNotFinished) {
 		t.Fatalf("err = %v, want ErrNotFinished", err)
 	}
@@ -507,7 +507,7 @@ func TestRecognizeJobDeadline(t *testing.T) {
 	c, _ := newClient(t, f, Options{PollInterval: 10 * time.Millisecond})
 	ctx, cancel := context.WithTimeout(context.Background(), 100*time.Millisecond)
 	defer cancel()
-	_, err := c.Recognize(ctx, pngPage(t, 120, 80), "")
+	_, err := c.Recognize(ctx, pngPage(t, 120, 80), "", "")
 	if !errors.Is(err, context.DeadlineExceeded) || errors.Is(err, ErrNotFinished) {
 		t.Errorf("err = %v, want context.DeadlineExceeded", err)
 	}
@@ -536,7 +536,7 @@ func TestLimits(t *testing.T) {
 			data := tt.data(t)
 			f := newFake(t, nil, nil)
 			c, _ := newClient(t, f, tt.opt)
-			_, err := c.Recognize(context.Background(), data, "image/png")
+			_, err := c.Recognize(context.Background(), data, "image/png", "")
 			if !errors.Is(err, document.ErrInvalidInput) {
 				t.Errorf("err = %v, want ErrInvalidInput", err)
 			}

@@ -100,4 +100,3 @@ func CheckLang(lang, tessdata string) error {
 	}
 	return nil
 }
-

@@ -104,6 +104,8 @@ func run(ctx context.Context, role config.Role, args []string) error {
 		Preview: func(ctx context.Context, data []byte, page int) ([]byte, error) {
 			return drawPage(ctx, data, page, limits)
 		},
+		Lang:      cfg.OCRLang,
+		Languages: languages(log),
 	})
 	if worker != nil {
 		worker.Changed = func(id string) { srv.Changed(id) }
@@ -190,6 +192,16 @@ func newWorker(cfg *config.Config, log *slog.Logger, metrics *telemetry.Metrics,
 	metrics.WatchPool(pool.Stats)
 	w.OCR, w.PDF = pool, ocr.SearchablePDF
 	return w, func() { pool.Close() }, nil
+}
+
+// languages lists the OCR language packs installed here, for the api to check uploads against,
+// or is nil when this host has no Tesseract data to list (the worker still checks).
+func languages(log *slog.Logger) func() ([]string, error) {
+	if _, err := ocr.Languages(""); err != nil {
+		log.Warn("OCR languages cannot be listed here; uploads are not checked against them", "err", err)
+		return nil
+	}
+	return func() ([]string, error) { return ocr.Languages("") }
 }
 
 // openStore opens the document store that the database URL names.

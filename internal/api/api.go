@@ -82,6 +82,11 @@ type Options struct {
 	// each may take (default 20 s).
 	Renders       int
 	RenderTimeout time.Duration
+	// Lang is the OCR languages of a document uploaded without any (Tesseract codes joined by
+	// '+'); Languages, if set, lists the codes installed, which uploads are checked against.
+	// Without it any well-formed codes are taken, and the worker refuses those it lacks.
+	Lang      string
+	Languages func() ([]string, error)
 }
 
 // DefaultMaxConcurrentUploads is the default of Options.MaxConcurrentUploads.
@@ -111,6 +116,9 @@ type Server struct {
 // opt: changing opt or its Notifiers later does not change the server.
 func New(opt Options) *Server {
 	opt.Notifiers = slices.Clone(opt.Notifiers)
+	if opt.Lang == "" {
+		opt.Lang = "eng"
+	}
 	if opt.OnEnqueue == nil {
 		opt.OnEnqueue = func() {}
 	}
@@ -186,6 +194,7 @@ func (s *Server) routes() []route {
 		{"GET /v1/documents/{id}/pages/{n}/words", s.user(s.words)},
 		{"POST /v1/documents/{id}/reprocess", s.user(s.reprocess)},
 		{"GET /v1/search", s.user(s.search)},
+		{"GET /v1/languages", s.user(s.languages)},
 		{"POST /v1/notifications", s.user(s.notification)},
 		{"POST /events", s.events},
 		{"GET /healthz", s.healthz},

@@ -40,8 +40,9 @@ func writeProblem(w http.ResponseWriter, r *http.Request, status int, detail str
 // and answered with a 500 that reveals nothing of them.
 func (s *Server) fail(w http.ResponseWriter, r *http.Request, err error) {
 	var (
-		maxBytes *http.MaxBytesError
-		limit    *ocr.LimitError
+		maxBytes    *http.MaxBytesError
+		limit       *ocr.LimitError
+		unknownLang *ocr.UnknownLanguageError
 	)
 	switch {
 	case errors.Is(err, document.ErrNotFound):
@@ -53,7 +54,7 @@ func (s *Server) fail(w http.ResponseWriter, r *http.Request, err error) {
 			"the upload is larger than the limit of "+strconv.FormatInt(maxBytes.Limit, 10)+" bytes")
 	case errors.Is(err, ocr.ErrUnsupportedType):
 		writeProblem(w, r, http.StatusUnsupportedMediaType, err.Error()+"; send PNG, JPEG, TIFF or PDF")
-	case errors.As(err, &limit):
+	case errors.As(err, &limit), errors.As(err, &unknownLang):
 		writeProblem(w, r, http.StatusUnprocessableEntity, err.Error())
 	case errors.Is(err, errUnreadable):
 		writeProblem(w, r, http.StatusUnprocessableEntity, err.Error())

@@ -64,6 +64,14 @@ func (s *Server) upload(w http.ResponseWriter, r *http.Request, owner string) {
 		s.fail(w, r, err)
 		return
 	}
+	lang := sp.lang
+	if lang == "" {
+		lang = strings.TrimSpace(r.URL.Query().Get("lang"))
+	}
+	if err := s.checkLang(lang); err != nil {
+		s.fail(w, r, err)
+		return
+	}
 	files := sp.files
 	for i := range files {
 		info, err := ocr.InspectFile(r.Context(), files[i].path, s.opt.Limits)
@@ -82,7 +90,7 @@ func (s *Server) upload(w http.ResponseWriter, r *http.Request, owner string) {
 
 	docs := make([]document.Document, 0, len(files))
 	for _, f := range files {
-		d, err := s.store(r.Context(), owner, f)
+		d, err := s.store(r.Context(), owner, f, lang)
 		if err != nil {
 			s.unstore(r.Context(), owner, docs)
 			s.fail(w, r, err)
@@ -118,7 +126,7 @@ func (s *Server) uploadSlot(ctx context.Context) (release func(), err error) {
 
 // store writes the original, then the document row together with its job. A crash between the
 // two leaves an unreferenced blob and nothing visible.
-func (s *Server) store(ctx context.Context, owner string, f upload) (document.Document, error) {
+func (s *Server) store(ctx context.Context, owner string, f upload, lang string) (document.Document, error) {
 	now := time.Now().UTC()
 	d := document.Document{
 		ID:          document.NewID(now),
@@ -129,6 +137,7 @@ func (s *Server) store(ctx context.Context, owner string, f upload) (document.Do
 		SHA256:      hex.EncodeToString(f.sum[:]),
 		Status:      document.StatusQueued,
 		Pages:       f.info.Pages,
+		Lang:        lang,
 		CreatedAt:   now,
 		UpdatedAt:   now,
 	}
@@ -179,6 +188,7 @@ type spool struct {
 	dir   string
 	files []upload
 	w     *bufio.Writer
+	lang  string // the form's lang field
 }
 
 // add copies body to a new temporary file named for name, hashing it on the way. A failure to
@@ -272,6 +282,16 @@ func readUploads(r *http.Request, sp *spool) error {
 			return multipartErr(err)
 		}
 		if p.FileName() == "" {
+			if p.FormName() == "lang" {
+				b, err := io.ReadAll(io.LimitReader(p, maxLangField+1))
+				if err != nil {
+					return multipartErr(err)
+				}
+				if len(b) > maxLangField {
+					return fmt.Errorf("%w: the lang field is longer than %d bytes", document.ErrInvalidInput, maxLangField)
+				}
+				sp.lang = strings.TrimSpace(string(b))
+			}
 			_ = p.Close()
 			continue
 		}

@@ -40,6 +40,7 @@ FROM docker.io/library/debian:${DEBIAN_SUITE}-slim
 RUN apt-get update \
     && apt-get install -y --no-install-recommends ca-certificates poppler-utils qpdf \
         tesseract-ocr tesseract-ocr-eng tesseract-ocr-osd \
+        tesseract-ocr-deu tesseract-ocr-fra tesseract-ocr-spa tesseract-ocr-ita tesseract-ocr-por tesseract-ocr-nld \
     && rm -rf /var/lib/apt/lists/* \
     && groupadd --system --gid 65532 docpipe \
     && useradd --system --uid 65532 --gid 65532 --home-dir /var/lib/docpipe \

@@ -6,6 +6,7 @@ set -euo pipefail
 packages=(
   tesseract-ocr tesseract-ocr-eng tesseract-ocr-osd libtesseract-dev libleptonica-dev
   poppler-utils qpdf pkg-config gcc
+  # OCR languages offered besides English; more packs can be added without rebuilding.
   tesseract-ocr-deu tesseract-ocr-fra tesseract-ocr-spa tesseract-ocr-ita tesseract-ocr-por tesseract-ocr-nld
 )
 if [[ "${1:-}" == "--test" ]]; then

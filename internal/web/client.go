@@ -79,6 +79,16 @@ func (c *Client) List(ctx context.Context, token, status, cursor string, limit i
 }
 
 // Get returns one document.
+// Languages returns the OCR languages the API's server has installed and its default.
+func (c *Client) Languages(ctx context.Context, token string) (def string, installed []string, err error) {
+	var res struct {
+		Default   string   `json:"default"`
+		Installed []string `json:"installed"`
+	}
+	err = c.do(ctx, token, http.MethodGet, "/v1/languages", nil, "", &res)
+	return res.Default, res.Installed, err
+}
+
 func (c *Client) Get(ctx context.Context, token, id string) (document.Document, error) {
 	var d document.Document
 	err := c.do(ctx, token, http.MethodGet, "/v1/documents/"+url.PathEscape(id), nil, "", &d)

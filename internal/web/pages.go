@@ -10,6 +10,7 @@ import (
 	"mime"
 	"net/http"
 	"net/url"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -30,6 +31,47 @@ type listPage struct {
 	Next      string
 	Filtered  bool
 	MaxUpload int64
+	Langs     []langChoice // OCR language choices for uploads; none when they cannot be listed
+}
+
+// A langChoice is a value an upload's lang may take and its label.
+type langChoice struct{ Value, Label string }
+
+// langNames names the languages docpipe installs; other packs are shown by code.
+var langNames = map[string]string{
+	"eng": "English", "deu": "German", "fra": "French", "spa": "Spanish",
+	"ita": "Italian", "por": "Portuguese", "nld": "Dutch",
+}
+
+func langLabel(code string) string {
+	if n, ok := langNames[code]; ok {
+		return n
+	}
+	return code
+}
+
+// langChoices offers the server's default, each installed language alone and, for the others,
+// each with English after it, for documents that mix the two.
+func langChoices(def string, installed []string) []langChoice {
+	out := []langChoice{{"", "Default (" + strings.Join(mapLabels(strings.Split(def, "+")), " + ") + ")"}}
+	for _, code := range installed {
+		out = append(out, langChoice{code, langLabel(code)})
+	}
+	if slices.Contains(installed, "eng") {
+		for _, code := range installed {
+			if code != "eng" {
+				out = append(out, langChoice{code + "+eng", langLabel(code) + " + English"})
+			}
+		}
+	}
+	return out
+}
+
+func mapLabels(codes []string) []string {
+	for i, c := range codes {
+		codes[i] = langLabel(c)
+	}
+	return codes
 }
 
 func (s *Server) list(w http.ResponseWriter, r *http.Request, u request) {
@@ -43,11 +85,17 @@ func (s *Server) list(w http.ResponseWriter, r *http.Request, u request) {
 		s.apiError(w, r, u, err)
 		return
 	}
-	s.render(w, r, http.StatusOK, "list", u.session, listPage{
+	page := listPage{
 		Documents: p.Documents, Status: status, Next: p.NextCursor,
 		Statuses: []string{"queued", "processing", "done", "failed"},
 		Filtered: status != "" || q.Get("cursor") != "", MaxUpload: s.opt.MaxUpload,
-	})
+	}
+	if def, installed, err := s.opt.API.Languages(r.Context(), u.token); err != nil {
+		s.log.WarnContext(r.Context(), "list OCR languages", "err", err)
+	} else {
+		page.Langs = langChoices(def, installed)
+	}
+	s.render(w, r, http.StatusOK, "list", u.session, page)
 }
 
 // upload passes a multipart upload on to the API as it streams in. The page's script sends each

@@ -107,6 +107,8 @@ func newEnv(t *testing.T, o envOptions) *env {
 		Preview: func(ctx context.Context, data []byte, page int) ([]byte, error) {
 			return ocr.Preview(ctx, data, page, 200, ocr.Limits{MaxPages: 10, MaxPixels: 20_000_000})
 		},
+		Lang:      "eng",
+		Languages: func() ([]string, error) { return []string{"deu", "eng"}, nil },
 	})
 	e.api = backend
 	opt.API = &Client{HTTP: &http.Client{Transport: HandlerTransport{Handler: backend}}}
@@ -190,13 +192,16 @@ func (b *browser) csrf() string {
 }
 
 // upload sends files the way the page's script does; it returns the status and JSON answer.
-func (b *browser) upload(token string, files map[string][]byte) (int, map[string]any) {
+func (b *browser) upload(token string, files map[string][]byte, fields ...string) (int, map[string]any) {
 	b.t.Helper()
 	var body bytes.Buffer
 	mw := multipart.NewWriter(&body)
 	for name, data := range files {
 		fw, _ := mw.CreateFormFile("file", name)
 		_, _ = fw.Write(data)
+	}
+	for i := 0; i+1 < len(fields); i += 2 {
+		_ = mw.WriteField(fields[i], fields[i+1])
 	}
 	mw.Close()
 	req, _ := http.NewRequest(http.MethodPost, b.e.url+"/upload", &body)
@@ -841,5 +846,32 @@ func TestStatusWaitsForAChange(t *testing.T) {
 		}
 	case <-time.After(5 * time.Second):
 		t.Fatal("the waiting status did not answer after the change")
+	}
+}
+
+// TestUploadLanguage checks that the upload form offers the server's languages, alone and with
+// English, and that the one chosen reaches the document.
+func TestUploadLanguage(t *testing.T) {
+	e := newEnv(t, envOptions{})
+	b := e.browser()
+	list := b.get("/")
+	for _, want := range []string{
+		`<select id="lang" name="lang">`, `<option value="">Default (English)</option>`,
+		`<option value="deu">German</option>`, `<option value="deu&#43;eng">German &#43; English</option>`,
+	} {
+		if !strings.Contains(list.body, want) {
+			t.Errorf("upload form lacks %s:\n%s", want, list.body)
+		}
+	}
+	status, out := b.upload(b.csrf(), map[string][]byte{"rechnung.png": pngFile(t)}, "lang", "deu+eng")
+	if status != http.StatusAccepted {
+		t.Fatalf("upload = %d %v", status, out)
+	}
+	if d, err := e.store.Get(t.Context(), "local", firstID(t, out)); err != nil || d.Lang != "deu+eng" {
+		t.Errorf("uploaded document = %+v, %v; want lang deu+eng", d, err)
+	}
+	status, out = b.upload(b.csrf(), map[string][]byte{"x.png": pngFile(t)}, "lang", "tlh")
+	if d, _ := out["detail"].(string); status != http.StatusUnprocessableEntity || !strings.Contains(d, "installed are deu, eng") {
+		t.Errorf("upload in a language not installed = %d %v, want 422 naming the installed ones", status, out)
 	}
 }

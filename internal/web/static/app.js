@@ -18,6 +18,8 @@
 
     const form = new FormData();
     form.append("file", file, file.name);
+    const lang = document.getElementById("lang");
+    if (lang && lang.value) form.append("lang", lang.value);
     const xhr = new XMLHttpRequest();
     xhr.open("POST", "/upload");
     xhr.setRequestHeader("X-CSRF-Token", csrf);
@@ -63,6 +65,16 @@
     Promise.all(Array.from(files).map(function (f) { return uploadFile(f, list); })).then(function (oks) {
       if (oks.some(Boolean)) setTimeout(function () { location.reload(); }, oks.every(Boolean) ? 300 : 2500);
     });
+  }
+
+  // The language chosen for uploads is remembered in this browser.
+  const lang = document.getElementById("lang");
+  if (lang) {
+    try {
+      const saved = localStorage.getItem("docpipe.lang");
+      if (saved !== null && Array.from(lang.options).some(function (o) { return o.value === saved; })) lang.value = saved;
+      lang.addEventListener("change", function () { localStorage.setItem("docpipe.lang", lang.value); });
+    } catch (e) { /* storage disabled: the choice lasts for the page */ }
   }
 
   const drop = document.getElementById("drop");

@@ -142,12 +142,19 @@ type document struct {
 	Status   string `json:"status"`
 	Error    string `json:"error"`
 	Pages    int    `json:"pages"`
+	Lang     string `json:"lang"`
 	Attempts int    `json:"attempts"`
 }
 
 func (p *proc) upload(name string, data []byte) document {
 	p.t.Helper()
-	req, _ := http.NewRequest("POST", p.url+"/v1/documents", bytes.NewReader(data))
+	return p.uploadTo("/v1/documents", name, data)
+}
+
+// uploadTo uploads data as a raw body to path, /v1/documents with parameters.
+func (p *proc) uploadTo(path, name string, data []byte) document {
+	p.t.Helper()
+	req, _ := http.NewRequest("POST", p.url+path, bytes.NewReader(data))
 	req.Header.Set("Content-Disposition", fmt.Sprintf("attachment; filename=%q", name))
 	resp := p.do(req)
 	defer resp.Body.Close()

@@ -91,6 +91,34 @@ func TestServeUploadSearchDelete(t *testing.T) {
 	}
 }
 
+// A German invoice uploaded in German: its text has its umlauts, and a PDF reader finds its words
+// in the searchable PDF.
+func TestServeGermanInvoice(t *testing.T) {
+	p := start(t, "serve", "DOCPIPE_DATA_DIR="+t.TempDir())
+	_, png := scan(t, []string{
+		"Rechnung Nr. 2024-117 über die Lieferung von Glühbirnen für das Büro in München.",
+		"Zahlbar innerhalb von vierzehn Tagen ohne Abzug. Vielen Dank für Ihren Auftrag.",
+	})
+	d := p.uploadTo("/v1/documents?lang=deu", "rechnung.png", png)
+	if d.Lang != "deu" {
+		t.Errorf("uploaded document's lang = %q, want deu", d.Lang)
+	}
+	if d = p.waitStatus(d.ID, time.Minute, "done", "failed"); d.Status != "done" {
+		t.Fatalf("document = %+v, want done", d)
+	}
+	want := []string{"Rechnung", "über", "Glühbirnen", "Büro", "München", "vierzehn"}
+	if text := p.getText("/v1/documents/" + d.ID + "/text"); !hasWords(text, want...) {
+		t.Errorf("text = %q, want %q", text, want)
+	}
+	pdf := filepath.Join(t.TempDir(), "rechnung.pdf")
+	if err := os.WriteFile(pdf, []byte(p.getText("/v1/documents/"+d.ID+"/pdf")), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if text, err := exec.Command("pdftotext", "-enc", "UTF-8", pdf, "-").Output(); err != nil || !hasWords(string(text), want...) {
+		t.Errorf("pdftotext of the searchable PDF = %q, %v; want %q", text, err, want)
+	}
+}
+
 // SIGTERM: readiness goes false at once, the job in flight finishes, then the process exits 0.
 func TestGracefulShutdown(t *testing.T) {
 	data := t.TempDir()

@@ -31,7 +31,7 @@ Commands:
   web           the web frontend only; it calls the api at DOCPIPE_API_URL
   worker        the OCR worker only
   function      the OCR worker as an Azure Functions custom handler (Event Grid trigger)
-  ocr FILE...   print the text of image and PDF files; no server
+  ocr FILE...   print the text of image and PDF files (and -pdf: their searchable PDFs); no server
   render FILE   draw one page of an image or PDF as a PNG on stdout; no server
   migrate       bring the database's schema up to date, then exit
   healthcheck   exit 0 if the local server's /healthz answers, 1 otherwise
@@ -61,7 +61,7 @@ var summaries = map[string]string{
 	"web":         "Run the web frontend. Needs DOCPIPE_API_URL, and DOCPIPE_AUTH set: oidc, or none on purpose.",
 	"worker":      "Run the OCR worker; /healthz, /readyz and /metrics are served on DOCPIPE_ADDR.",
 	"function":    "Run the OCR worker as an Azure Functions custom handler: listen on FUNCTIONS_CUSTOMHANDLER_PORT for the host's invocations (POST /ocr for Blob Storage events, POST /sweep for the timer) and notify the api at DOCPIPE_API_URL.",
-	"ocr":         "Print the text of image and PDF files, pages separated by form feeds.",
+	"ocr":         "Print the text of image and PDF files, pages separated by form feeds, reading as many files at once as there are engines; -lang picks the languages, -pdf DIR also writes each file's searchable PDF.",
 	"render":      "Draw one page of an image or PDF file (- for stdin) as a PNG on stdout. The server draws its page pictures with it, in a child process of bounded memory.",
 	"migrate":     "Apply the database migrations this version needs, then exit. Servers migrate at start too; this runs it once, ahead of them (a Kubernetes Job).",
 	"healthcheck": "Exit 0 if http://DOCPIPE_ADDR/healthz answers 200, else 1.",

@@ -205,6 +205,33 @@ func TestCommands(t *testing.T) {
 			t.Errorf("err %v, output %q", err, out)
 		}
 	})
+	t.Run("ocr reads files at once and keeps their order", func(t *testing.T) {
+		dir, pdfs := t.TempDir(), t.TempDir()
+		words := []string{"alpha", "bravo", "charlie", "delta"}
+		var files []string
+		for _, w := range words {
+			_, png := scan(t, []string{"The word on this page is " + w + "."})
+			f := filepath.Join(dir, w+".png")
+			if err := os.WriteFile(f, png, 0o600); err != nil {
+				t.Fatal(err)
+			}
+			files = append(files, f)
+		}
+		out, err := runCmd(ctx, []string{"DOCPIPE_OCR_ENGINES=2"}, append([]string{"ocr", "-pdf", pdfs}, files...)...)
+		pages := strings.Split(out, "\f")
+		if err != nil || len(pages) != len(words) {
+			t.Fatalf("err %v, %d pages: %q", err, len(pages), out)
+		}
+		for i, w := range words {
+			if !hasWords(pages[i], w) {
+				t.Errorf("page %d = %q, want the text of %s.png", i+1, pages[i], w)
+			}
+			text, err := exec.Command("pdftotext", filepath.Join(pdfs, w+".pdf"), "-").Output()
+			if err != nil || !hasWords(string(text), w) {
+				t.Errorf("searchable PDF of %s.png: %q, %v", w, text, err)
+			}
+		}
+	})
 	t.Run("ocr refuses a non-image", func(t *testing.T) {
 		f := filepath.Join(t.TempDir(), "x.pdf")
 		_ = os.WriteFile(f, []byte("MZ this is not a pdf"), 0o600)

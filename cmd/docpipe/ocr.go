@@ -128,4 +128,3 @@ func readFile(ctx context.Context, pool *ocr.Pool, name, lang, pdfDir string, cf
 	}
 	return ocrResult{pages, err}
 }
-

@@ -7,7 +7,8 @@ source scripts/stage.sh
 trap stage_summary EXIT
 export OMP_THREAD_LIMIT=1
 
-stage "system packages" scripts/deps.sh --test
+stage "system packages" scripts/deps.sh --bench
+stage "OCR against its peers" go test -run='^$' -bench=BenchmarkPeers -benchtime="${PEERS_BENCHTIME:-2x}" -count=1 -timeout=60m ./test/e2e/
 stage "OCR throughput" go test -run='^$' -bench=OCRThroughput -benchtime="${OCR_BENCHTIME:-24x}" -count=1 ./internal/ocr/
 stage "search latency" go test -run='^$' -bench=BenchmarkSearch -benchtime=2s -count=1 -timeout=60m ./internal/store/sqlite/
 stage "upload to searchable" go test -run='^$' -bench=UploadToSearchable -benchtime=20x -count=1 ./test/e2e/

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # deps.sh installs the system packages docpipe needs to build, run and test, if they are missing.
-# Debian/Ubuntu only; uses sudo when not root.
+# Debian/Ubuntu only; uses sudo when not root. --test adds what the tests need, --bench also
+# the peers the benchmarks run.
 set -euo pipefail
 
 packages=(
@@ -9,9 +10,12 @@ packages=(
   # OCR languages offered besides English; more packs can be added without rebuilding.
   tesseract-ocr-deu tesseract-ocr-fra tesseract-ocr-spa tesseract-ocr-ita tesseract-ocr-por tesseract-ocr-nld
 )
-if [[ "${1:-}" == "--test" ]]; then
+if [[ "${1:-}" == "--test" || "${1:-}" == "--bench" ]]; then
   packages+=(fonts-dejavu-core fonts-liberation postgresql prometheus shellcheck chromium
     podman buildah runc debootstrap)
+fi
+if [[ "${1:-}" == "--bench" ]]; then
+  packages+=(ocrmypdf time) # the peer docpipe's OCR is measured against
 fi
 
 missing=()

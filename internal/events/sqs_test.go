@@ -25,7 +25,7 @@ import (
 // stubOCR reads the original as text; "flaky" fails as a bucket hiccup would.
 type stubOCR struct{}
 
-func (stubOCR) Recognize(_ context.Context, data []byte, _ string) ([]document.Page, error) {
+func (stubOCR) Recognize(_ context.Context, data []byte, _, _ string) ([]document.Page, error) {
 	if string(data) == "flaky" {
 		return nil, errors.New("engine hiccup")
 	}

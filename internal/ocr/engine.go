@@ -29,6 +29,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strings"
 	"sync"
 	"unicode/utf8"
 	"unsafe"
@@ -311,9 +312,9 @@ func (e *engine) words() []document.Line {
 			cur = &document.Line{Box: box(pit, C.RIL_TEXTLINE)}
 		}
 		if text := C.TessResultIteratorGetUTF8Text(it, C.RIL_WORD); text != nil {
-			s := C.GoString(text)
+			s := strings.TrimSpace(C.GoString(text))
 			C.TessDeleteText(text)
-			if s != "" {
+			if s != "" { // rules and pictures come as words of blanks
 				conf := int(C.TessResultIteratorConfidence(it, C.RIL_WORD) + 0.5)
 				cur.Words = append(cur.Words, document.Word{Text: s, Box: box(pit, C.RIL_WORD), Confidence: min(max(conf, 0), 100)})
 			}

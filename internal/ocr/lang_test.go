@@ -63,6 +63,9 @@ func TestLanguages(t *testing.T) {
 // "Übergabe" as "Ubergabe" (3.6% CER here, against 8.4% for English alone), German first reads
 // every line right.
 func TestMultilingualPage(t *testing.T) {
+	if testing.Short() {
+		t.Skip("reads one page three times; run without -short")
+	}
 	fonts, err := ocrtest.LoadFonts(12)
 	if err != nil {
 		t.Fatal(err)

@@ -91,11 +91,11 @@ func TestServeUploadSearchDelete(t *testing.T) {
 	}
 }
 
-// A German invoice uploaded in German: its text has its umlauts, and a PDF reader finds its words
-// in the searchable PDF.
+// A German invoice uploaded in German: its text has its umlauts, a PDF reader finds its words in
+// the searchable PDF, and the words endpoint's boxes cover the ink of the page.
 func TestServeGermanInvoice(t *testing.T) {
 	p := start(t, "serve", "DOCPIPE_DATA_DIR="+t.TempDir())
-	_, png := scan(t, []string{
+	img, png := scan(t, []string{
 		"Rechnung Nr. 2024-117 über die Lieferung von Glühbirnen für das Büro in München.",
 		"Zahlbar innerhalb von vierzehn Tagen ohne Abzug. Vielen Dank für Ihren Auftrag.",
 	})
@@ -116,6 +116,52 @@ func TestServeGermanInvoice(t *testing.T) {
 	}
 	if text, err := exec.Command("pdftotext", "-enc", "UTF-8", pdf, "-").Output(); err != nil || !hasWords(string(text), want...) {
 		t.Errorf("pdftotext of the searchable PDF = %q, %v; want %q", text, err, want)
+	}
+
+	var words struct {
+		Width, Height int
+		Lines         []struct {
+			Words []struct {
+				Text string
+				Box  [4]int
+			}
+		}
+	}
+	if code := p.getJSON("/v1/documents/"+d.ID+"/pages/1/words", &words); code != 200 {
+		t.Fatalf("words of page 1: %d", code)
+	}
+	if b := img.Bounds(); words.Width != b.Dx() || words.Height != b.Dy() {
+		t.Fatalf("words are in a %d×%d picture, the scan is %v", words.Width, words.Height, b)
+	}
+	// Painting every word's box white must leave the page blank, and every box must hold ink.
+	covered := make([]bool, len(img.Pix))
+	n := 0
+	for _, l := range words.Lines {
+		for _, w := range l.Words {
+			n++
+			ink := 0
+			for y := max(w.Box[1], 0); y < min(w.Box[3], words.Height); y++ {
+				for x := max(w.Box[0], 0); x < min(w.Box[2], words.Width); x++ {
+					i := y*img.Stride + x
+					covered[i] = true
+					if img.Pix[i] < 128 {
+						ink++
+					}
+				}
+			}
+			if ink == 0 {
+				t.Errorf("the box of %q, %v, holds no ink", w.Text, w.Box)
+			}
+		}
+	}
+	outside := 0
+	for i, v := range img.Pix {
+		if v < 128 && !covered[i] {
+			outside++
+		}
+	}
+	if n < 20 || outside > 20 {
+		t.Errorf("%d words; %d dark pixels outside every box", n, outside)
 	}
 }
 

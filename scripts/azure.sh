@@ -8,7 +8,12 @@ cd "$(dirname "$0")/.."
 source scripts/tools.sh
 
 src=deploy/azure/test
-key=$(cat "$src/package.json" "$src/package-lock.json" "$src/parse.mjs" | sha256sum | cut -c1-12)
+# The launcher finds parse.mjs beside itself, so a cache that is copied or moved keeps working.
+# shellcheck disable=SC2016
+launcher='#!/bin/sh
+exec node "$(dirname "$(readlink -f "$0")")/parse.mjs" "$@"
+'
+key=$( (cat "$src/package.json" "$src/package-lock.json" "$src/parse.mjs"; printf %s "$launcher") | sha256sum | cut -c1-12)
 dir="$TOOLS_CACHE/tools/bicep-parse-1.1.0-$key"
 if [[ ! -x "$dir/bicep-parse" ]]; then
   echo "tools: installing bicep-parse (tree-sitter-bicep 1.1.0, $key)"
@@ -16,7 +21,7 @@ if [[ ! -x "$dir/bicep-parse" ]]; then
   mkdir -p "$dir.tmp"
   cp "$src/package.json" "$src/package-lock.json" "$src/parse.mjs" "$dir.tmp/"
   (cd "$dir.tmp" && npm ci --ignore-scripts --no-audit --no-fund --loglevel=error)
-  printf '#!/bin/sh\nexec node "%s/parse.mjs" "$@"\n' "$dir" >"$dir.tmp/bicep-parse"
+  printf %s "$launcher" >"$dir.tmp/bicep-parse"
   chmod +x "$dir.tmp/bicep-parse"
   rm -rf "$dir"
   mv "$dir.tmp" "$dir"

@@ -21,11 +21,12 @@ var (
 	errNoTerms = fmt.Errorf("%w: query has no search terms", document.ErrInvalidInput)
 )
 
-// Parse reads the search box's text. Bare words match themselves, "quoted phrases" match their
-// words in order, a trailing * makes a word a prefix (invo*) and a leading - excludes a word or
-// phrase (-draft, -"first draft"). Everything else separates words: operators, punctuation and
-// unbalanced quotes are never syntax. Words are runs of letters and digits (with any combining
-// marks that follow them), lower-cased.
+// Parse reads the search box's text. Bare words match any word with the same stem
+// (invoices finds "invoice"), "quoted phrases" match their words exactly and in order, a
+// trailing * makes a word a prefix (invo*) and a leading - excludes a word or phrase (-draft,
+// -"first draft"). Everything else separates words: operators, punctuation and unbalanced
+// quotes are never syntax. Words are runs of letters and digits (with any combining marks that
+// follow them), folded (see Fold).
 //
 // The errors wrap document.ErrInvalidInput: a query longer than MaxQueryBytes, with more than
 // MaxClauses clauses, or with nothing to search for.
@@ -54,7 +55,7 @@ func Parse(s string) (Query, error) {
 	return q, nil
 }
 
-// Words splits s into the lower-cased words Parse would find in it, ignoring all syntax.
+// Words splits s into the folded words Parse would find in it, ignoring all syntax.
 // Backends use it to reduce any text to words before it goes near their query language.
 func Words(s string) []string {
 	var words []string
@@ -131,14 +132,14 @@ func (p *parser) word() (string, bool) {
 		if !isWordChar(r) {
 			break
 		}
-		b.WriteRune(unicode.ToLower(r))
+		b.WriteRune(r)
 		p.i += n
 	}
 	prefix := p.i < len(p.s) && p.s[p.i] == '*'
 	if prefix {
 		p.i++
 	}
-	return b.String(), prefix
+	return Fold(b.String()), prefix
 }
 
 // phrase reads the quoted phrase at the current position, which must be closed. Only a * after
@@ -147,7 +148,7 @@ func (p *parser) phrase() Clause {
 	end := p.i + 1 + strings.IndexByte(p.s[p.i+1:], '"')
 	in := parser{s: p.s[:end], i: p.i + 1}
 	p.i = end + 1
-	var c Clause
+	c := Clause{Exact: true}
 	for in.i < len(in.s) {
 		r, n := utf8.DecodeRuneInString(in.s[in.i:])
 		if isWordStart(r) {
@@ -183,7 +184,7 @@ func (q Query) String() string {
 		if c.Not {
 			b.WriteByte('-')
 		}
-		phrase := len(c.Words) > 1
+		phrase := c.Exact || len(c.Words) > 1
 		if phrase {
 			b.WriteByte('"')
 		}

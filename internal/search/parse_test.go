@@ -13,8 +13,9 @@ import (
 func word(w string) Clause   { return Clause{Words: []string{w}} }
 func prefix(w string) Clause { return Clause{Words: []string{w}, Prefix: true} }
 func not(c Clause) Clause    { c.Not = true; return c }
+func exact(c Clause) Clause  { c.Exact = true; return c }
 func phrase(w ...string) Clause {
-	return Clause{Words: w}
+	return Clause{Words: w, Exact: true}
 }
 
 func TestParse(t *testing.T) {
@@ -31,12 +32,14 @@ func TestParse(t *testing.T) {
 		{"*invo", []Clause{word("invo")}},
 		{`"total amount"`, []Clause{phrase("total", "amount")}},
 		{`"Total, amount!"`, []Clause{phrase("total", "amount")}},
-		{`"total am*"`, []Clause{{Words: []string{"total", "am"}, Prefix: true}}},
+		{`"total am*"`, []Clause{{Words: []string{"total", "am"}, Prefix: true, Exact: true}}},
 		{`"tot* amount"`, []Clause{phrase("tot", "amount")}},
-		{`"total am* "`, []Clause{{Words: []string{"total", "am"}, Prefix: true}}},
+		{`"total am* "`, []Clause{{Words: []string{"total", "am"}, Prefix: true, Exact: true}}},
 		{`"total am" *`, []Clause{phrase("total", "am")}},
-		{`"invoice"`, []Clause{word("invoice")}},
-		{`"invo*"`, []Clause{prefix("invo")}},
+		{`"invoice"`, []Clause{exact(word("invoice"))}},
+		{`"invo*"`, []Clause{exact(prefix("invo"))}},
+		{"Übersetzung ÉTÉ", []Clause{word("ubersetzung"), word("ete")}},
+		{`"Straße" Ελλάδα`, []Clause{exact(word("straße")), word("ελλαδα")}},
 		{`x "" y`, []Clause{word("x"), word("y")}},
 		{`x "!?" y`, []Clause{word("x"), word("y")}},
 		{"invoice -draft", []Clause{word("invoice"), not(word("draft"))}},
@@ -51,7 +54,7 @@ func TestParse(t *testing.T) {
 		{`invoice -""`, []Clause{word("invoice")}},
 		{`"unbalanced quote`, []Clause{word("unbalanced"), word("quote")}},
 		{`a "b c" "d`, []Clause{word("a"), phrase("b", "c"), word("d")}},
-		{`"a""b c"`, []Clause{word("a"), phrase("b", "c")}},
+		{`"a""b c"`, []Clause{exact(word("a")), phrase("b", "c")}},
 		{"a AND b OR NOT c", []Clause{word("a"), word("and"), word("b"), word("or"), word("not"), word("c")}},
 		{"NEAR(a b)", []Clause{word("near"), word("a"), word("b")}},
 		{"col:x", []Clause{word("col"), word("x")}},
@@ -61,10 +64,10 @@ func TestParse(t *testing.T) {
 		{"a&b|!c", []Clause{word("a"), word("b"), word("c")}},
 		{"tab\there\x00nul\x1bend", []Clause{word("tab"), word("here"), word("nul"), word("end")}},
 		{"bad\xffutf8", []Clause{word("bad"), word("utf8")}},
-		{"Ünïcödé ÉCOLE straße", []Clause{word("ünïcödé"), word("école"), word("straße")}},
+		{"Ünïcödé ÉCOLE straße", []Clause{word("unicode"), word("ecole"), word("straße")}},
 		{"ΣΟΦΙΑ 東京 123abc", []Clause{word("σοφια"), word("東京"), word("123abc")}},
 		{"हिन्दी", []Clause{word("हिन्दी")}},
-		{"x\u0301y", []Clause{word("x\u0301y")}},
+		{"x\u0301y", []Clause{word("xy")}},
 		{"\u0301y", []Clause{word("y")}},
 	}
 	for _, tt := range tests {
@@ -127,6 +130,7 @@ func TestString(t *testing.T) {
 		{Query{Clauses: []Clause{word("a"), prefix("invo"), not(word("draft"))}}, "a invo* -draft"},
 		{Query{Clauses: []Clause{phrase("total", "amount"), not(phrase("first", "draft"))}}, `"total amount" -"first draft"`},
 		{Query{Clauses: []Clause{{Words: []string{"total", "am"}, Prefix: true}}}, `"total am*"`},
+		{Query{Clauses: []Clause{exact(word("invoices")), not(exact(word("draft")))}}, `"invoices" -"draft"`},
 		{Query{Clauses: []Clause{{}, word("a")}}, "a"},
 		{Query{}, ""},
 	}
@@ -145,6 +149,8 @@ func TestWords(t *testing.T) {
 		{"", nil},
 		{`NEAR(a b) "x*" -Y col:z`, []string{"near", "a", "b", "x", "y", "col", "z"}},
 		{"a\x00b", []string{"a", "b"}},
+		{"Übersetzung, naïve CAFÉ", []string{"ubersetzung", "naive", "cafe"}},
+		{"हिन्दी", []string{"हिन्दी"}},
 	}
 	for _, tt := range tests {
 		if got := Words(tt.in); !reflect.DeepEqual(got, tt.want) {

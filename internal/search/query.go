@@ -7,11 +7,13 @@ type Query struct {
 	Clauses []Clause
 }
 
-// Clause is one term, phrase or prefix.
+// Clause is one term, phrase or prefix. A clause of one word that is neither Exact nor a
+// Prefix matches the word's stems (see Variants); a phrase of several words is always exact.
 type Clause struct {
 	Words  []string // one word, or the words of a phrase in order
 	Prefix bool     // the last word matches as a prefix ("invo*")
 	Not    bool     // documents matching this clause are excluded ("-draft")
+	Exact  bool     // the words match only themselves, not their stems ("invoices")
 }
 
 // Empty reports whether q has no positive clause to search for.
@@ -22,4 +24,9 @@ func (q Query) Empty() bool {
 		}
 	}
 	return true
+}
+
+// Stemmed reports whether c matches its word's stems: a bare word, not quoted or a prefix.
+func (c Clause) Stemmed() bool {
+	return len(c.Words) == 1 && !c.Exact && !c.Prefix
 }

@@ -7,8 +7,6 @@ import (
 	"unicode"
 	"unicode/utf8"
 
-	"golang.org/x/text/unicode/norm"
-
 	"github.com/docpipe/docpipe/internal/search"
 )
 
@@ -19,29 +17,38 @@ const (
 	ellipsis      = "…"
 )
 
-// A Highlighter finds the words of a query's positive clauses in text and cuts snippets around
-// them. It splits text into words as search.Words does and compares them without case or
-// diacritics, so it marks what an index folding both matches. It marks every word of a phrase
-// wherever it occurs in the snippet.
+// A Highlighter finds the words of a query's positive clauses in a document's text and cuts
+// snippets around them. It splits text into words as search.Words does and marks a word as the
+// backends match it: folded (see search.Fold), and, for a bare word of the query, when one of its
+// stems in the document's languages is one of the query word's variants. It marks every word of
+// a phrase wherever it occurs in the snippet.
 type Highlighter struct {
+	lang     string          // the document's languages
 	words    map[string]bool // whole words, folded
+	stems    map[string]bool // variants of the bare words
 	prefixes []string        // the last words of prefix clauses, folded
 }
 
-// NewHighlighter returns the highlighter of q's positive clauses.
-func NewHighlighter(q search.Query) Highlighter {
-	h := Highlighter{words: make(map[string]bool)}
+// NewHighlighter returns the highlighter of q's positive clauses in a document in lang.
+func NewHighlighter(q search.Query, lang string) Highlighter {
+	h := Highlighter{lang: lang, words: make(map[string]bool), stems: make(map[string]bool)}
 	for _, c := range q.Clauses {
 		if c.Not {
 			continue
 		}
 		ws := ClauseWords(c)
+		if c.Stemmed() && len(ws) == 1 {
+			for _, v := range search.Variants(ws[0]) {
+				h.stems[v] = true
+			}
+			continue
+		}
 		for i, w := range ws {
 			if c.Prefix && i == len(ws)-1 {
-				h.prefixes = append(h.prefixes, fold(w))
+				h.prefixes = append(h.prefixes, w)
 				continue
 			}
-			h.words[fold(w)] = true
+			h.words[w] = true
 		}
 	}
 	return h
@@ -49,13 +56,20 @@ func NewHighlighter(q search.Query) Highlighter {
 
 // marks reports whether h marks the word w, as search.Words finds it.
 func (h Highlighter) marks(w string) bool {
-	w = fold(w)
-	if h.words[w] {
+	w = search.Fold(w)
+	if h.words[w] || h.stems[w] {
 		return true
 	}
 	for _, p := range h.prefixes {
 		if strings.HasPrefix(w, p) {
 			return true
+		}
+	}
+	if len(h.stems) > 0 {
+		for _, s := range search.Stems(h.lang, w) {
+			if h.stems[s] {
+				return true
+			}
 		}
 	}
 	return false
@@ -147,7 +161,7 @@ func words(text string) iter.Seq[span] {
 				if !unicode.IsLetter(r) && !unicode.IsDigit(r) && !unicode.IsMark(r) {
 					break
 				}
-				b.WriteRune(unicode.ToLower(r))
+				b.WriteRune(r)
 				i += n
 			}
 			if !yield(span{start: start, end: i, word: b.String()}) {
@@ -155,25 +169,4 @@ func words(text string) iter.Seq[span] {
 			}
 		}
 	}
-}
-
-// fold removes the diacritics of the lower-case word w.
-func fold(w string) string {
-	ascii := true
-	for i := 0; i < len(w); i++ {
-		if w[i] >= utf8.RuneSelf {
-			ascii = false
-			break
-		}
-	}
-	if ascii {
-		return w
-	}
-	var b strings.Builder
-	for _, r := range norm.NFD.String(w) {
-		if !unicode.Is(unicode.Mn, r) {
-			b.WriteRune(r)
-		}
-	}
-	return b.String()
 }

@@ -26,6 +26,8 @@ func TestSnippet(t *testing.T) {
 		{"diacritics", "cafe", "Le Café, rue", []Fragment{{Text: "Le "}, {Text: "Café", Match: true}, {Text: ", rue"}}},
 		{"diacritics in the query", "résumé", "my resume", []Fragment{{Text: "my "}, {Text: "resume", Match: true}}},
 		{"adjacent matches", "a b", "a b c", []Fragment{{Text: "a", Match: true}, {Text: " "}, {Text: "b", Match: true}, {Text: " c"}}},
+		{"stems", "invoices jump", "One invoice, jumping", []Fragment{{Text: "One "}, {Text: "invoice", Match: true}, {Text: ", "}, {Text: "jumping", Match: true}}},
+		{"quoted words are exact", `"invoices"`, "invoice invoices", []Fragment{{Text: "invoice "}, {Text: "invoices", Match: true}}},
 		{"no match", "kiwi", "apple", nil},
 		{"empty", "kiwi", "", nil},
 	}
@@ -34,7 +36,7 @@ func TestSnippet(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if got := NewHighlighter(q).Snippet(tt.text); !slices.Equal(got, tt.want) {
+		if got := NewHighlighter(q, "eng").Snippet(tt.text); !slices.Equal(got, tt.want) {
 			t.Errorf("%s: Snippet = %+v, want %+v", tt.name, got, tt.want)
 		}
 	}
@@ -50,13 +52,14 @@ func TestFirst(t *testing.T) {
 		{"kiwi", "apple", -1},
 		{"naïve", "a naive b", 2},
 		{"x -a", "a x", 2},
+		{"jump", "a jumped", 2},
 	}
 	for _, tt := range tests {
 		q, err := search.Parse(tt.query)
 		if err != nil {
 			t.Fatal(err)
 		}
-		if got := NewHighlighter(q).First(tt.text); got != tt.want {
+		if got := NewHighlighter(q, "eng").First(tt.text); got != tt.want {
 			t.Errorf("First(%q) in %q = %d, want %d", tt.query, tt.text, got, tt.want)
 		}
 	}
@@ -73,7 +76,7 @@ func FuzzSnippet(f *testing.F) {
 		if err != nil {
 			return
 		}
-		h := NewHighlighter(q)
+		h := NewHighlighter(q, "deu+eng")
 		frags := h.Snippet(text)
 		if at := h.First(text); (at < 0) != (frags == nil) {
 			t.Fatalf("First = %d but Snippet = %+v", at, frags)

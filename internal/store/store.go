@@ -177,8 +177,8 @@ func (s *Store) Search(ctx context.Context, owner string, q search.Query, opt Se
 		return SearchResult{}, s.wrap("search", err)
 	}
 	res := SearchResult{Total: r.Total, Capped: r.Capped}
-	h := NewHighlighter(q)
 	for _, m := range r.Matches {
+		h := NewHighlighter(q, m.Document.Lang)
 		hit := Hit{Document: m.Document, Score: m.Score}
 		if len(m.Pages) > 0 {
 			p := m.Pages[0]

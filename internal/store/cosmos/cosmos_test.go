@@ -97,7 +97,7 @@ func TestQueries(t *testing.T) {
 	if err != nil || len(ps) != 2 || ps[0].Doc != zebra || ps[1].Doc != zebra {
 		t.Errorf("pages(%s) = %d pages, %v; want its 2", zebra, len(ps), err)
 	}
-	ms, err := inside(s).evaluate(t.Context(), "alice", []clause{{words: []string{"zebra"}}}, []string{zebra, horse, bob, queued.ID})
+	ms, err := inside(s).evaluate(t.Context(), "alice", []clause{{words: []string{"zebra"}}}, []string{zebra, horse, bob, queued.ID}, make(stemCache))
 	if err != nil || len(ms) != 1 || ms[0].doc.ID != zebra {
 		t.Errorf("evaluate = %d matches, %v; want only %s", len(ms), err, zebra)
 	}

@@ -45,6 +45,9 @@ type docItem struct {
 	Created     int64  `json:"created"`
 	Updated     int64  `json:"updated"`
 	Gen         string `json:"gen"` // generation of the pages of a done document
+	// NameWords are the words of the name and their stems (search.NameWords), written when
+	// the document is done, for Search to select candidates by name.
+	NameWords []string `json:"nameWords,omitempty"`
 
 	Job      bool   `json:"job"`
 	JobID    string `json:"jobId,omitempty"`
@@ -123,6 +126,7 @@ type pageItem struct {
 	Confidence float64  `json:"confidence"`
 	Source     string   `json:"source"`
 	Words      []string `json:"words"`            // distinct, as search.Words finds them
+	Stems      []string `json:"stems,omitempty"`  // distinct stems of the words in the document's languages
 	Layout     []byte   `json:"layout,omitempty"` // document.Layout's binary form
 }
 

@@ -187,10 +187,11 @@ func (s *backend) Complete(ctx context.Context, job document.Job, pages []docume
 		if err != nil {
 			return fmt.Errorf("page %d: %w", p.Number, err)
 		}
+		words := distinctWords(p.Text)
 		body, err := json.Marshal(pageItem{
 			ID: pageID(job.DocumentID, gen, p.Number), Owner: job.Owner, Type: typePage, Doc: job.DocumentID, Gen: gen,
-			Number: p.Number, Text: p.Text, Confidence: p.Confidence, Source: p.Source, Words: distinctWords(p.Text),
-			Layout: layout,
+			Number: p.Number, Text: p.Text, Confidence: p.Confidence, Source: p.Source, Words: words,
+			Stems: distinctStems(words, it.Lang), Layout: layout,
 		})
 		if err != nil {
 			return err
@@ -201,6 +202,7 @@ func (s *backend) Complete(ctx context.Context, job document.Job, pages []docume
 	}
 	_, err = s.held(ctx, job, func(it *docItem) {
 		it.Status, it.Error, it.Pages, it.Gen, it.Updated = string(document.StatusDone), "", len(pages), gen, max(micros(s.now()), it.Updated)
+		it.NameWords = search.NameWords(it.Name, it.Lang)
 		it.dequeue()
 	})
 	if err != nil {
@@ -237,6 +239,25 @@ func distinctWords(text string) []string {
 		}
 	}
 	return words
+}
+
+// distinctStems returns the distinct stems in lang of the distinct words that differ from
+// every word.
+func distinctStems(words []string, lang string) []string {
+	seen := make(map[string]bool, len(words))
+	for _, w := range words {
+		seen[w] = true
+	}
+	var stems []string
+	for _, w := range words {
+		for _, st := range search.Stems(lang, w) {
+			if !seen[st] {
+				seen[st] = true
+				stems = append(stems, st)
+			}
+		}
+	}
+	return stems
 }
 
 // Fail records a failed attempt: with retryAt the job waits until then, without it the document

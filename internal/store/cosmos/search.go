@@ -4,6 +4,7 @@ import (
 	"cmp"
 	"context"
 	"fmt"
+	"maps"
 	"math"
 	"slices"
 	"strings"
@@ -22,11 +23,15 @@ const (
 	batchDocs = 50
 )
 
+// nameWeight is how much more a match in a document's name counts than one in its text.
+const nameWeight = 4
+
 // clause is a search clause reduced to words as search.Words finds them.
 type clause struct {
-	words  []string
-	prefix bool
-	not    bool
+	words    []string
+	prefix   bool
+	not      bool
+	variants map[string]bool // a bare word's variants (search.Variants); nil for the others
 }
 
 // compile reduces q's clauses, of which one is positive, to words, so that nothing the user
@@ -38,7 +43,14 @@ func compile(q search.Query) []clause {
 		if len(ws) == 0 {
 			continue
 		}
-		cs = append(cs, clause{words: ws, prefix: c.Prefix, not: c.Not})
+		cl := clause{words: ws, prefix: c.Prefix, not: c.Not}
+		if !c.Exact && !c.Prefix && len(ws) == 1 {
+			cl.variants = make(map[string]bool)
+			for _, v := range search.Variants(ws[0]) {
+				cl.variants[v] = true
+			}
+		}
+		cs = append(cs, cl)
 	}
 	// Positive clauses first: the first one selects the candidate pages.
 	slices.SortStableFunc(cs, func(a, b clause) int {
@@ -53,22 +65,58 @@ func compile(q search.Query) []clause {
 	return cs
 }
 
-// matchWord reports whether the page word w matches the clause word cw, the last of its clause
-// when last is set.
-func (c clause) matchWord(w, cw string, last bool) bool {
-	if c.prefix && last {
-		return strings.HasPrefix(w, cw)
-	}
-	return w == cw
+// textPage is a page, or a document's name, with its words in order and their stems.
+type textPage struct {
+	document.Page
+	words []string
+	stems [][]string // the stems of words[i] in the document's languages
 }
 
-// in reports whether the clause matches a page with the words ws, in order.
-func (c clause) in(ws []string) bool {
+// stemCache remembers the stems of words in a language: a search reads the same words on many
+// pages, and stemming is the dearest part of matching them.
+type stemCache map[[2]string][]string
+
+func (sc stemCache) stems(lang, w string) []string {
+	k := [2]string{lang, w}
+	s, ok := sc[k]
+	if !ok {
+		s = search.Stems(lang, w)
+		sc[k] = s
+	}
+	return s
+}
+
+func (sc stemCache) page(p document.Page, text, lang string) textPage {
+	tp := textPage{Page: p, words: search.Words(text)}
+	tp.stems = make([][]string, len(tp.words))
+	for i, w := range tp.words {
+		tp.stems[i] = sc.stems(lang, w)
+	}
+	return tp
+}
+
+// matchAt reports whether the word at i of p matches word k of the clause.
+func (c clause) matchAt(p textPage, i, k int) bool {
+	w := p.words[i]
+	if c.variants != nil {
+		if c.variants[w] {
+			return true
+		}
+		return slices.ContainsFunc(p.stems[i], func(s string) bool { return c.variants[s] })
+	}
+	if c.prefix && k == len(c.words)-1 {
+		return strings.HasPrefix(w, c.words[k])
+	}
+	return w == c.words[k]
+}
+
+// in reports whether the clause matches p, its words in order.
+func (c clause) in(p textPage) bool {
 	n := len(c.words)
-	for i := 0; i+n <= len(ws); i++ {
+	for i := 0; i+n <= len(p.words); i++ {
 		ok := true
-		for k, cw := range c.words {
-			if !c.matchWord(ws[i+k], cw, k == n-1) {
+		for k := range c.words {
+			if !c.matchAt(p, i+k, k) {
 				ok = false
 				break
 			}
@@ -78,6 +126,17 @@ func (c clause) in(ws []string) bool {
 		}
 	}
 	return false
+}
+
+// count returns how many times word k of the clause occurs in p.
+func (c clause) count(p textPage, k int) int {
+	n := 0
+	for i := range p.words {
+		if c.matchAt(p, i, k) {
+			n++
+		}
+	}
+	return n
 }
 
 // Search runs q over owner's done documents, best first. A document matches when each positive
@@ -94,11 +153,12 @@ func (s *backend) Search(ctx context.Context, owner string, q search.Query, offs
 	var (
 		res     store.Ranked
 		matches []match
+		sc      = make(stemCache)
 	)
 	for len(ids) > 0 && !res.Capped {
 		batch := ids[:min(batchDocs, len(ids))]
 		ids = ids[len(batch):]
-		ms, err := s.evaluate(ctx, owner, cs, batch)
+		ms, err := s.evaluate(ctx, owner, cs, batch, sc)
 		if err != nil {
 			return store.Ranked{}, err
 		}
@@ -119,25 +179,55 @@ func (s *backend) Search(ctx context.Context, owner string, q search.Query, offs
 	return res, nil
 }
 
-// candidates returns the IDs of owner's documents with a page that holds the first word of c,
-// newest first.
+// candidates returns the IDs of owner's documents with a page or a name that holds the first word
+// of c, newest first.
 func (s *backend) candidates(ctx context.Context, owner string, c clause) ([]string, error) {
-	cond := `EXISTS(SELECT VALUE w FROM w IN c.words WHERE w = @word)`
-	if c.prefix && len(c.words) == 1 {
-		cond = `EXISTS(SELECT VALUE w FROM w IN c.words WHERE STARTSWITH(w, @word))`
+	params := []azcosmos.QueryParameter{param("@owner", owner)}
+	cond := `w = @word`
+	switch {
+	case c.variants != nil:
+		var names []string
+		for _, v := range slices.Sorted(maps.Keys(c.variants)) {
+			name := fmt.Sprintf("@v%d", len(names))
+			names = append(names, name)
+			params = append(params, param(name, v))
+		}
+		cond = `w IN (` + strings.Join(names, ", ") + `)`
+	case c.prefix && len(c.words) == 1:
+		cond = `STARTSWITH(w, @word)`
+	}
+	if c.variants == nil {
+		params = append(params, param("@word", c.words[0]))
+	}
+	holds := func(list string) string {
+		return `EXISTS(SELECT VALUE w FROM w IN ` + list + ` WHERE ` + cond + `)`
+	}
+	onPage := holds("c.words")
+	if c.variants != nil {
+		onPage += " OR " + holds("c.stems")
 	}
 	type ref struct {
 		Doc string `json:"doc"`
 	}
-	refs, err := query[ref](ctx, s.c, azcosmos.NewPartitionKeyString(owner),
-		`SELECT c.doc FROM c WHERE c.type = @type AND c.owner = @owner AND `+cond,
-		param("@type", typePage), param("@owner", owner), param("@word", c.words[0]))
+	pk := azcosmos.NewPartitionKeyString(owner)
+	refs, err := query[ref](ctx, s.c, pk,
+		`SELECT c.doc FROM c WHERE c.type = @type AND c.owner = @owner AND (`+onPage+`)`,
+		append(params, param("@type", typePage))...)
 	if err != nil {
 		return nil, fmt.Errorf("candidates: %w", err)
+	}
+	named, err := query[docRef](ctx, s.c, pk,
+		`SELECT c.id FROM c WHERE c.type = @type AND c.owner = @owner AND `+holds("c.nameWords"),
+		append(params[:len(params):len(params)], param("@type", typeDoc))...)
+	if err != nil {
+		return nil, fmt.Errorf("candidates by name: %w", err)
 	}
 	var ids []string
 	for _, r := range refs {
 		ids = append(ids, r.Doc)
+	}
+	for _, r := range named {
+		ids = append(ids, r.ID)
 	}
 	slices.Sort(ids)
 	ids = slices.Compact(ids)
@@ -145,23 +235,23 @@ func (s *backend) candidates(ctx context.Context, owner string, c clause) ([]str
 	return ids, nil
 }
 
-// match is a matching document with its pages.
+// docRef is a document item's ID.
+type docRef struct {
+	ID string `json:"id"`
+}
+
+// match is a matching document with its pages and its name.
 type match struct {
 	doc   docItem
+	name  textPage
 	pages []textPage
 	best  int // index of the best page
 	score float64
 }
 
-// textPage is a page with its words, in order.
-type textPage struct {
-	document.Page
-	words []string
-}
-
 // evaluate reads the documents ids and their pages and returns those that are done and match
 // every clause, in the order of ids.
-func (s *backend) evaluate(ctx context.Context, owner string, cs []clause, ids []string) ([]match, error) {
+func (s *backend) evaluate(ctx context.Context, owner string, cs []clause, ids []string, sc stemCache) ([]match, error) {
 	q := `SELECT * FROM c WHERE c.type = @type AND c.owner = @owner AND c.status = @status AND c.id IN (`
 	params := []azcosmos.QueryParameter{param("@type", typeDoc), param("@owner", owner), param("@status", string(document.StatusDone))}
 	for i, id := range ids {
@@ -179,7 +269,7 @@ func (s *backend) evaluate(ctx context.Context, owner string, cs []clause, ids [
 	byID := make(map[string]*match, len(docs))
 	var done []string
 	for _, d := range docs {
-		byID[d.ID] = &match{doc: d}
+		byID[d.ID] = &match{doc: d, name: sc.page(document.Page{}, search.BaseName(d.Name), d.Lang)}
 		done = append(done, d.ID)
 	}
 	if len(done) == 0 {
@@ -194,27 +284,27 @@ func (s *backend) evaluate(ctx context.Context, owner string, cs []clause, ids [
 		if m == nil || p.Gen != m.doc.Gen {
 			continue
 		}
-		m.pages = append(m.pages, textPage{
-			Page:  document.Page{Number: p.Number, Text: p.Text},
-			words: search.Words(p.Text),
-		})
+		m.pages = append(m.pages, sc.page(document.Page{Number: p.Number, Text: p.Text}, p.Text, m.doc.Lang))
 	}
 	var out []match
 	for _, id := range ids {
 		m := byID[id]
-		if m != nil && matches(cs, m.pages) {
+		if m != nil && matches(cs, m) {
 			slices.SortFunc(m.pages, func(a, b textPage) int { return cmp.Compare(a.Number, b.Number) })
+			if len(m.pages) == 0 {
+				m.pages = []textPage{{Page: document.Page{Number: 1}}}
+			}
 			out = append(out, *m)
 		}
 	}
 	return out, nil
 }
 
-// matches reports whether every positive clause matches one of the pages and no excluded one
-// matches any.
-func matches(cs []clause, pages []textPage) bool {
+// matches reports whether every positive clause matches one of m's pages or its name and no
+// excluded one matches any.
+func matches(cs []clause, m *match) bool {
 	for _, c := range cs {
-		found := slices.ContainsFunc(pages, func(p textPage) bool { return c.in(p.words) })
+		found := c.in(m.name) || slices.ContainsFunc(m.pages, c.in)
 		if found == c.not {
 			return false
 		}
@@ -222,8 +312,9 @@ func matches(cs []clause, pages []textPage) bool {
 	return true
 }
 
-// rank scores every page of the matches with BM25 over the words of the positive clauses, sets
-// each match's best page and score, and sorts the matches best first, newest first among equals.
+// rank scores every page of the matches with BM25 over the words of the positive clauses, adds
+// to each nameWeight times the inverse document frequency of the words its name holds, sets each
+// match's best page and score, and sorts the matches best first, newest first among equals.
 func rank(cs []clause, ms []match) {
 	var (
 		n     int
@@ -239,7 +330,7 @@ func rank(cs []clause, ms []match) {
 					continue
 				}
 				for wi := range c.words {
-					if slices.ContainsFunc(p.words, func(w string) bool { return c.matchWord(w, c.words[wi], wi == len(c.words)-1) }) {
+					if c.count(p, wi) > 0 {
 						df[[2]int{ci, wi}]++
 					}
 				}
@@ -249,7 +340,11 @@ func rank(cs []clause, ms []match) {
 	if n == 0 {
 		return
 	}
-	avg := float64(total) / float64(n)
+	avg := max(1, float64(total)/float64(n))
+	idf := func(ci, wi int) float64 {
+		d := float64(df[[2]int{ci, wi}])
+		return math.Log(1 + (float64(n)-d+0.5)/(d+0.5))
+	}
 	for i := range ms {
 		m := &ms[i]
 		m.score = -1
@@ -259,24 +354,27 @@ func rank(cs []clause, ms []match) {
 				if c.not {
 					continue
 				}
-				for wi, cw := range c.words {
-					tf := 0
-					for _, w := range p.words {
-						if c.matchWord(w, cw, wi == len(c.words)-1) {
-							tf++
-						}
-					}
+				for wi := range c.words {
+					tf := c.count(p, wi)
 					if tf == 0 {
 						continue
 					}
-					d := float64(df[[2]int{ci, wi}])
-					idf := math.Log(1 + (float64(n)-d+0.5)/(d+0.5))
 					f := float64(tf)
-					score += idf * f * (bm25K1 + 1) / (f + bm25K1*(1-bm25B+bm25B*float64(len(p.words))/avg))
+					score += idf(ci, wi) * f * (bm25K1 + 1) / (f + bm25K1*(1-bm25B+bm25B*float64(len(p.words))/avg))
 				}
 			}
 			if score > m.score {
 				m.best, m.score = pi, score
+			}
+		}
+		for ci, c := range cs {
+			if c.not {
+				continue
+			}
+			for wi := range c.words {
+				if c.count(m.name, wi) > 0 {
+					m.score += nameWeight * idf(ci, wi)
+				}
 			}
 		}
 	}

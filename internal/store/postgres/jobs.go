@@ -107,14 +107,15 @@ func release(ctx context.Context, tx pgx.Tx, job document.Job) (int64, error) {
 	return seq, noRows(err, document.ErrLeaseLost)
 }
 
-// Complete stores the pages, indexes them, marks the document done and removes the job.
+// Complete stores the pages, indexes them and the document's name, marks the document done and
+// removes the job.
 func (s *backend) Complete(ctx context.Context, job document.Job, pages []document.Page) error {
 	n := len(pages)
 	numbers, texts, tsvs := make([]int32, n), make([]string, n), make([]string, n)
 	confidences, sources, layouts := make([]float64, n), make([]string, n), make([][]byte, n)
 	for i, p := range pages {
 		numbers[i], confidences[i], sources[i] = int32(p.Number), p.Confidence, p.Source
-		texts[i], tsvs[i] = p.Text, tsvector(p.Text)
+		texts[i] = p.Text
 		var err error
 		if layouts[i], err = store.LayoutBytes(p.Layout); err != nil {
 			return fmt.Errorf("page %d: %w", p.Number, err)
@@ -125,8 +126,15 @@ func (s *backend) Complete(ctx context.Context, job document.Job, pages []docume
 		if err != nil {
 			return err
 		}
-		if _, err := tx.Exec(ctx, `UPDATE documents SET status = 'done', error = '', page_count = $1, updated_at = clock_timestamp()
-			WHERE seq = $2`, n, seq); err != nil {
+		var name, lang string
+		if err := tx.QueryRow(ctx, `SELECT name, lang FROM documents WHERE seq = $1`, seq).Scan(&name, &lang); err != nil {
+			return err
+		}
+		for i, text := range texts {
+			tsvs[i] = tsvector(text, lang)
+		}
+		if _, err := tx.Exec(ctx, `UPDATE documents SET status = 'done', error = '', page_count = $1, updated_at = clock_timestamp(),
+			names = $3::tsvector WHERE seq = $2`, n, seq, nameTSVector(name, lang)); err != nil {
 			return err
 		}
 		if _, err := tx.Exec(ctx, `DELETE FROM pages WHERE doc = $1`, seq); err != nil {

@@ -47,10 +47,68 @@ func (s *backend) migrate(ctx context.Context) error {
 			if _, err := tx.Exec(ctx, m.SQL); err != nil {
 				return fmt.Errorf("migration %s: %w", m.Name, err)
 			}
+			if fill := afterMigration[m.Version]; fill != nil {
+				if err := fill(ctx, tx); err != nil {
+					return fmt.Errorf("migration %s: %w", m.Name, err)
+				}
+			}
 			if _, err := tx.Exec(ctx, `INSERT INTO schema_migrations (version, name) VALUES ($1, $2)`, m.Version, m.Name); err != nil {
 				return fmt.Errorf("migration %s: %w", m.Name, err)
 			}
 		}
 		return nil
 	})
+}
+
+// afterMigration are the steps that complete a migration in Go, by its version, in its
+// transaction.
+var afterMigration = map[int]func(context.Context, pgx.Tx) error{
+	4: fillStems,
+}
+
+// fillStems rewrites the tsv of every page and the names of every document with their stems,
+// which migration 4 adds.
+func fillStems(ctx context.Context, tx pgx.Tx) error {
+	type doc struct {
+		seq        int64
+		name, lang string
+	}
+	rows, err := tx.Query(ctx, `SELECT seq, name, lang FROM documents`)
+	if err != nil {
+		return err
+	}
+	docs, err := pgx.CollectRows(rows, func(row pgx.CollectableRow) (doc, error) {
+		var d doc
+		return d, row.Scan(&d.seq, &d.name, &d.lang)
+	})
+	if err != nil {
+		return err
+	}
+	for _, d := range docs {
+		if _, err := tx.Exec(ctx, `UPDATE documents SET names = $1::tsvector WHERE seq = $2`, nameTSVector(d.name, d.lang), d.seq); err != nil {
+			return err
+		}
+		rows, err := tx.Query(ctx, `SELECT number, text FROM pages WHERE doc = $1`, d.seq)
+		if err != nil {
+			return err
+		}
+		type page struct {
+			number int32
+			text   string
+		}
+		pages, err := pgx.CollectRows(rows, func(row pgx.CollectableRow) (page, error) {
+			var p page
+			return p, row.Scan(&p.number, &p.text)
+		})
+		if err != nil {
+			return err
+		}
+		for _, p := range pages {
+			if _, err := tx.Exec(ctx, `UPDATE pages SET tsv = $1::tsvector WHERE doc = $2 AND number = $3`,
+				tsvector(p.text, d.lang), d.seq, p.number); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
 }

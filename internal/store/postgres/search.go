@@ -18,6 +18,9 @@ import (
 // rankNormalization divides a page's ts_rank_cd by 1 + the logarithm of its length in words.
 const rankNormalization = 1
 
+// nameWeight is how much more a match in a document's name counts than one in its text.
+const nameWeight = 4
+
 // Search runs q over owner's done documents, best first. A document matches when each positive
 // clause matches one of its pages and no excluded clause matches any; a phrase must lie within a
 // page. A document scores as its best page does with ts_rank_cd, and that page is the hit's.
@@ -67,12 +70,18 @@ type scored struct {
 	score float64
 }
 
-// rank scores each candidate by its best page for query and sorts them best first, newest first
-// among equals.
+// rank scores each candidate by its best page for query, plus nameWeight times its name's score,
+// and sorts them best first, newest first among equals. A document that matches by its name
+// alone shows its first page.
 func rank(ctx context.Context, tx pgx.Tx, query string, cands []int64) ([]scored, error) {
-	rows, err := tx.Query(ctx, `SELECT DISTINCT ON (doc) doc, number, ts_rank_cd(tsv, $1::tsquery, $2)
-		FROM pages WHERE doc = ANY($3) AND tsv @@ $1::tsquery
-		ORDER BY doc, 3 DESC, number`, query, rankNormalization, cands)
+	rows, err := tx.Query(ctx, `SELECT d.seq, COALESCE(b.number, 1), COALESCE(b.score, 0) +
+			CASE WHEN d.names @@ $1::tsquery THEN $4 * ts_rank_cd(d.names, $1::tsquery, $2) ELSE 0 END
+		FROM documents d LEFT JOIN (
+			SELECT DISTINCT ON (doc) doc, number, ts_rank_cd(tsv, $1::tsquery, $2) AS score
+			FROM pages WHERE doc = ANY($3) AND tsv @@ $1::tsquery
+			ORDER BY doc, score DESC, number
+		) b ON b.doc = d.seq
+		WHERE d.seq = ANY($3)`, query, rankNormalization, cands, nameWeight)
 	if err != nil {
 		return nil, err
 	}
@@ -100,10 +109,10 @@ func matches(ctx context.Context, tx pgx.Tx, ranked []scored) ([]store.Match, er
 	for i, sc := range ranked {
 		seqs[i], numbers[i] = sc.seq, int32(sc.page)
 	}
-	rows, err := tx.Query(ctx, `SELECT `+docColumns+`, p.text
+	rows, err := tx.Query(ctx, `SELECT `+docColumns+`, COALESCE(p.text, '')
 		FROM unnest($1::bigint[], $2::integer[]) AS h (doc, number)
 		JOIN documents ON seq = h.doc
-		JOIN pages p ON p.doc = h.doc AND p.number = h.number`,
+		LEFT JOIN pages p ON p.doc = h.doc AND p.number = h.number`,
 		seqs, numbers)
 	if err != nil {
 		return nil, err
@@ -151,7 +160,9 @@ func (tq tsqueries) match(owner string, limit int) (string, []any) {
 		if not {
 			b.WriteString("NOT ")
 		}
-		b.WriteString(`EXISTS (SELECT 1 FROM pages p WHERE p.doc = d.seq AND p.tsv @@ $` + strconv.Itoa(len(args)) + `::tsquery)`)
+		n := strconv.Itoa(len(args))
+		b.WriteString(`d.seq IN (SELECT p.doc FROM pages p WHERE p.tsv @@ $` + n + `::tsquery
+			UNION ALL SELECT n.seq FROM documents n WHERE n.owner = $1 AND n.names @@ $` + n + `::tsquery)`)
 	}
 	for _, q := range tq.pos {
 		clause(false, q)
@@ -164,6 +175,31 @@ func (tq tsqueries) match(owner string, limit int) (string, []any) {
 	return b.String(), args
 }
 
+// clause renders the clause c of the words ws in tsquery's syntax. A bare word matches any of its
+// variants (see search.Variants) as a word or a stem; the rest match the words as they are.
+func clause(c search.Clause, ws []string) (string, error) {
+	for _, w := range ws {
+		if len(w) > maxLexeme-len(stemMark) {
+			return "", fmt.Errorf("%w: word of %d bytes is too long", document.ErrInvalidInput, len(w))
+		}
+	}
+	if !c.Exact && !c.Prefix && len(ws) == 1 {
+		var alts []string
+		for _, v := range search.Variants(ws[0]) {
+			alts = append(alts, quote(v), quote(stemMark+v))
+		}
+		return "(" + strings.Join(alts, " | ") + ")", nil
+	}
+	terms := make([]string, len(ws))
+	for i, w := range ws {
+		terms[i] = quote(w)
+	}
+	if c.Prefix {
+		terms[len(terms)-1] += ":*"
+	}
+	return strings.Join(terms, " <-> "), nil
+}
+
 // compile renders q, which has a positive clause, in tsquery's syntax. Every word is reduced
 // to letters and digits by search.Words and quoted, so nothing from the user is ever tsquery
 // syntax. A word longer than a lexeme may be is document.ErrInvalidInput.
@@ -174,17 +210,10 @@ func compile(q search.Query) (tsqueries, error) {
 		if len(ws) == 0 {
 			continue
 		}
-		terms := make([]string, len(ws))
-		for i, w := range ws {
-			if len(w) > maxLexeme {
-				return tsqueries{}, fmt.Errorf("%w: word of %d bytes is too long", document.ErrInvalidInput, len(w))
-			}
-			terms[i] = quote(w)
+		expr, err := clause(c, ws)
+		if err != nil {
+			return tsqueries{}, err
 		}
-		if c.Prefix {
-			terms[len(terms)-1] += ":*"
-		}
-		expr := strings.Join(terms, " <-> ")
 		if c.Not {
 			tq.not = append(tq.not, expr)
 		} else {

@@ -14,6 +14,13 @@ import (
 )
 
 func TestCompile(t *testing.T) {
+	stems := func(w string) string {
+		var alts []string
+		for _, v := range search.Variants(w) {
+			alts = append(alts, "'"+v+"'", "'~"+v+"'")
+		}
+		return "(" + strings.Join(alts, " | ") + ")"
+	}
 	tests := []struct {
 		query   search.Query
 		pos     []string
@@ -22,18 +29,19 @@ func TestCompile(t *testing.T) {
 	}{
 		{
 			query:   search.Query{Clauses: []search.Clause{{Words: []string{"fox"}}}},
-			pos:     []string{`'fox'`},
-			wantAny: `('fox')`,
+			pos:     []string{stems("fox")},
+			wantAny: "(" + stems("fox") + ")",
 		},
 		{
 			query: search.Query{Clauses: []search.Clause{
 				{Words: []string{"quick", "bro"}, Prefix: true},
-				{Words: []string{"draft"}, Not: true},
+				{Words: []string{"drafts"}, Not: true},
 				{Words: []string{"inv"}, Prefix: true},
+				{Words: []string{"invoices"}, Exact: true},
 			}},
-			pos:     []string{`'quick' <-> 'bro':*`, `'inv':*`},
-			not:     []string{`'draft'`},
-			wantAny: `('quick' <-> 'bro':*) | ('inv':*)`,
+			pos:     []string{`'quick' <-> 'bro':*`, `'inv':*`, `'invoices'`},
+			not:     []string{`('drafts' | '~drafts' | 'draft' | '~draft')`},
+			wantAny: `('quick' <-> 'bro':*) | ('inv':*) | ('invoices')`,
 		},
 		{
 			query: search.Query{Clauses: []search.Clause{
@@ -71,13 +79,14 @@ func TestTSVector(t *testing.T) {
 	}{
 		{"", ""},
 		{"The fox, the FOX!", `'the':1 'fox':2 'the':3 'fox':4`},
+		{"Invoices jumped", `'invoices':1 '~invoic':1 'jumped':2 '~jump':2`},
 		{"it's e-mail", `'it':1 's':2 'e':3 'mail':4`},
-		{`back\slash 'quote'`, `'back':1 'slash':2 'quote':3`},
-		{"Übergrößenträger 東京", `'übergrößenträger':1 '東京':2`},
+		{`back\slash 'quote'`, `'back':1 'slash':2 'quote':3 '~quot':3`},
+		{"Übergrößenträger 東京", `'ubergroßentrager':1 '~ubergroßentrag':1 '東京':2`},
 		{"a " + strings.Repeat("x", maxLexeme+1) + " b", `'a':1 'b':3`},
 	}
 	for _, tt := range tests {
-		if got := tsvector(tt.text); got != tt.want {
+		if got := tsvector(tt.text, "eng"); got != tt.want {
 			t.Errorf("tsvector(%.40q) = %q, want %q", tt.text, got, tt.want)
 		}
 	}

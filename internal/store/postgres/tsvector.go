@@ -1,6 +1,7 @@
 package postgres
 
 import (
+	"slices"
 	"strconv"
 	"strings"
 
@@ -14,30 +15,60 @@ const (
 	maxLexemes  = 1 << 19 // bytes of distinct lexemes kept, well under the type's 1 MB
 )
 
+// stemMark starts a lexeme that is a stem rather than a word: search.Words never keeps it, so a
+// stem can meet only a bare word's variants, never a quoted word.
+const stemMark = "~"
+
 // tsvector renders the words of text, as search.Words finds them, in tsvector's input syntax with
-// their positions. Words longer than a lexeme may be are left out, and so are new words once the
+// their positions, and at each word's position those of its stems in lang (see search.Stems) that
+// differ from it, marked with stemMark. Words longer than a lexeme may be are left out, and so are new lexemes once the
 // distinct ones fill maxLexemes.
-func tsvector(text string) string {
+func tsvector(text, lang string) string {
+	return lexemes(search.Words(text), lang)
+}
+
+// nameTSVector renders the words of a document's name without its extension (see
+// search.BaseName) as tsvector renders a text's.
+func nameTSVector(name, lang string) string {
+	return lexemes(search.Words(search.BaseName(name)), lang)
+}
+
+// lexemes renders words at their positions, each followed by its stems in lang.
+func lexemes(words []string, lang string) string {
 	var b strings.Builder
 	seen := make(map[string]bool)
 	size := 0
-	for i, w := range search.Words(text) {
-		if len(w) > maxLexeme {
-			continue
+	add := func(lexeme string, pos int) {
+		if len(lexeme) > maxLexeme {
+			return
 		}
-		if !seen[w] {
-			if size+len(w) > maxLexemes {
-				continue
+		if !seen[lexeme] {
+			if size+len(lexeme) > maxLexemes {
+				return
 			}
-			seen[w] = true
-			size += len(w)
+			seen[lexeme] = true
+			size += len(lexeme)
 		}
 		if b.Len() > 0 {
 			b.WriteByte(' ')
 		}
-		b.WriteString(quote(w))
+		b.WriteString(quote(lexeme))
 		b.WriteByte(':')
-		b.WriteString(strconv.Itoa(min(i+1, maxPosition)))
+		b.WriteString(strconv.Itoa(min(pos, maxPosition)))
+	}
+	var stems []string
+	for i, w := range words {
+		if len(w) > maxLexeme {
+			continue
+		}
+		add(w, i+1)
+		stems = stems[:0]
+		for _, s := range search.Stems(lang, w) {
+			if s != w && !slices.Contains(stems, s) {
+				stems = append(stems, s)
+				add(stemMark+s, i+1)
+			}
+		}
 	}
 	return b.String()
 }

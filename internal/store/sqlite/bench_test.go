@@ -222,7 +222,7 @@ func (c *corpus) load(ctx context.Context, s *store.Store, n int) error {
 				for p, text := range texts {
 					pages[p] = document.Page{Number: p + 1, Text: text, Confidence: 90, Source: document.SourceOCR}
 				}
-				if err := putText(ctx, tx, seq, owner, pages); err != nil {
+				if err := putText(ctx, tx, seq, d, pages); err != nil {
 					return err
 				}
 			}

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/docpipe/docpipe/internal/document"
+	"github.com/docpipe/docpipe/internal/search"
 	"github.com/docpipe/docpipe/internal/store"
 )
 
@@ -123,26 +124,24 @@ func (s *backend) Complete(ctx context.Context, job document.Job, pages []docume
 		if err != nil {
 			return err
 		}
-		var owner string
+		var d document.Document
 		err = tx.QueryRowContext(ctx, `UPDATE documents SET status = 'done', error = '', page_count = ?, updated_at = ?
-			WHERE seq = ? RETURNING owner`, len(pages), micros(s.now()), seq).Scan(&owner)
+			WHERE seq = ? RETURNING owner, name, lang`, len(pages), micros(s.now()), seq).Scan(&d.Owner, &d.Name, &d.Lang)
 		if err != nil {
 			return err
 		}
-		return putText(ctx, tx, seq, owner, pages)
+		return putText(ctx, tx, seq, d, pages)
 	})
 }
 
-// putText replaces the text of a done document of owner's with pages.
-func putText(ctx context.Context, tx *sql.Tx, seq int64, owner string, pages []document.Page) error {
+// putText replaces the text of the done document d with pages. A document without pages still
+// gets a row, so that its name is found.
+func putText(ctx context.Context, tx *sql.Tx, seq int64, d document.Document, pages []document.Page) error {
 	if _, err := tx.ExecContext(ctx, `DELETE FROM texts WHERE rowid = ?`, seq); err != nil {
 		return err
 	}
 	if _, err := tx.ExecContext(ctx, `DELETE FROM pages WHERE doc = ?`, seq); err != nil {
 		return err
-	}
-	if len(pages) == 0 {
-		return nil
 	}
 	var body strings.Builder
 	starts := make([]int, len(pages))
@@ -153,8 +152,8 @@ func putText(ctx context.Context, tx *sql.Tx, seq int64, owner string, pages []d
 		starts[i] = body.Len()
 		body.WriteString(pages[i].Text)
 	}
-	if _, err := tx.ExecContext(ctx, `INSERT INTO texts (rowid, body, owner) VALUES (?, ?, ?)`,
-		seq, body.String(), ownerToken(owner)); err != nil {
+	if _, err := tx.ExecContext(ctx, `INSERT INTO texts (rowid, body, owner, stems, name) VALUES (?, ?, ?, ?, ?)`,
+		seq, body.String(), ownerToken(d.Owner), search.Terms(body.String(), d.Lang), nameTerms(d.Name, d.Lang)); err != nil {
 		return err
 	}
 	stmt, err := tx.PrepareContext(ctx, `INSERT INTO pages (doc, number, start, length, confidence, source, layout) VALUES (?, ?, ?, ?, ?, ?, ?)`)

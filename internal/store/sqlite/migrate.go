@@ -6,6 +6,7 @@ import (
 	"embed"
 	"fmt"
 
+	"github.com/docpipe/docpipe/internal/search"
 	"github.com/docpipe/docpipe/internal/store"
 )
 
@@ -40,6 +41,11 @@ func (s *backend) migrate(ctx context.Context) error {
 			if _, err := tx.ExecContext(ctx, m.SQL); err != nil {
 				return fmt.Errorf("migration %s: %w", m.Name, err)
 			}
+			if fill := afterMigration[m.Version]; fill != nil {
+				if err := fill(ctx, tx); err != nil {
+					return fmt.Errorf("migration %s: %w", m.Name, err)
+				}
+			}
 			if _, err := tx.ExecContext(ctx, `INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)`,
 				m.Version, m.Name, micros(s.now())); err != nil {
 				return fmt.Errorf("migration %s: %w", m.Name, err)
@@ -47,4 +53,47 @@ func (s *backend) migrate(ctx context.Context) error {
 		}
 		return nil
 	})
+}
+
+// afterMigration are the steps that complete a migration in Go, by its version, in its
+// transaction.
+var afterMigration = map[int]func(context.Context, *sql.Tx) error{
+	4: fillStems,
+}
+
+// fillStems writes the stems and name columns of every row of texts, which migration 4 leaves
+// empty.
+func fillStems(ctx context.Context, tx *sql.Tx) error {
+	rows, err := tx.QueryContext(ctx, `SELECT t.rowid, t.body, d.name, d.lang FROM texts t JOIN documents d ON d.seq = t.rowid`)
+	if err != nil {
+		return err
+	}
+	type row struct {
+		seq              int64
+		body, name, lang string
+	}
+	var all []row
+	for rows.Next() {
+		var r row
+		if err := rows.Scan(&r.seq, &r.body, &r.name, &r.lang); err != nil {
+			rows.Close()
+			return err
+		}
+		all = append(all, r)
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return err
+	}
+	stmt, err := tx.PrepareContext(ctx, `UPDATE texts SET stems = ?, name = ? WHERE rowid = ?`)
+	if err != nil {
+		return err
+	}
+	defer stmt.Close()
+	for _, r := range all {
+		if _, err := stmt.ExecContext(ctx, search.Terms(r.body, r.lang), nameTerms(r.name, r.lang), r.seq); err != nil {
+			return err
+		}
+	}
+	return nil
 }

@@ -84,7 +84,7 @@ func rank(ctx context.Context, tx *sql.Tx, e exprs, words []string, cands []int6
 		}
 	}
 	rows, err := tx.QueryContext(ctx, `SELECT rowid,
-			CASE WHEN rowid IN (SELECT value FROM json_each(?)) THEN bm25(texts, 1.0, 0.0) END
+			CASE WHEN rowid IN (SELECT value FROM json_each(?)) THEN bm25(texts, 1.0, 0.0, 1.0, 4.0) END
 		FROM texts WHERE texts MATCH ? AND rowid BETWEEN ? AND ?`,
 		jsonInts(cands), expr, lo, hi)
 	if err != nil {
@@ -274,7 +274,7 @@ func ownerPhrase(owner string) string {
 type exprs struct {
 	match string   // the owner's done documents that match
 	owner string   // the phrase of the owner's token
-	words []string // the words of the positive clauses, each a phrase: what ranking weighs
+	words []string // the words of the positive clauses, each an expression: what ranking weighs
 	not   []string // the excluded clauses of one word
 }
 
@@ -291,22 +291,52 @@ func compile(q search.Query, owner string) exprs {
 	var pos, not []string
 	for _, c := range q.Clauses {
 		ws := store.ClauseWords(c)
+		if len(ws) == 0 {
+			continue
+		}
+		expr := clause(c, ws)
 		switch {
-		case len(ws) == 0:
 		case c.Not:
-			not = append(not, phrase(ws, c.Prefix))
+			not = append(not, expr)
 			if len(ws) == 1 {
-				e.not = append(e.not, phrase(ws, c.Prefix))
+				e.not = append(e.not, expr)
 			}
+		case len(ws) == 1:
+			pos = append(pos, expr)
+			e.words = append(e.words, expr)
 		default:
-			pos = append(pos, phrase(ws, c.Prefix))
+			pos = append(pos, expr)
 			for i, w := range ws {
-				e.words = append(e.words, phrase([]string{w}, c.Prefix && i == len(ws)-1))
+				e.words = append(e.words, exact([]string{w}, c.Prefix && i == len(ws)-1))
 			}
 		}
 	}
 	e.match = ownedBy(e.owner, pos, not)
 	return e
+}
+
+// clause renders the clause c of the words ws. A bare word matches any of its variants among
+// the stems of the text and the words of the name; the rest match the text's and the name's
+// words as they are.
+func clause(c search.Clause, ws []string) string {
+	if c.Exact || c.Prefix || len(ws) > 1 {
+		return exact(ws, c.Prefix)
+	}
+	vs := search.Variants(ws[0])
+	for i, v := range vs {
+		vs[i] = phrase([]string{v}, false)
+	}
+	return "({stems name} : (" + strings.Join(vs, " OR ") + "))"
+}
+
+// exact matches the phrase of words, its last a prefix when prefix is set, in the text or the name.
+func exact(words []string, prefix bool) string {
+	return "({body name} : " + phrase(words, prefix) + ")"
+}
+
+// nameTerms is what the name column holds for a document named name in lang.
+func nameTerms(name, lang string) string {
+	return strings.Join(search.NameWords(name, lang), " ")
 }
 
 // ownedBy matches owner's done documents that match every term and no excluded one.

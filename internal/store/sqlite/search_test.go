@@ -10,19 +10,35 @@ import (
 func TestCompile(t *testing.T) {
 	word := func(w string) search.Clause { return search.Clause{Words: []string{w}} }
 	owner := `owner : "` + ownerToken("alice") + `"`
+	stems := func(w string) string {
+		vs := search.Variants(w)
+		for i, v := range vs {
+			vs[i] = `"` + v + `"`
+		}
+		return `({stems name} : (` + strings.Join(vs, " OR ") + `))`
+	}
+	exact := func(p string) string { return `({body name} : ` + p + `)` }
 	tests := []struct {
 		clauses                  []search.Clause
 		match, words, not, owned string
 	}{
-		{[]search.Clause{word("invoice")}, `(("invoice"))`, `"invoice"`, ``, `(("invoice"))`},
-		{[]search.Clause{word("a"), word("b")}, `(("a" AND "b"))`, `"a" AND "b"`, ``, `(("a" AND "b"))`},
+		{[]search.Clause{word("invoice")}, `((({stems name} : ("invoice" OR "invoic" OR "invoi"))))`,
+			`({stems name} : ("invoice" OR "invoic" OR "invoi"))`, ``, `((({stems name} : ("invoice" OR "invoic" OR "invoi"))))`},
+		{[]search.Clause{{Words: []string{"invoices"}, Exact: true}}, `((` + exact(`"invoices"`) + `))`,
+			exact(`"invoices"`), ``, `((` + exact(`"invoices"`) + `))`},
+		{[]search.Clause{word("a"), word("b")}, `((` + stems("a") + ` AND ` + stems("b") + `))`,
+			stems("a") + ` AND ` + stems("b"), ``, `((` + stems("a") + ` AND ` + stems("b") + `))`},
 		{[]search.Clause{{Words: []string{"total", "am"}, Prefix: true}},
-			`(("total am"*))`, `"total" AND "am"*`, ``, `(("total" AND "am"*))`},
+			`((` + exact(`"total am"*`) + `))`, exact(`"total"`) + ` AND ` + exact(`"am"*`), ``,
+			`((` + exact(`"total"`) + ` AND ` + exact(`"am"*`) + `))`},
 		{[]search.Clause{word("a"), {Words: []string{"b"}, Not: true, Prefix: true}, {Words: []string{"c", "d"}, Not: true}},
-			`(("a") NOT "b"* NOT "c d")`, `"a"`, `"b"*`, `(("a") NOT "b"*)`},
-		{[]search.Clause{word(`NEAR("x" y)`), word(`col:z*`)}, `(("near x y" AND "col z"))`,
-			`"near" AND "x" AND "y" AND "col" AND "z"`, ``, `(("near" AND "x" AND "y" AND "col" AND "z"))`},
-		{[]search.Clause{word(`a"b`), word("\x00"), word("")}, `(("a b"))`, `"a" AND "b"`, ``, `(("a" AND "b"))`},
+			`((` + stems("a") + `) NOT ` + exact(`"b"*`) + ` NOT ` + exact(`"c d"`) + `)`, stems("a"), exact(`"b"*`),
+			`((` + stems("a") + `) NOT ` + exact(`"b"*`) + `)`},
+		{[]search.Clause{word(`NEAR("x" y)`), word(`col:z*`)}, `((` + exact(`"near x y"`) + ` AND ` + exact(`"col z"`) + `))`,
+			strings.Join([]string{exact(`"near"`), exact(`"x"`), exact(`"y"`), exact(`"col"`), exact(`"z"`)}, " AND "), ``,
+			`((` + strings.Join([]string{exact(`"near"`), exact(`"x"`), exact(`"y"`), exact(`"col"`), exact(`"z"`)}, " AND ") + `))`},
+		{[]search.Clause{word(`a"b`), word("\x00"), word("")}, `((` + exact(`"a b"`) + `))`,
+			exact(`"a"`) + ` AND ` + exact(`"b"`), ``, `((` + exact(`"a"`) + ` AND ` + exact(`"b"`) + `))`},
 	}
 	for _, tt := range tests {
 		got := compile(search.Query{Clauses: tt.clauses}, "alice")

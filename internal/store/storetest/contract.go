@@ -117,7 +117,7 @@ func testSearchSnippetsAlike(t *testing.T, s *store.Store) {
 			t.Fatalf("Search(%s) = %v, want bill.pdf", text, names(res.Hits))
 		}
 		h := res.Hits[0]
-		want := store.NewHighlighter(q).Snippet(second)
+		want := store.NewHighlighter(q, h.Document.Lang).Snippet(second)
 		if h.Page != 2 || !slices.Equal(h.Snippet, want) {
 			t.Errorf("Search(%s) = page %d, snippet %+v; want page 2, %+v", text, h.Page, h.Snippet, want)
 		}

@@ -84,11 +84,13 @@ func testSearchSyntax(t *testing.T, s *store.Store) {
 		{"invoic*", []string{"invoice.pdf", "invoices.pdf", "invoicing.pdf"}},
 		{"invo*", []string{"invoice.pdf", "invoices.pdf", "invoicing.pdf"}},
 		{"inve*", []string{"inventory.pdf"}},
-		{"invoic", nil},
+		{"inven", nil},
+		{"invoices", []string{"invoice.pdf", "invoices.pdf", "invoicing.pdf"}},
 		{"fox -brown", []string{"red.pdf"}},
 		{`fox -"quick brown"`, []string{"brown.pdf", "red.pdf"}},
 		{"fox -qui*", []string{"red.pdf"}},
-		{"invo* -invoices -run", []string{"invoice.pdf"}},
+		{`invo* -"invoices" -run`, []string{"invoice.pdf"}},
+		{"invo* -invoices", nil},
 		{"fox nothere", nil},
 	}
 	for _, tt := range tests {
@@ -119,6 +121,85 @@ func testSearchDocumentLevel(t *testing.T, s *store.Store) {
 		if got := findNames(t, s, "alice", tt.query); !sameSet(got, tt.want) {
 			t.Errorf("Search(%s) = %v, want %v", tt.query, got, tt.want)
 		}
+	}
+}
+
+// testSearchStems checks that a bare word finds the other forms of its word in the document's
+// language, without regard to case or diacritics, and that a quoted word or phrase finds only
+// itself.
+func testSearchStems(t *testing.T, s *store.Store) {
+	addDoneIn(t, s, "eng",
+		textDoc{"alice", "a.pdf", []string{"The Invoice for March"}},
+		textDoc{"alice", "b.pdf", []string{"The fox jumped over the fence"}},
+		textDoc{"alice", "d.pdf", []string{"nothing relevant here"}},
+	)
+	addDoneIn(t, s, "deu+eng", textDoc{"alice", "c.pdf", []string{"Die Übersetzung der Rechnungen"}})
+	addDoneIn(t, s, "eng", textDoc{"bob", "e.pdf", []string{"jumping invoices"}})
+	tests := []struct {
+		query string
+		want  []string
+	}{
+		{"invoices", []string{"a.pdf"}},
+		{"INVOICING", []string{"a.pdf"}},
+		{"jump", []string{"b.pdf"}},
+		{"jumps fence", []string{"b.pdf"}},
+		{"Ubersetzung", []string{"c.pdf"}},
+		{"übersetzungen", []string{"c.pdf"}},
+		{"Rechnung", []string{"c.pdf"}},
+		{`"invoices"`, nil},
+		{`"Invoice"`, []string{"a.pdf"}},
+		{`"fox jumped"`, []string{"b.pdf"}},
+		{`"fox jump"`, nil},
+		{"invoices -march", nil},
+		{`jump -"jumps"`, []string{"b.pdf"}},
+		{"jum*", []string{"b.pdf"}},
+	}
+	for _, tt := range tests {
+		res := find(t, s, "alice", tt.query)
+		if got := names(res.Hits); !sameSet(got, tt.want) {
+			t.Errorf("Search(%s) = %v, want %v", tt.query, got, tt.want)
+		}
+		if res.Total != len(tt.want) {
+			t.Errorf("Search(%s) total = %d, want %d", tt.query, res.Total, len(tt.want))
+		}
+	}
+	res := find(t, s, "alice", "invoices")
+	if len(res.Hits) != 1 || !slices.ContainsFunc(res.Hits[0].Snippet, func(f store.Fragment) bool { return f.Match && f.Text == "Invoice" }) {
+		t.Errorf("Search(invoices) snippet = %+v, want Invoice marked", res.Hits)
+	}
+}
+
+// testSearchNames checks that file names, without their extension, are searched like text and
+// weigh more than it.
+func testSearchNames(t *testing.T, s *store.Store) {
+	addDone(t, s,
+		textDoc{"alice", "Quarterly_Report-2024.pdf", []string{"lorem ipsum"}},
+		textDoc{"alice", "eurotext.png", []string{"The quick brown fox"}},
+		textDoc{"alice", "notes.pdf", []string{"see the quarterly report of last year " + filler(5)}},
+		textDoc{"bob", "eurotext.pdf", []string{"the quarterly report"}},
+	)
+	tests := []struct {
+		query string
+		want  []string
+	}{
+		{"eurotext", []string{"eurotext.png"}},
+		{"eurotext fox", []string{"eurotext.png"}},
+		{"eurotext -fox", nil},
+		{"fox -eurotext", nil},
+		{"euro*", []string{"eurotext.png"}},
+		{`"quarterly report"`, []string{"Quarterly_Report-2024.pdf", "notes.pdf"}},
+		{"reports 2024", []string{"Quarterly_Report-2024.pdf"}},
+		{"png", nil},
+	}
+	for _, tt := range tests {
+		res := find(t, s, "alice", tt.query)
+		if got := names(res.Hits); !sameSet(got, tt.want) {
+			t.Errorf("Search(%s) = %v, want %v", tt.query, got, tt.want)
+		}
+	}
+	res := find(t, s, "alice", "quarterly")
+	if got := names(res.Hits); len(got) != 2 || got[0] != "Quarterly_Report-2024.pdf" {
+		t.Errorf("Search(quarterly) = %v, want Quarterly_Report-2024.pdf first, then notes.pdf", got)
 	}
 }
 

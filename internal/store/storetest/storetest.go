@@ -61,6 +61,8 @@ func Run(t *testing.T, open func(t *testing.T, clock *Clock) *store.Store) {
 		{"SearchBestPage", testSearchBestPage},
 		{"SearchSyntax", testSearchSyntax},
 		{"SearchDocumentLevel", testSearchDocumentLevel},
+		{"SearchStems", testSearchStems},
+		{"SearchNames", testSearchNames},
 		{"SearchSnippets", testSearchSnippets},
 		{"SearchPaging", testSearchPaging},
 		{"SearchLiteral", testSearchLiteral},
@@ -210,9 +212,16 @@ type textDoc struct {
 // It returns the documents by name.
 func addDone(t *testing.T, s *store.Store, docs ...textDoc) map[string]document.Document {
 	t.Helper()
+	return addDoneIn(t, s, "", docs...)
+}
+
+// addDoneIn is addDone for documents in the OCR languages lang.
+func addDoneIn(t *testing.T, s *store.Store, lang string, docs ...textDoc) map[string]document.Document {
+	t.Helper()
 	byID := make(map[string]textDoc)
 	for _, td := range docs {
 		d := newDoc(td.owner, td.name)
+		d.Lang = lang
 		create(t, s, d)
 		byID[d.ID] = td
 	}

@@ -32,8 +32,8 @@ type Highlighter struct {
 // NewHighlighter returns the highlighter of q's positive clauses in a document in lang.
 func NewHighlighter(q search.Query, lang string) Highlighter {
 	h := Highlighter{lang: lang, words: make(map[string]bool), stems: make(map[string]bool)}
-	for _, c := range q.Clauses {
-		if c.Not {
+	for c, not := range q.Clauses() {
+		if not || c.Field == search.FieldName {
 			continue
 		}
 		ws := ClauseWords(c)

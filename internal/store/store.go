@@ -169,7 +169,8 @@ func (s *Store) Reprocess(ctx context.Context, owner, id string) (document.Docum
 // Search runs a parsed query over the owner's done documents, best match first. Each hit
 // shows its page and a snippet of it around the first word the query matches.
 func (s *Store) Search(ctx context.Context, owner string, q search.Query, opt SearchOptions) (SearchResult, error) {
-	if err := checkSearch(q, opt); err != nil {
+	q, err := checkSearch(q, opt)
+	if err != nil {
 		return SearchResult{}, s.wrap("search", err)
 	}
 	r, err := s.b.Search(ctx, owner, q, opt.Offset, opt.Limit)
@@ -195,24 +196,31 @@ func (s *Store) Search(ctx context.Context, owner string, q search.Query, opt Se
 	return res, nil
 }
 
-// checkSearch checks the options and that q has at most search.MaxClauses clauses, one of them
-// positive with a word to search for.
-func checkSearch(q search.Query, opt SearchOptions) error {
+// checkSearch checks the options and that q has at most search.MaxClauses clauses, and returns
+// q with each clause's words as search.Words finds them and the clauses left with none left
+// out. What is left must ask for something.
+func checkSearch(q search.Query, opt SearchOptions) (search.Query, error) {
 	if opt.Limit < 1 || opt.Limit > MaxSearchLimit || opt.Offset < 0 {
-		return invalid("limit %d and offset %d, want 1..%d and at least 0", opt.Limit, opt.Offset, MaxSearchLimit)
+		return q, invalid("limit %d and offset %d, want 1..%d and at least 0", opt.Limit, opt.Offset, MaxSearchLimit)
 	}
-	if len(q.Clauses) > search.MaxClauses {
-		return invalid("query has more than %d terms", search.MaxClauses)
+	n := 0
+	for range q.Clauses() {
+		n++
 	}
-	for _, c := range q.Clauses {
-		if c.Not {
-			continue
-		}
-		if len(ClauseWords(c)) > 0 {
+	if n > search.MaxClauses {
+		return q, invalid("query has more than %d terms", search.MaxClauses)
+	}
+	q.Root = q.Root.Map(func(c search.Clause) *search.Node {
+		c.Words = ClauseWords(c)
+		if len(c.Words) == 0 {
 			return nil
 		}
+		return search.Leaf(c)
+	})
+	if q.Empty() {
+		return q, invalid("query has no search terms")
 	}
-	return invalid("query has no search terms")
+	return q, nil
 }
 
 // Claim leases the next ready job to a worker, marking its document processing. It returns

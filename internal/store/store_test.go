@@ -95,26 +95,43 @@ func TestCleanText(t *testing.T) {
 }
 
 func TestCheckSearch(t *testing.T) {
-	word := func(w string, not bool) search.Clause { return search.Clause{Words: []string{w}, Not: not} }
+	word := func(w string) *search.Node { return search.Leaf(search.Clause{Words: []string{w}}) }
 	ok := SearchOptions{Limit: MaxSearchLimit}
-	if err := checkSearch(search.Query{Clauses: []search.Clause{word("fox", false)}}, ok); err != nil {
-		t.Errorf("checkSearch(fox) = %v", err)
+	valid := []struct {
+		q    search.Query
+		want string
+	}{
+		{search.Query{Root: word("fox")}, "fox"},
+		{search.Query{Root: search.Not(word("draft"))}, "-draft"},
+		{search.Query{Root: search.And(word("fox"), word("&|!"), search.Not(word("--")))}, "fox"},
+		{search.Query{Root: search.Or(word("Fox's"), word("!"))}, `"fox s"`},
+		{search.Query{Types: []string{"pdf"}}, "type:pdf"},
+	}
+	for _, tt := range valid {
+		got, err := checkSearch(tt.q, ok)
+		if err != nil || got.String() != tt.want {
+			t.Errorf("checkSearch(%s) = %s, %v; want %s", tt.q, got, err, tt.want)
+		}
+	}
+	many := make([]*search.Node, search.MaxClauses+1)
+	for i := range many {
+		many[i] = word("w")
 	}
 	tests := []struct {
 		q   search.Query
 		opt SearchOptions
 	}{
 		{search.Query{}, ok},
-		{search.Query{Clauses: []search.Clause{word("&|!", false)}}, ok},
-		{search.Query{Clauses: []search.Clause{word("draft", true)}}, ok},
-		{search.Query{Clauses: make([]search.Clause, search.MaxClauses+1)}, ok},
-		{search.Query{Clauses: []search.Clause{word("fox", false)}}, SearchOptions{Limit: 0}},
-		{search.Query{Clauses: []search.Clause{word("fox", false)}}, SearchOptions{Limit: MaxSearchLimit + 1}},
-		{search.Query{Clauses: []search.Clause{word("fox", false)}}, SearchOptions{Limit: 1, Offset: -1}},
+		{search.Query{Root: word("&|!")}, ok},
+		{search.Query{Root: search.Not(word("&|!"))}, ok},
+		{search.Query{Root: search.And(many...)}, ok},
+		{search.Query{Root: word("fox")}, SearchOptions{Limit: 0}},
+		{search.Query{Root: word("fox")}, SearchOptions{Limit: MaxSearchLimit + 1}},
+		{search.Query{Root: word("fox")}, SearchOptions{Limit: 1, Offset: -1}},
 	}
 	for _, tt := range tests {
-		if err := checkSearch(tt.q, tt.opt); !errors.Is(err, document.ErrInvalidInput) {
-			t.Errorf("checkSearch(%.60v, %+v) = %v, want %v", tt.q.Clauses, tt.opt, err, document.ErrInvalidInput)
+		if _, err := checkSearch(tt.q, tt.opt); !errors.Is(err, document.ErrInvalidInput) {
+			t.Errorf("checkSearch(%.60s, %+v) = %v, want %v", tt.q, tt.opt, err, document.ErrInvalidInput)
 		}
 	}
 }

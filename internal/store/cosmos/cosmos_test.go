@@ -97,7 +97,7 @@ func TestQueries(t *testing.T) {
 	if err != nil || len(ps) != 2 || ps[0].Doc != zebra || ps[1].Doc != zebra {
 		t.Errorf("pages(%s) = %d pages, %v; want its 2", zebra, len(ps), err)
 	}
-	ms, err := inside(s).evaluate(t.Context(), "alice", []clause{{words: []string{"zebra"}}}, []string{zebra, horse, bob, queued.ID}, make(stemCache))
+	ms, err := inside(s).evaluate(t.Context(), "alice", search.Query{}, compiled{root: &expr{}, clauses: []clause{{words: []string{"zebra"}}}}, []string{zebra, horse, bob, queued.ID}, make(stemCache))
 	if err != nil || len(ms) != 1 || ms[0].doc.ID != zebra {
 		t.Errorf("evaluate = %d matches, %v; want only %s", len(ms), err, zebra)
 	}
@@ -243,7 +243,7 @@ func TestSearchCapped(t *testing.T) {
 	for range 5 {
 		done(t, s, "alice", "kiwi")
 	}
-	res, err := s.Search(t.Context(), "alice", search.Query{Clauses: []search.Clause{{Words: []string{"kiwi"}}}}, store.SearchOptions{Limit: 10})
+	res, err := s.Search(t.Context(), "alice", search.Query{Root: search.Leaf(search.Clause{Words: []string{"kiwi"}})}, store.SearchOptions{Limit: 10})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -30,39 +30,96 @@ const nameWeight = 4
 type clause struct {
 	words    []string
 	prefix   bool
-	not      bool
+	not      bool            // the clause sits under an odd number of NOTs: ranking leaves it out
+	name     bool            // the clause looks in the name alone
 	variants map[string]bool // a bare word's variants (search.Variants); nil for the others
 }
 
-// compile reduces q's clauses, of which one is positive, to words, so that nothing the user
-// typed reaches a query other than as a parameter.
-func compile(q search.Query) []clause {
-	var cs []clause
-	for _, c := range q.Clauses {
-		ws := store.ClauseWords(c)
-		if len(ws) == 0 {
-			continue
+// expr is a query's tree over its clauses.
+type expr struct {
+	op   search.Op
+	c    int // the index of the clause, for search.OpClause
+	args []*expr
+}
+
+// compiled is a query reduced to clauses and a tree over them.
+type compiled struct {
+	root    *expr // nil: every document
+	clauses []clause
+}
+
+// compile reduces q's clauses to words, so that nothing the user typed reaches a query other
+// than as a parameter.
+func compile(q search.Query) compiled {
+	var cq compiled
+	var build func(n *search.Node, not bool) *expr
+	build = func(n *search.Node, not bool) *expr {
+		switch n.Op {
+		case search.OpClause:
+			c := n.Clause
+			cl := clause{words: c.Words, prefix: c.Prefix, not: not, name: c.Field == search.FieldName}
+			if c.Stemmed() {
+				cl.variants = make(map[string]bool)
+				for _, v := range search.Variants(c.Words[0]) {
+					cl.variants[v] = true
+				}
+			}
+			cq.clauses = append(cq.clauses, cl)
+			return &expr{op: n.Op, c: len(cq.clauses) - 1}
+		case search.OpNot:
+			not = !not
 		}
-		cl := clause{words: ws, prefix: c.Prefix, not: c.Not}
-		if !c.Exact && !c.Prefix && len(ws) == 1 {
-			cl.variants = make(map[string]bool)
-			for _, v := range search.Variants(ws[0]) {
-				cl.variants[v] = true
+		e := &expr{op: n.Op}
+		for _, a := range n.Args {
+			e.args = append(e.args, build(a, not))
+		}
+		return e
+	}
+	if q.Root != nil {
+		cq.root = build(q.Root, false)
+	}
+	return cq
+}
+
+// required returns the index of a clause that every document that matches e matches, or -1
+// when there is none.
+func (e *expr) required() int {
+	switch {
+	case e == nil:
+		return -1
+	case e.op == search.OpClause:
+		return e.c
+	case e.op == search.OpAnd:
+		for _, a := range e.args {
+			if c := a.required(); c >= 0 {
+				return c
 			}
 		}
-		cs = append(cs, cl)
 	}
-	// Positive clauses first: the first one selects the candidate pages.
-	slices.SortStableFunc(cs, func(a, b clause) int {
-		if a.not == b.not {
-			return 0
+	return -1
+}
+
+// eval reports whether m matches e, given whether m matches each clause.
+func (e *expr) eval(found []bool) bool {
+	switch e.op {
+	case search.OpClause:
+		return found[e.c]
+	case search.OpNot:
+		return !e.args[0].eval(found)
+	case search.OpAnd:
+		for _, a := range e.args {
+			if !a.eval(found) {
+				return false
+			}
 		}
-		if a.not {
-			return 1
+		return true
+	}
+	for _, a := range e.args {
+		if a.eval(found) {
+			return true
 		}
-		return -1
-	})
-	return cs
+	}
+	return false
 }
 
 // textPage is a page, or a document's name, with its words in order and their stems.
@@ -145,8 +202,16 @@ func (c clause) count(p textPage, k int) int {
 // document first; the rest is checked here. A document scores as its best page does with BM25
 // over the matching documents' pages, and that page is the hit's.
 func (s *backend) Search(ctx context.Context, owner string, q search.Query, offset, limit int) (store.Ranked, error) {
-	cs := compile(q)
-	ids, err := s.candidates(ctx, owner, cs[0])
+	cq := compile(q)
+	var (
+		ids []string
+		err error
+	)
+	if c := cq.root.required(); c >= 0 {
+		ids, err = s.candidates(ctx, owner, cq.clauses[c])
+	} else {
+		ids, err = s.everyDone(ctx, owner)
+	}
 	if err != nil {
 		return store.Ranked{}, err
 	}
@@ -158,7 +223,7 @@ func (s *backend) Search(ctx context.Context, owner string, q search.Query, offs
 	for len(ids) > 0 && !res.Capped {
 		batch := ids[:min(batchDocs, len(ids))]
 		ids = ids[len(batch):]
-		ms, err := s.evaluate(ctx, owner, cs, batch, sc)
+		ms, err := s.evaluate(ctx, owner, q, cq, batch, sc)
 		if err != nil {
 			return store.Ranked{}, err
 		}
@@ -168,7 +233,7 @@ func (s *backend) Search(ctx context.Context, owner string, q search.Query, offs
 		}
 	}
 	res.Total = len(matches)
-	rank(cs, matches)
+	rank(cq.clauses, matches)
 	for _, m := range store.Window(matches, offset, limit) {
 		res.Matches = append(res.Matches, store.Match{
 			Document: m.doc.document(),
@@ -181,7 +246,7 @@ func (s *backend) Search(ctx context.Context, owner string, q search.Query, offs
 
 // candidates returns the IDs of owner's documents with a page or a name that holds the first word
 // of c, newest first.
-func (s *backend) candidates(ctx context.Context, owner string, c clause) ([]string, error) {
+func (s *backend) candidates(ctx context.Context, owner string, c clause) (ids []string, err error) {
 	params := []azcosmos.QueryParameter{param("@owner", owner)}
 	cond := `w = @word`
 	switch {
@@ -210,11 +275,14 @@ func (s *backend) candidates(ctx context.Context, owner string, c clause) ([]str
 		Doc string `json:"doc"`
 	}
 	pk := azcosmos.NewPartitionKeyString(owner)
-	refs, err := query[ref](ctx, s.c, pk,
-		`SELECT c.doc FROM c WHERE c.type = @type AND c.owner = @owner AND (`+onPage+`)`,
-		append(params, param("@type", typePage))...)
-	if err != nil {
-		return nil, fmt.Errorf("candidates: %w", err)
+	var refs []ref
+	if !c.name {
+		refs, err = query[ref](ctx, s.c, pk,
+			`SELECT c.doc FROM c WHERE c.type = @type AND c.owner = @owner AND (`+onPage+`)`,
+			append(params, param("@type", typePage))...)
+		if err != nil {
+			return nil, fmt.Errorf("candidates: %w", err)
+		}
 	}
 	named, err := query[docRef](ctx, s.c, pk,
 		`SELECT c.id FROM c WHERE c.type = @type AND c.owner = @owner AND `+holds("c.nameWords"),
@@ -222,7 +290,6 @@ func (s *backend) candidates(ctx context.Context, owner string, c clause) ([]str
 	if err != nil {
 		return nil, fmt.Errorf("candidates by name: %w", err)
 	}
-	var ids []string
 	for _, r := range refs {
 		ids = append(ids, r.Doc)
 	}
@@ -231,6 +298,24 @@ func (s *backend) candidates(ctx context.Context, owner string, c clause) ([]str
 	}
 	slices.Sort(ids)
 	ids = slices.Compact(ids)
+	slices.Reverse(ids)
+	return ids, nil
+}
+
+// everyDone returns the IDs of all owner's done documents, newest first: the candidates of a
+// query that requires no clause.
+func (s *backend) everyDone(ctx context.Context, owner string) ([]string, error) {
+	refs, err := query[docRef](ctx, s.c, azcosmos.NewPartitionKeyString(owner),
+		`SELECT c.id FROM c WHERE c.type = @type AND c.owner = @owner AND c.status = @status`,
+		param("@type", typeDoc), param("@owner", owner), param("@status", string(document.StatusDone)))
+	if err != nil {
+		return nil, fmt.Errorf("candidates: %w", err)
+	}
+	ids := make([]string, len(refs))
+	for i, r := range refs {
+		ids[i] = r.ID
+	}
+	slices.Sort(ids)
 	slices.Reverse(ids)
 	return ids, nil
 }
@@ -251,9 +336,26 @@ type match struct {
 
 // evaluate reads the documents ids and their pages and returns those that are done and match
 // every clause, in the order of ids.
-func (s *backend) evaluate(ctx context.Context, owner string, cs []clause, ids []string, sc stemCache) ([]match, error) {
-	q := `SELECT * FROM c WHERE c.type = @type AND c.owner = @owner AND c.status = @status AND c.id IN (`
+func (s *backend) evaluate(ctx context.Context, owner string, sq search.Query, cq compiled, ids []string, sc stemCache) ([]match, error) {
+	q := `SELECT * FROM c WHERE c.type = @type AND c.owner = @owner AND c.status = @status`
 	params := []azcosmos.QueryParameter{param("@type", typeDoc), param("@owner", owner), param("@status", string(document.StatusDone))}
+	if ts := sq.MediaTypes(); len(ts) > 0 {
+		var names []string
+		for i, t := range ts {
+			names = append(names, fmt.Sprintf("@t%d", i))
+			params = append(params, param(names[i], t))
+		}
+		q += ` AND c.contentType IN (` + strings.Join(names, ", ") + `)`
+	}
+	if !sq.After.IsZero() {
+		q += ` AND c.created >= @after`
+		params = append(params, param("@after", micros(sq.After)))
+	}
+	if !sq.Before.IsZero() {
+		q += ` AND c.created < @before`
+		params = append(params, param("@before", micros(sq.Before)))
+	}
+	q += ` AND c.id IN (`
 	for i, id := range ids {
 		name := fmt.Sprintf("@d%d", i)
 		if i > 0 {
@@ -289,7 +391,7 @@ func (s *backend) evaluate(ctx context.Context, owner string, cs []clause, ids [
 	var out []match
 	for _, id := range ids {
 		m := byID[id]
-		if m != nil && matches(cs, m) {
+		if m != nil && matches(cq, m) {
 			slices.SortFunc(m.pages, func(a, b textPage) int { return cmp.Compare(a.Number, b.Number) })
 			if len(m.pages) == 0 {
 				m.pages = []textPage{{Page: document.Page{Number: 1}}}
@@ -300,16 +402,16 @@ func (s *backend) evaluate(ctx context.Context, owner string, cs []clause, ids [
 	return out, nil
 }
 
-// matches reports whether every positive clause matches one of m's pages or its name and no
-// excluded one matches any.
-func matches(cs []clause, m *match) bool {
-	for _, c := range cs {
-		found := c.in(m.name) || slices.ContainsFunc(m.pages, c.in)
-		if found == c.not {
-			return false
-		}
+// matches reports whether m matches cq: a clause matches when one of m's pages or its name does.
+func matches(cq compiled, m *match) bool {
+	if cq.root == nil {
+		return true
 	}
-	return true
+	found := make([]bool, len(cq.clauses))
+	for i, c := range cq.clauses {
+		found[i] = c.in(m.name) || !c.name && slices.ContainsFunc(m.pages, c.in)
+	}
+	return cq.root.eval(found)
 }
 
 // rank scores every page of the matches with BM25 over the words of the positive clauses, adds
@@ -326,7 +428,7 @@ func rank(cs []clause, ms []match) {
 			n++
 			total += len(p.words)
 			for ci, c := range cs {
-				if c.not {
+				if c.not || c.name {
 					continue
 				}
 				for wi := range c.words {
@@ -351,7 +453,7 @@ func rank(cs []clause, ms []match) {
 		for pi, p := range m.pages {
 			var score float64
 			for ci, c := range cs {
-				if c.not {
+				if c.not || c.name {
 					continue
 				}
 				for wi := range c.words {

@@ -21,9 +21,9 @@ const rankNormalization = 1
 // nameWeight is how much more a match in a document's name counts than one in its text.
 const nameWeight = 4
 
-// Search runs q over owner's done documents, best first. A document matches when each positive
-// clause matches one of its pages and no excluded clause matches any; a phrase must lie within a
-// page. A document scores as its best page does with ts_rank_cd, and that page is the hit's.
+// Search runs q over owner's done documents, best first. A document matches a clause when one of
+// its pages or its name does; a phrase must lie within a page. A document scores as its best page
+// does with ts_rank_cd, plus its name's score, and that page is the hit's.
 //
 // Search ranks and counts at most the newest 1,000 matching documents, so that its cost does not
 // grow with the number of matches; when more match, the result is Capped.
@@ -34,7 +34,7 @@ func (s *backend) Search(ctx context.Context, owner string, q search.Query, offs
 	}
 	var res store.Ranked
 	err = s.read(ctx, func(tx pgx.Tx) error {
-		match, args := tq.match(owner, s.maxCandidates+1)
+		match, args := tq.match(owner, q, s.maxCandidates+1)
 		rows, err := tx.Query(ctx, match, args...)
 		if err != nil {
 			return fmt.Errorf("match: %w", err)
@@ -50,9 +50,14 @@ func (s *backend) Search(ctx context.Context, owner string, q search.Query, offs
 		if offset >= len(cands) {
 			return nil
 		}
-		ranked, err := rank(ctx, tx, tq.any, cands)
-		if err != nil {
-			return fmt.Errorf("rank: %w", err)
+		ranked := make([]scored, len(cands))
+		for i, seq := range cands {
+			ranked[i] = scored{seq: seq, page: 1}
+		}
+		if tq.any != "" {
+			if ranked, err = rank(ctx, tx, tq.any, cands); err != nil {
+				return fmt.Errorf("rank: %w", err)
+			}
 		}
 		res.Matches, err = matches(ctx, tx, store.Window(ranked, offset, limit))
 		if err != nil {
@@ -142,36 +147,36 @@ func matches(ctx context.Context, tx pgx.Tx, ranked []scored) ([]store.Match, er
 	return out, nil
 }
 
-// tsqueries is a query rendered in tsquery's input syntax.
+// tsqueries is a query rendered in SQL over tsquery's input syntax.
 type tsqueries struct {
-	pos, not []string // one per clause
-	any      string   // matches a page that matches any positive clause
+	where string // the condition on documents d, with placeholders from $2
+	args  []any  // the tsqueries of the placeholders
+	any   string // matches a page that matches any clause that is not excluded; "" for none
 }
 
-// match returns the statement that finds the owner's done documents that match, newest first, at
-// most limit of them, and its arguments.
-func (tq tsqueries) match(owner string, limit int) (string, []any) {
+// match returns the statement that finds the owner's done documents that match and pass q's
+// filters, newest first, at most limit of them, and its arguments.
+func (tq tsqueries) match(owner string, q search.Query, limit int) (string, []any) {
 	var b strings.Builder
 	b.WriteString(`SELECT seq FROM documents d WHERE owner = $1 AND status = 'done'`)
-	args := []any{owner}
-	clause := func(not bool, q string) {
-		args = append(args, q)
-		b.WriteString("\n\tAND ")
-		if not {
-			b.WriteString("NOT ")
-		}
-		n := strconv.Itoa(len(args))
-		b.WriteString(`d.seq IN (SELECT p.doc FROM pages p WHERE p.tsv @@ $` + n + `::tsquery
-			UNION ALL SELECT n.seq FROM documents n WHERE n.owner = $1 AND n.names @@ $` + n + `::tsquery)`)
+	args := append([]any{owner}, tq.args...)
+	if tq.where != "" {
+		b.WriteString("\n\tAND " + tq.where)
 	}
-	for _, q := range tq.pos {
-		clause(false, q)
+	arg := func(v any) string {
+		args = append(args, v)
+		return "$" + strconv.Itoa(len(args))
 	}
-	for _, q := range tq.not {
-		clause(true, q)
+	if ts := q.MediaTypes(); len(ts) > 0 {
+		b.WriteString("\n\tAND content_type = ANY(" + arg(ts) + ")")
 	}
-	args = append(args, limit)
-	b.WriteString("\nORDER BY seq DESC LIMIT $" + strconv.Itoa(len(args)))
+	if !q.After.IsZero() {
+		b.WriteString("\n\tAND created_at >= " + arg(q.After))
+	}
+	if !q.Before.IsZero() {
+		b.WriteString("\n\tAND created_at < " + arg(q.Before))
+	}
+	b.WriteString("\nORDER BY seq DESC LIMIT " + arg(limit))
 	return b.String(), args
 }
 
@@ -200,26 +205,61 @@ func clause(c search.Clause, ws []string) (string, error) {
 	return strings.Join(terms, " <-> "), nil
 }
 
-// compile renders q, which has a positive clause, in tsquery's syntax. Every word is reduced
-// to letters and digits by search.Words and quoted, so nothing from the user is ever tsquery
-// syntax. A word longer than a lexeme may be is document.ErrInvalidInput.
+// compile renders q's tree as a condition on documents d whose clauses are tsqueries. Every word
+// is reduced to letters and digits by search.Words and quoted, so nothing from the user is ever
+// tsquery syntax. A word longer than a lexeme may be is document.ErrInvalidInput.
 func compile(q search.Query) (tsqueries, error) {
-	var tq tsqueries
-	for _, c := range q.Clauses {
-		ws := store.ClauseWords(c)
-		if len(ws) == 0 {
-			continue
+	var (
+		tq  tsqueries
+		pos []string
+	)
+	var render func(n *search.Node) (string, error)
+	render = func(n *search.Node) (string, error) {
+		switch n.Op {
+		case search.OpClause:
+			expr, err := clause(n.Clause, n.Clause.Words)
+			if err != nil {
+				return "", err
+			}
+			tq.args = append(tq.args, expr)
+			p := "$" + strconv.Itoa(len(tq.args)+1) + "::tsquery"
+			names := `d.seq IN (SELECT n.seq FROM documents n WHERE n.owner = $1 AND n.names @@ ` + p + `)`
+			if n.Clause.Field == search.FieldName {
+				return names, nil
+			}
+			return `d.seq IN (SELECT p.doc FROM pages p WHERE p.tsv @@ ` + p + `
+			UNION ALL SELECT n.seq FROM documents n WHERE n.owner = $1 AND n.names @@ ` + p + `)`, nil
+		case search.OpNot:
+			x, err := render(n.Args[0])
+			return "NOT (" + x + ")", err
 		}
-		expr, err := clause(c, ws)
-		if err != nil {
+		op := " AND "
+		if n.Op == search.OpOr {
+			op = " OR "
+		}
+		parts := make([]string, len(n.Args))
+		for i, a := range n.Args {
+			var err error
+			if parts[i], err = render(a); err != nil {
+				return "", err
+			}
+		}
+		return "(" + strings.Join(parts, op) + ")", nil
+	}
+	if q.Root != nil {
+		var err error
+		if tq.where, err = render(q.Root); err != nil {
 			return tsqueries{}, err
 		}
-		if c.Not {
-			tq.not = append(tq.not, expr)
-		} else {
-			tq.pos = append(tq.pos, expr)
+	}
+	for c, not := range q.Clauses() {
+		if !not {
+			expr, _ := clause(c, c.Words)
+			pos = append(pos, expr)
 		}
 	}
-	tq.any = "(" + strings.Join(tq.pos, ") | (") + ")"
+	if len(pos) > 0 {
+		tq.any = "(" + strings.Join(pos, ") | (") + ")"
+	}
 	return tq, nil
 }

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"slices"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -21,53 +22,55 @@ func TestCompile(t *testing.T) {
 		}
 		return "(" + strings.Join(alts, " | ") + ")"
 	}
+	leaf := func(c search.Clause) *search.Node { return search.Leaf(c) }
+	word := func(w string) *search.Node { return leaf(search.Clause{Words: []string{w}}) }
+	in := func(n int) string {
+		p := "$" + strconv.Itoa(n) + "::tsquery"
+		return `d.seq IN (SELECT p.doc FROM pages p WHERE p.tsv @@ ` + p + `
+			UNION ALL SELECT n.seq FROM documents n WHERE n.owner = $1 AND n.names @@ ` + p + `)`
+	}
 	tests := []struct {
-		query   search.Query
-		pos     []string
-		not     []string
-		wantAny string
+		root  *search.Node
+		where string
+		args  []any
+		any   string
 	}{
+		{word("fox"), in(2), []any{stems("fox")}, "(" + stems("fox") + ")"},
 		{
-			query:   search.Query{Clauses: []search.Clause{{Words: []string{"fox"}}}},
-			pos:     []string{stems("fox")},
-			wantAny: "(" + stems("fox") + ")",
+			search.And(
+				leaf(search.Clause{Words: []string{"quick", "bro"}, Prefix: true}),
+				search.Not(word("drafts")),
+				search.Or(leaf(search.Clause{Words: []string{"inv"}, Prefix: true}), leaf(search.Clause{Words: []string{"invoices"}, Exact: true})),
+			),
+			"(" + in(2) + " AND NOT (" + in(3) + ") AND (" + in(4) + " OR " + in(5) + "))",
+			[]any{`'quick' <-> 'bro':*`, `('drafts' | '~drafts' | 'draft' | '~draft')`, `'inv':*`, `'invoices'`},
+			`('quick' <-> 'bro':*) | ('inv':*) | ('invoices')`,
 		},
 		{
-			query: search.Query{Clauses: []search.Clause{
-				{Words: []string{"quick", "bro"}, Prefix: true},
-				{Words: []string{"drafts"}, Not: true},
-				{Words: []string{"inv"}, Prefix: true},
-				{Words: []string{"invoices"}, Exact: true},
-			}},
-			pos:     []string{`'quick' <-> 'bro':*`, `'inv':*`, `'invoices'`},
-			not:     []string{`('drafts' | '~drafts' | 'draft' | '~draft')`},
-			wantAny: `('quick' <-> 'bro':*) | ('inv':*) | ('invoices')`,
+			leaf(search.Clause{Words: []string{"zulu", "drop"}, Field: search.FieldName}),
+			`d.seq IN (SELECT n.seq FROM documents n WHERE n.owner = $1 AND n.names @@ $2::tsquery)`,
+			[]any{`'zulu' <-> 'drop'`}, `('zulu' <-> 'drop')`,
 		},
 		{
-			query: search.Query{Clauses: []search.Clause{
-				{Words: []string{`zulu'); DROP TABLE documents; --`}},
-				{Words: []string{`':* | !`}},
-				{Words: []string{`it's`}, Not: true},
-			}},
-			pos:     []string{`'zulu' <-> 'drop' <-> 'table' <-> 'documents'`},
-			not:     []string{`'it' <-> 's'`},
-			wantAny: `('zulu' <-> 'drop' <-> 'table' <-> 'documents')`,
+			search.Not(leaf(search.Clause{Words: []string{"it", "s"}})),
+			"NOT (" + in(2) + ")", []any{`'it' <-> 's'`}, "",
 		},
 	}
 	for _, tt := range tests {
-		got, err := compile(tt.query)
+		q := search.Query{Root: tt.root}
+		got, err := compile(q)
 		if err != nil {
-			t.Errorf("compile(%+v): %v", tt.query.Clauses, err)
+			t.Errorf("compile(%s): %v", q, err)
 			continue
 		}
-		if !slices.Equal(got.pos, tt.pos) || !slices.Equal(got.not, tt.not) || got.any != tt.wantAny {
-			t.Errorf("compile(%+v) = %+v, want pos %q, not %q, any %q", tt.query.Clauses, got, tt.pos, tt.not, tt.wantAny)
+		if got.where != tt.where || !slices.Equal(got.args, tt.args) || got.any != tt.any {
+			t.Errorf("compile(%s) = %+v, want where %q, args %q, any %q", q, got, tt.where, tt.args, tt.any)
 		}
 	}
 }
 
 func TestCompileLongWord(t *testing.T) {
-	q := search.Query{Clauses: []search.Clause{{Words: []string{strings.Repeat("a", maxLexeme+1)}}}}
+	q := search.Query{Root: search.Leaf(search.Clause{Words: []string{strings.Repeat("a", maxLexeme+1)}})}
 	if _, err := compile(q); !errors.Is(err, document.ErrInvalidInput) {
 		t.Errorf("compile(a word of %d bytes) error = %v, want %v", maxLexeme+1, err, document.ErrInvalidInput)
 	}
@@ -185,7 +188,7 @@ func TestSearchCapped(t *testing.T) {
 			newest = append(newest, d.ID)
 		}
 	}
-	q := search.Query{Clauses: []search.Clause{{Words: []string{"kiwi"}}}}
+	q := search.Query{Root: search.Leaf(search.Clause{Words: []string{"kiwi"}})}
 	tests := []struct {
 		owner       string
 		offset      int

@@ -87,11 +87,15 @@ func FuzzSearchRawWords(f *testing.F) {
 	f.Add(`a" OR "b`, false, true)
 	s := fuzzStore(f)
 	f.Fuzz(func(t *testing.T, word string, prefix, not bool) {
-		q := search.Query{Clauses: []search.Clause{
-			{Words: []string{"the"}},
-			{Words: []string{word, word}, Prefix: prefix, Not: not},
-			{Words: []string{word}},
-		}}
+		odd := search.Leaf(search.Clause{Words: []string{word, word}, Prefix: prefix})
+		if not {
+			odd = search.Not(odd)
+		}
+		q := search.Query{Root: search.Or(search.And(
+			search.Leaf(search.Clause{Words: []string{"the"}}),
+			odd,
+			search.Leaf(search.Clause{Words: []string{word}}),
+		), search.Leaf(search.Clause{Words: []string{word}, Field: search.FieldName}))}
 		res, err := s.Search(t.Context(), "alice", q, store.SearchOptions{Limit: 10})
 		if err != nil && !errors.Is(err, document.ErrInvalidInput) {
 			t.Fatalf("Search(%q): %v", word, err)
@@ -119,7 +123,7 @@ func FuzzSnippet(f *testing.F) {
 			return
 		}
 		for _, w := range []string{words[0], words[len(words)-1]} {
-			q := search.Query{Clauses: []search.Clause{{Words: []string{w}}}}
+			q := search.Query{Root: search.Leaf(search.Clause{Words: []string{w}})}
 			res, err := s.Search(t.Context(), "alice", q, store.SearchOptions{Limit: 10})
 			if err != nil {
 				t.Fatalf("Search(%q): %v", w, err)

@@ -5,6 +5,7 @@ import (
 	"context"
 	"crypto/sha256"
 	"database/sql"
+	"encoding/json"
 	"fmt"
 	"slices"
 	"strconv"
@@ -16,8 +17,9 @@ import (
 )
 
 // Search runs q over owner's done documents, best bm25 score first. A document's pages are
-// indexed together, so a document matches when its text as a whole matches every clause; the
-// hit gives all its pages, and shows the one that holds its first match.
+// indexed together, so a document matches a clause when its text as a whole or its name does;
+// the hit gives all its pages, and shows the one that holds its first match. Documents that
+// match by exclusions alone follow the scored ones, newest first.
 //
 // Search ranks and counts at most the newest 1,000 matching documents, so that its cost does not
 // grow with the number of matches; when more match, the result is Capped. In a large index it
@@ -27,8 +29,9 @@ func (s *backend) Search(ctx context.Context, owner string, q search.Query, offs
 	e := compile(q, owner)
 	var res store.Ranked
 	err := s.read(ctx, func(tx *sql.Tx) error {
-		cands, err := rowids(ctx, tx, `SELECT rowid FROM texts WHERE texts MATCH ? ORDER BY rowid DESC LIMIT ?`,
-			e.match, s.maxCandidates+1)
+		filter, args := filters(q)
+		cands, err := rowids(ctx, tx, `SELECT texts.rowid FROM texts`+filter+` ORDER BY texts.rowid DESC LIMIT ?`,
+			append(append([]any{e.match}, args...), s.maxCandidates+1)...)
 		if err != nil {
 			return err
 		}
@@ -61,7 +64,8 @@ type scored struct {
 	bm25 float64
 }
 
-// rank scores the candidates, which are in descending order, by words, and sorts them best first.
+// rank scores the candidates, which are in descending order, by words, and sorts them best first;
+// candidates that hold none of the words follow, newest first.
 //
 // bm25 needs the number of documents that hold each phrase of the query, and finds it by running
 // the phrase over the whole index: for a phrase of common words that alone takes longer than the
@@ -111,6 +115,17 @@ func rank(ctx context.Context, tx *sql.Tx, e exprs, words []string, cands []int6
 	slices.SortFunc(ranked, func(a, b scored) int {
 		return cmp.Or(cmp.Compare(a.bm25, b.bm25), cmp.Compare(b.seq, a.seq))
 	})
+	if len(ranked) < len(cands) {
+		seen := make(map[int64]bool, len(ranked))
+		for _, sc := range ranked {
+			seen[sc.seq] = true
+		}
+		for _, seq := range cands {
+			if !seen[seq] {
+				ranked = append(ranked, scored{seq: seq})
+			}
+		}
+	}
 	return ranked, nil
 }
 
@@ -270,82 +285,120 @@ func ownerPhrase(owner string) string {
 	return `owner : "` + ownerToken(owner) + `"`
 }
 
+// filters returns the FROM and WHERE clauses, after texts, that keep the rows that match a
+// query's expression and pass its filters, and the arguments after the expression's.
+func filters(q search.Query) (string, []any) {
+	if !q.Filtered() {
+		return ` WHERE texts MATCH ?`, nil
+	}
+	var (
+		b    strings.Builder
+		args []any
+	)
+	b.WriteString(` JOIN documents d ON d.seq = texts.rowid WHERE texts MATCH ?`)
+	if ts := q.MediaTypes(); len(ts) > 0 {
+		b.WriteString(` AND d.content_type IN (SELECT value FROM json_each(?))`)
+		list, _ := json.Marshal(ts)
+		args = append(args, string(list))
+	}
+	if !q.After.IsZero() {
+		b.WriteString(` AND d.created_at >= ?`)
+		args = append(args, micros(q.After))
+	}
+	if !q.Before.IsZero() {
+		b.WriteString(` AND d.created_at < ?`)
+		args = append(args, micros(q.Before))
+	}
+	return b.String(), args
+}
+
 // exprs are a query in FTS5's syntax.
 type exprs struct {
 	match string   // the owner's done documents that match
 	owner string   // the phrase of the owner's token
-	words []string // the words of the positive clauses, each an expression: what ranking weighs
-	not   []string // the excluded clauses of one word
+	words []string // the words of the clauses that are not excluded, each an expression: what ranking weighs
 }
 
 // ranking returns what rank matches to weigh words with: any, the documents of any owner that
-// hold every word, and owned, the owner's done documents that do and hold no excluded word.
+// hold one of the words, and owned, the owner's done documents that do.
 func (e exprs) ranking(words []string) (any, owned string) {
-	return strings.Join(words, " AND "), ownedBy(e.owner, words, e.not)
+	any = strings.Join(words, " OR ")
+	return any, e.owner + " AND (" + any + ")"
 }
 
-// compile renders q, which has a positive clause, in FTS5's syntax for owner. Every word is
-// reduced to letters and digits and quoted, so nothing from the user is ever FTS5 syntax.
+// compile renders q in FTS5's syntax for owner. Every word is reduced to letters and digits and
+// quoted, so nothing from the user is ever FTS5 syntax.
 func compile(q search.Query, owner string) exprs {
 	e := exprs{owner: ownerPhrase(owner)}
-	var pos, not []string
-	for _, c := range q.Clauses {
-		ws := store.ClauseWords(c)
-		if len(ws) == 0 {
-			continue
-		}
-		expr := clause(c, ws)
+	e.match = e.owner
+	if q.Root != nil {
+		e.match += " AND " + e.render(q.Root)
+	}
+	for c, not := range q.Clauses() {
 		switch {
-		case c.Not:
-			not = append(not, expr)
-			if len(ws) == 1 {
-				e.not = append(e.not, expr)
-			}
-		case len(ws) == 1:
-			pos = append(pos, expr)
-			e.words = append(e.words, expr)
+		case not:
+		case len(c.Words) == 1:
+			e.words = append(e.words, clause(c))
 		default:
-			pos = append(pos, expr)
-			for i, w := range ws {
-				e.words = append(e.words, exact([]string{w}, c.Prefix && i == len(ws)-1))
+			for i, w := range c.Words {
+				e.words = append(e.words, exact(c.Field, []string{w}, c.Prefix && i == len(c.Words)-1))
 			}
 		}
 	}
-	e.match = ownedBy(e.owner, pos, not)
 	return e
 }
 
-// clause renders the clause c of the words ws. A bare word matches any of its variants among
-// the stems of the text and the words of the name; the rest match the text's and the name's
-// words as they are.
-func clause(c search.Clause, ws []string) string {
-	if c.Exact || c.Prefix || len(ws) > 1 {
-		return exact(ws, c.Prefix)
+// render renders n. FTS5's NOT takes two operands, so a NOT of its own is the owner's documents
+// NOT what it excludes.
+func (e exprs) render(n *search.Node) string {
+	switch n.Op {
+	case search.OpClause:
+		return clause(n.Clause)
+	case search.OpNot:
+		return "(" + e.owner + " NOT " + e.render(n.Args[0]) + ")"
 	}
-	vs := search.Variants(ws[0])
+	op := " AND "
+	if n.Op == search.OpOr {
+		op = " OR "
+	}
+	parts := make([]string, len(n.Args))
+	for i, a := range n.Args {
+		parts[i] = e.render(a)
+	}
+	return "(" + strings.Join(parts, op) + ")"
+}
+
+// clause renders the clause c. A bare word matches any of its variants among the stems of the
+// text and the words of the name; the rest match the text's and the name's words as they are.
+// A clause of the name field looks in the name alone.
+func clause(c search.Clause) string {
+	if !c.Stemmed() {
+		return exact(c.Field, c.Words, c.Prefix)
+	}
+	vs := search.Variants(c.Words[0])
 	for i, v := range vs {
 		vs[i] = phrase([]string{v}, false)
 	}
-	return "({stems name} : (" + strings.Join(vs, " OR ") + "))"
+	cols := "{stems name}"
+	if c.Field == search.FieldName {
+		cols = "{name}"
+	}
+	return "(" + cols + " : (" + strings.Join(vs, " OR ") + "))"
 }
 
-// exact matches the phrase of words, its last a prefix when prefix is set, in the text or the name.
-func exact(words []string, prefix bool) string {
-	return "({body name} : " + phrase(words, prefix) + ")"
+// exact matches the phrase of words, its last a prefix when prefix is set, in the text or the
+// name, or only the name for the name field.
+func exact(field string, words []string, prefix bool) string {
+	cols := "{body name}"
+	if field == search.FieldName {
+		cols = "{name}"
+	}
+	return "(" + cols + " : " + phrase(words, prefix) + ")"
 }
 
 // nameTerms is what the name column holds for a document named name in lang.
 func nameTerms(name, lang string) string {
 	return strings.Join(search.NameWords(name, lang), " ")
-}
-
-// ownedBy matches owner's done documents that match every term and no excluded one.
-func ownedBy(owner string, terms, not []string) string {
-	expr := "(" + strings.Join(terms, " AND ") + ")"
-	for _, n := range not {
-		expr += " NOT " + n
-	}
-	return owner + " AND (" + expr + ")"
 }
 
 func phrase(words []string, prefix bool) string {

@@ -8,7 +8,7 @@ import (
 )
 
 func TestCompile(t *testing.T) {
-	word := func(w string) search.Clause { return search.Clause{Words: []string{w}} }
+	word := func(w string) *search.Node { return search.Leaf(search.Clause{Words: []string{w}}) }
 	owner := `owner : "` + ownerToken("alice") + `"`
 	stems := func(w string) string {
 		vs := search.Variants(w)
@@ -19,37 +19,38 @@ func TestCompile(t *testing.T) {
 	}
 	exact := func(p string) string { return `({body name} : ` + p + `)` }
 	tests := []struct {
-		clauses                  []search.Clause
-		match, words, not, owned string
+		root         *search.Node
+		match, words string
 	}{
-		{[]search.Clause{word("invoice")}, `((({stems name} : ("invoice" OR "invoic" OR "invoi"))))`,
-			`({stems name} : ("invoice" OR "invoic" OR "invoi"))`, ``, `((({stems name} : ("invoice" OR "invoic" OR "invoi"))))`},
-		{[]search.Clause{{Words: []string{"invoices"}, Exact: true}}, `((` + exact(`"invoices"`) + `))`,
-			exact(`"invoices"`), ``, `((` + exact(`"invoices"`) + `))`},
-		{[]search.Clause{word("a"), word("b")}, `((` + stems("a") + ` AND ` + stems("b") + `))`,
-			stems("a") + ` AND ` + stems("b"), ``, `((` + stems("a") + ` AND ` + stems("b") + `))`},
-		{[]search.Clause{{Words: []string{"total", "am"}, Prefix: true}},
-			`((` + exact(`"total am"*`) + `))`, exact(`"total"`) + ` AND ` + exact(`"am"*`), ``,
-			`((` + exact(`"total"`) + ` AND ` + exact(`"am"*`) + `))`},
-		{[]search.Clause{word("a"), {Words: []string{"b"}, Not: true, Prefix: true}, {Words: []string{"c", "d"}, Not: true}},
-			`((` + stems("a") + `) NOT ` + exact(`"b"*`) + ` NOT ` + exact(`"c d"`) + `)`, stems("a"), exact(`"b"*`),
-			`((` + stems("a") + `) NOT ` + exact(`"b"*`) + `)`},
-		{[]search.Clause{word(`NEAR("x" y)`), word(`col:z*`)}, `((` + exact(`"near x y"`) + ` AND ` + exact(`"col z"`) + `))`,
-			strings.Join([]string{exact(`"near"`), exact(`"x"`), exact(`"y"`), exact(`"col"`), exact(`"z"`)}, " AND "), ``,
-			`((` + strings.Join([]string{exact(`"near"`), exact(`"x"`), exact(`"y"`), exact(`"col"`), exact(`"z"`)}, " AND ") + `))`},
-		{[]search.Clause{word(`a"b`), word("\x00"), word("")}, `((` + exact(`"a b"`) + `))`,
-			exact(`"a"`) + ` AND ` + exact(`"b"`), ``, `((` + exact(`"a"`) + ` AND ` + exact(`"b"`) + `))`},
+		{word("invoice"), `({stems name} : ("invoice" OR "invoic" OR "invoi"))`,
+			`({stems name} : ("invoice" OR "invoic" OR "invoi"))`},
+		{search.Leaf(search.Clause{Words: []string{"invoices"}, Exact: true}), exact(`"invoices"`), exact(`"invoices"`)},
+		{search.Leaf(search.Clause{Words: []string{"q"}, Field: search.FieldName}), `({name} : ("q"))`, `({name} : ("q"))`},
+		{search.Leaf(search.Clause{Words: []string{"q", "r"}, Prefix: true, Field: search.FieldName}), `({name} : "q r"*)`,
+			`({name} : "q") OR ({name} : "r"*)`},
+		{search.And(word("a"), word("b")), `(` + stems("a") + ` AND ` + stems("b") + `)`, stems("a") + ` OR ` + stems("b")},
+		{search.Or(word("a"), search.And(word("b"), word("c"))), `(` + stems("a") + ` OR (` + stems("b") + ` AND ` + stems("c") + `))`,
+			stems("a") + ` OR ` + stems("b") + ` OR ` + stems("c")},
+		{search.Leaf(search.Clause{Words: []string{"total", "am"}, Prefix: true}),
+			exact(`"total am"*`), exact(`"total"`) + ` OR ` + exact(`"am"*`)},
+		{search.And(word("a"), search.Not(search.Leaf(search.Clause{Words: []string{"b"}, Prefix: true}))),
+			`(` + stems("a") + ` AND (` + owner + ` NOT ` + exact(`"b"*`) + `))`, stems("a")},
+		{search.Not(search.Or(word("a"), word("b"))), `(` + owner + ` NOT (` + stems("a") + ` OR ` + stems("b") + `))`, ``},
+		{search.Leaf(search.Clause{Words: []string{`a"b`}, Exact: true}), exact(`"a""b"`), exact(`"a""b"`)},
 	}
 	for _, tt := range tests {
-		got := compile(search.Query{Clauses: tt.clauses}, "alice")
-		words, not := strings.Join(got.words, " AND "), strings.Join(got.not, " ")
-		if got.match != owner+" AND "+tt.match || got.owner != owner || words != tt.words || not != tt.not {
-			t.Errorf("compile(%+v) = %+q; want match %q, words %q, not %q", tt.clauses, got, tt.match, tt.words, tt.not)
+		got := compile(search.Query{Root: tt.root}, "alice")
+		words := strings.Join(got.words, " OR ")
+		if got.match != owner+" AND "+tt.match || got.owner != owner || words != tt.words {
+			t.Errorf("compile(%s) = %+q; want match %q, words %q", search.Query{Root: tt.root}, got, tt.match, tt.words)
 		}
 		anyOwner, owned := got.ranking(got.words)
-		if anyOwner != tt.words || owned != owner+" AND "+tt.owned {
-			t.Errorf("ranking(%q) = %q, %q; want %q, %q", got.words, anyOwner, owned, tt.words, tt.owned)
+		if anyOwner != tt.words || owned != owner+" AND ("+tt.words+")" {
+			t.Errorf("ranking(%q) = %q, %q; want %q, %q", got.words, anyOwner, owned, tt.words, owner+" AND ("+tt.words+")")
 		}
+	}
+	if got := compile(search.Query{Types: []string{"pdf"}}, "alice"); got.match != owner || got.words != nil {
+		t.Errorf("compile(type:pdf) = %+q, want the owner's documents", got)
 	}
 }
 

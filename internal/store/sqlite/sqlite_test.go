@@ -42,7 +42,7 @@ func TestSearchCapped(t *testing.T) {
 			newest = append(newest, d.ID)
 		}
 	}
-	q := search.Query{Clauses: []search.Clause{{Words: []string{"kiwi"}}}}
+	q := search.Query{Root: search.Leaf(search.Clause{Words: []string{"kiwi"}})}
 	res, err := s.Search(t.Context(), "alice", q, store.SearchOptions{Limit: 10})
 	if err != nil {
 		t.Fatalf("Search: %v", err)

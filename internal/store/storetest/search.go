@@ -5,6 +5,7 @@ import (
 	"slices"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/docpipe/docpipe/internal/document"
 	"github.com/docpipe/docpipe/internal/search"
@@ -203,6 +204,57 @@ func testSearchNames(t *testing.T, s *store.Store) {
 	}
 }
 
+// testSearchOperators checks OR, groups, exclusions alone, the name field and the filters.
+func testSearchOperators(t *testing.T, s *store.Store) {
+	docs := addDone(t, s,
+		textDoc{"alice", "fox.pdf", []string{"the quick brown fox"}},
+		textDoc{"alice", "dog.pdf", []string{"the lazy dog"}},
+		textDoc{"alice", "both.pdf", []string{"fox and dog together"}},
+		textDoc{"alice", "none.pdf", []string{"nothing here"}},
+		textDoc{"alice", "report.png", []string{"fox report"}},
+		textDoc{"bob", "bob.pdf", []string{"fox dog nothing"}},
+	)
+	day := docs["fox.pdf"].CreatedAt.UTC().Format(time.DateOnly)
+	next := docs["fox.pdf"].CreatedAt.UTC().AddDate(0, 0, 1).Format(time.DateOnly)
+	tests := []struct {
+		query string
+		want  []string
+	}{
+		{"fox OR dog", []string{"fox.pdf", "dog.pdf", "both.pdf", "report.png"}},
+		{"fox -dog", []string{"fox.pdf", "report.png"}},
+		{"-fox", []string{"dog.pdf", "none.pdf"}},
+		{"-fox -dog", []string{"none.pdf"}},
+		{"NOT (fox OR dog)", []string{"none.pdf"}},
+		{"(fox OR dog) -together", []string{"fox.pdf", "dog.pdf", "report.png"}},
+		{"quick OR lazy OR nothing", []string{"fox.pdf", "dog.pdf", "none.pdf"}},
+		{"(quick fox) OR (lazy dog)", []string{"fox.pdf", "dog.pdf"}},
+		{"fox type:pdf", []string{"fox.pdf", "both.pdf"}},
+		{"type:image", []string{"report.png"}},
+		{"type:png -fox", nil},
+		{"name:fox", []string{"fox.pdf"}},
+		{"name:fox OR name:dog", []string{"fox.pdf", "dog.pdf"}},
+		{"fox -name:fox", []string{"both.pdf", "report.png"}},
+		{"name:quick", nil},
+		{"fox after:" + day, []string{"fox.pdf", "both.pdf", "report.png"}},
+		{"fox before:" + day, nil},
+		{"fox before:" + next, []string{"fox.pdf", "both.pdf", "report.png"}},
+		{"after:" + next, nil},
+	}
+	for _, tt := range tests {
+		res := find(t, s, "alice", tt.query)
+		if got := names(res.Hits); !sameSet(got, tt.want) {
+			t.Errorf("Search(%s) = %v, want %v", tt.query, got, tt.want)
+		}
+		if res.Total != len(tt.want) {
+			t.Errorf("Search(%s) total = %d, want %d", tt.query, res.Total, len(tt.want))
+		}
+	}
+	res := find(t, s, "alice", "fox OR nothing")
+	if got := names(res.Hits); len(got) != 4 || got[len(got)-1] == "fox.pdf" {
+		t.Errorf("Search(fox OR nothing) = %v, want 4 hits", got)
+	}
+}
+
 func testSearchSnippets(t *testing.T, s *store.Store) {
 	page := filler(60) + " The invoice total was 420 euros, due in March. " + filler(60)
 	addDone(t, s, textDoc{"alice", "bill.pdf", []string{page}})
@@ -304,10 +356,12 @@ func testSearchLiteral(t *testing.T, s *store.Store) {
 		query string
 		want  []string
 	}{
-		{`zulu OR nothere`, literal},
+		{`zulu OR nothere`, both},
+		{`zulu or nothere`, literal},
 		{`zulu | nothere`, literal},
-		{`zulu AND OR NOT yankee`, literal},
-		{`zulu NOT nothere`, literal},
+		{`zulu AND OR NOT yankee`, both},
+		{`zulu and or not yankee`, literal},
+		{`zulu NOT nothere`, []string{"decoy.pdf"}},
 		{`!nothere & zulu`, literal},
 		{`zulu & !nothere`, literal},
 		{`NEAR(zulu yankee)`, literal},
@@ -362,19 +416,28 @@ func testSearchRawWords(t *testing.T, s *store.Store) {
 		`^zulu`, `'`, `\`, `:*`, `&|!`, `zulu"`, `(`, `)`, `-zulu`, "zulu\x00", "\x00", "",
 		"zulu\nyankee", `zulu:* | nothere`, `{body}:nothere`, `' OR '1'='1`,
 	}
+	leaf := func(c search.Clause) *search.Node { return search.Leaf(c) }
+	zulu := leaf(search.Clause{Words: []string{"zulu"}})
 	for _, w := range raw {
-		for _, q := range []search.Query{
-			{Clauses: []search.Clause{{Words: []string{w}}}},
-			{Clauses: []search.Clause{{Words: []string{w}, Prefix: true}}},
-			{Clauses: []search.Clause{{Words: []string{"zulu", w}}}},
-			{Clauses: []search.Clause{{Words: []string{"zulu"}}, {Words: []string{w}, Not: true}}},
-		} {
+		positive := []search.Query{
+			{Root: leaf(search.Clause{Words: []string{w}})},
+			{Root: leaf(search.Clause{Words: []string{w}, Prefix: true})},
+			{Root: leaf(search.Clause{Words: []string{w}, Exact: true})},
+			{Root: leaf(search.Clause{Words: []string{"zulu", w}})},
+			{Root: leaf(search.Clause{Words: []string{w}, Field: search.FieldName})},
+		}
+		other := []search.Query{
+			{Root: search.And(zulu, search.Not(leaf(search.Clause{Words: []string{w}})))},
+			{Root: search.Or(zulu, leaf(search.Clause{Words: []string{w}}))},
+			{Root: search.Not(leaf(search.Clause{Words: []string{w}}))},
+		}
+		for i, q := range append(positive, other...) {
 			res, err := s.Search(t.Context(), "alice", q, store.SearchOptions{Limit: 10})
 			if err != nil && !errors.Is(err, document.ErrInvalidInput) {
-				t.Errorf("Search(%+v): %v", q.Clauses, err)
+				t.Errorf("Search(%s): %v", q.Root.Clause.Words, err)
 			}
-			if strings.Contains(w, "nothere") && slices.Contains(names(res.Hits), "decoy.pdf") && !q.Clauses[len(q.Clauses)-1].Not {
-				t.Errorf("Search(%+v) found decoy.pdf, which lacks the word nothere", q.Clauses)
+			if strings.Contains(w, "nothere") && slices.Contains(names(res.Hits), "decoy.pdf") && i < len(positive) {
+				t.Errorf("Search(%q) found decoy.pdf, which lacks the word nothere", q.Root.Clause.Words)
 			}
 		}
 	}
@@ -389,7 +452,7 @@ func testSearchInvalid(t *testing.T, s *store.Store) {
 		opt  store.SearchOptions
 	}{
 		{"empty query", search.Query{}, store.SearchOptions{Limit: 10}},
-		{"only exclusions", search.Query{Clauses: []search.Clause{{Words: []string{"words"}, Not: true}}}, store.SearchOptions{Limit: 10}},
+		{"only punctuation", search.Query{Root: search.Not(search.Leaf(search.Clause{Words: []string{"&|!"}}))}, store.SearchOptions{Limit: 10}},
 		{"zero limit", words, store.SearchOptions{}},
 		{"limit over 100", words, store.SearchOptions{Limit: 101}},
 		{"negative offset", words, store.SearchOptions{Limit: 10, Offset: -1}},

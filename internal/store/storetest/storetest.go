@@ -26,6 +26,7 @@ package storetest
 import (
 	"errors"
 	"fmt"
+	"path"
 	"strings"
 	"testing"
 	"time"
@@ -63,6 +64,7 @@ func Run(t *testing.T, open func(t *testing.T, clock *Clock) *store.Store) {
 		{"SearchDocumentLevel", testSearchDocumentLevel},
 		{"SearchStems", testSearchStems},
 		{"SearchNames", testSearchNames},
+		{"SearchOperators", testSearchOperators},
 		{"SearchSnippets", testSearchSnippets},
 		{"SearchPaging", testSearchPaging},
 		{"SearchLiteral", testSearchLiteral},
@@ -222,6 +224,14 @@ func addDoneIn(t *testing.T, s *store.Store, lang string, docs ...textDoc) map[s
 	for _, td := range docs {
 		d := newDoc(td.owner, td.name)
 		d.Lang = lang
+		switch path.Ext(td.name) {
+		case ".png":
+			d.ContentType = "image/png"
+		case ".jpg":
+			d.ContentType = "image/jpeg"
+		case ".tif":
+			d.ContentType = "image/tiff"
+		}
 		create(t, s, d)
 		byID[d.ID] = td
 	}

@@ -16,6 +16,7 @@ import (
 	"net/url"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"syscall"
 	"testing"
@@ -412,8 +413,38 @@ func TestSearch(t *testing.T) {
 			t.Errorf("q=%q: %d %s", q, rec.Code, rec.Body)
 		}
 	}
+	for _, tt := range []struct {
+		q, sort string
+		want    []string
+	}{
+		{"invoices", "", []string{"invoice number 42 from ACME corporation", "second invoice reminder"}},
+		{"-invoice", "", []string{"a letter about the weather"}},
+		{"invoice OR weather", "newest", []string{"second invoice reminder", "a letter about the weather", "invoice number 42 from ACME corporation"}},
+		{"invoice OR weather", "oldest", []string{"invoice number 42 from ACME corporation", "a letter about the weather", "second invoice reminder"}},
+		{"invoice type:png", "relevance", []string{"invoice number 42 from ACME corporation", "second invoice reminder"}},
+		{"invoice type:pdf", "", nil},
+	} {
+		rec := e.get("/v1/search?q="+url.QueryEscape(tt.q)+"&sort="+tt.sort, "")
+		res := decode[result](t, rec)
+		var got []string
+		for _, h := range res.Hits {
+			var text []string
+			for _, f := range h.Snippet {
+				text = append(text, f.Text)
+			}
+			got = append(got, strings.Join(text, ""))
+		}
+		if tt.sort == "" || tt.sort == "relevance" {
+			slices.Sort(got)
+		}
+		if rec.Code != http.StatusOK || !slices.Equal(got, tt.want) {
+			t.Errorf("search %q sort %q = %d %q, want %q", tt.q, tt.sort, rec.Code, got, tt.want)
+		}
+	}
 	wantProblem(t, e.get("/v1/search", ""), http.StatusBadRequest, "q")
 	wantProblem(t, e.get("/v1/search?q=x&limit=1000", ""), http.StatusBadRequest, "limit")
+	wantProblem(t, e.get("/v1/search?q=x&sort=size", ""), http.StatusBadRequest, "sort")
+	wantProblem(t, e.get("/v1/search?q=type:exe", ""), http.StatusBadRequest, "type:exe")
 }
 
 // searchStore answers every search with res.

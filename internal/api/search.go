@@ -50,7 +50,11 @@ func (s *Server) search(w http.ResponseWriter, r *http.Request, owner string) {
 		s.fail(w, r, fmt.Errorf("offset: %w", err))
 		return
 	}
-	res, err := s.opt.Store.Search(r.Context(), owner, q, store.SearchOptions{Limit: limit, Offset: offset})
+	sort := store.Sort(params.Get("sort"))
+	if sort == "relevance" {
+		sort = store.SortRelevance
+	}
+	res, err := s.opt.Store.Search(r.Context(), owner, q, store.SearchOptions{Limit: limit, Offset: offset, Sort: sort})
 	if err != nil {
 		s.fail(w, r, err)
 		return

@@ -32,10 +32,10 @@ type Backend interface {
 	Delete(ctx context.Context, owner, id string) (document.Document, error)
 	// Reprocess queues the document again if Reprocessable allows it, in one transaction.
 	Reprocess(ctx context.Context, owner, id string) (document.Document, error)
-	// Search ranks the owner's done documents that match q and returns the window of them
-	// that starts at offset and holds at most limit. Every clause of q holds words as
-	// search.Words finds them; q's Root may be nil (filters alone) or exclude only.
-	Search(ctx context.Context, owner string, q search.Query, offset, limit int) (Ranked, error)
+	// Search orders the owner's done documents that match q by opt.Sort and returns the window
+	// of them that starts at opt.Offset and holds at most opt.Limit. Every clause of q holds
+	// words as search.Words finds them; q's Root may be nil (filters alone) or exclude only.
+	Search(ctx context.Context, owner string, q search.Query, opt SearchOptions) (Ranked, error)
 
 	// Claim, ClaimDocument and Extend are given a positive lease.
 	Claim(ctx context.Context, lease time.Duration) (document.Job, error)

@@ -139,6 +139,23 @@ func (h Highlighter) Snippet(text string) []Fragment {
 	return frags
 }
 
+// Lead returns the opening words of text as a snippet without matches, with an ellipsis where
+// the text goes on; nil for a text without words. It stands in for a snippet when a document
+// matches by its name or exclusions alone.
+func Lead(text string) []Fragment {
+	n := 0
+	for s := range words(text) {
+		n++
+		if n > snippetBefore+snippetAfter {
+			return []Fragment{{Text: strings.TrimSpace(CollapseSpace(text[:s.start])) + ellipsis}}
+		}
+	}
+	if t := strings.TrimSpace(CollapseSpace(text)); n > 0 {
+		return []Fragment{{Text: t}}
+	}
+	return nil
+}
+
 // span is a word's place in a text.
 type span struct {
 	start, end int

@@ -42,6 +42,24 @@ func TestSnippet(t *testing.T) {
 	}
 }
 
+func TestLead(t *testing.T) {
+	long := strings.TrimSpace(strings.Repeat("lorem ", snippetBefore+snippetAfter))
+	tests := []struct {
+		text string
+		want []Fragment
+	}{
+		{"  Invoice\n total ", []Fragment{{Text: "Invoice total"}}},
+		{long + " more\nand more", []Fragment{{Text: long + ellipsis}}},
+		{" ,;", nil},
+		{"", nil},
+	}
+	for _, tt := range tests {
+		if got := Lead(tt.text); !slices.Equal(got, tt.want) {
+			t.Errorf("Lead(%q) = %+v, want %+v", tt.text, got, tt.want)
+		}
+	}
+}
+
 func TestFirst(t *testing.T) {
 	tests := []struct {
 		query, text string

@@ -10,6 +10,7 @@ import (
 	"errors"
 	"fmt"
 	"slices"
+	"strings"
 	"time"
 
 	"github.com/docpipe/docpipe/internal/document"
@@ -166,14 +167,15 @@ func (s *Store) Reprocess(ctx context.Context, owner, id string) (document.Docum
 	return d, s.wrap("reprocess document", err)
 }
 
-// Search runs a parsed query over the owner's done documents, best match first. Each hit
-// shows its page and a snippet of it around the first word the query matches.
+// Search runs a parsed query over the owner's done documents, in the order opt asks for. Each
+// hit shows its page and a snippet of it around the first word the query matches, or the
+// page's opening words when it matches none.
 func (s *Store) Search(ctx context.Context, owner string, q search.Query, opt SearchOptions) (SearchResult, error) {
 	q, err := checkSearch(q, opt)
 	if err != nil {
 		return SearchResult{}, s.wrap("search", err)
 	}
-	r, err := s.b.Search(ctx, owner, q, opt.Offset, opt.Limit)
+	r, err := s.b.Search(ctx, owner, q, opt)
 	if err != nil {
 		return SearchResult{}, s.wrap("search", err)
 	}
@@ -190,6 +192,9 @@ func (s *Store) Search(ctx context.Context, owner string, q search.Query, opt Se
 				}
 			}
 			hit.Page, hit.Snippet = p.Number, h.Snippet(p.Text)
+			if hit.Snippet == nil {
+				hit.Snippet = Lead(p.Text)
+			}
 		}
 		res.Hits = append(res.Hits, hit)
 	}
@@ -202,6 +207,9 @@ func (s *Store) Search(ctx context.Context, owner string, q search.Query, opt Se
 func checkSearch(q search.Query, opt SearchOptions) (search.Query, error) {
 	if opt.Limit < 1 || opt.Limit > MaxSearchLimit || opt.Offset < 0 {
 		return q, invalid("limit %d and offset %d, want 1..%d and at least 0", opt.Limit, opt.Offset, MaxSearchLimit)
+	}
+	if !slices.Contains(Sorts, opt.Sort) {
+		return q, invalid("sort %q, want relevance, newest, oldest or name", opt.Sort)
 	}
 	n := 0
 	for range q.Clauses() {
@@ -334,10 +342,30 @@ type ListResult struct {
 	Next      string // cursor of the next page; empty on the last page
 }
 
-// SearchOptions selects a page of search hits.
+// SearchOptions selects a page of search hits and their order.
 type SearchOptions struct {
 	Limit  int // 1..MaxSearchLimit
 	Offset int
+	Sort   Sort
+}
+
+// Sort is an order of search hits.
+type Sort string
+
+// The orders of search hits. Ties go newest first.
+const (
+	SortRelevance Sort = ""       // best match first
+	SortNewest    Sort = "newest" // latest upload first
+	SortOldest    Sort = "oldest" // earliest upload first
+	SortName      Sort = "name"   // by name, A to Z, ignoring case
+)
+
+// Sorts are the orders there are.
+var Sorts = []Sort{SortRelevance, SortNewest, SortOldest, SortName}
+
+// CompareNames orders document names for SortName.
+func CompareNames(a, b string) int {
+	return cmp.Or(cmp.Compare(strings.ToLower(a), strings.ToLower(b)), cmp.Compare(a, b))
 }
 
 // SearchResult is a page of hits, best first.

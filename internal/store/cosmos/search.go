@@ -201,7 +201,9 @@ func (c clause) count(p textPage, k int) int {
 // page. Candidates are the pages that hold the first word of the first positive clause, newest
 // document first; the rest is checked here. A document scores as its best page does with BM25
 // over the matching documents' pages, and that page is the hit's.
-func (s *backend) Search(ctx context.Context, owner string, q search.Query, offset, limit int) (store.Ranked, error) {
+//
+// Other orders than relevance sort the same matches.
+func (s *backend) Search(ctx context.Context, owner string, q search.Query, opt store.SearchOptions) (store.Ranked, error) {
 	cq := compile(q)
 	var (
 		ids []string
@@ -234,7 +236,17 @@ func (s *backend) Search(ctx context.Context, owner string, q search.Query, offs
 	}
 	res.Total = len(matches)
 	rank(cq.clauses, matches)
-	for _, m := range store.Window(matches, offset, limit) {
+	switch opt.Sort {
+	case store.SortNewest, store.SortOldest, store.SortName:
+		slices.SortFunc(matches, func(a, b match) int { return cmp.Compare(b.doc.Key, a.doc.Key) })
+		switch opt.Sort {
+		case store.SortOldest:
+			slices.Reverse(matches)
+		case store.SortName:
+			slices.SortStableFunc(matches, func(a, b match) int { return store.CompareNames(a.doc.Name, b.doc.Name) })
+		}
+	}
+	for _, m := range store.Window(matches, opt.Offset, opt.Limit) {
 		res.Matches = append(res.Matches, store.Match{
 			Document: m.doc.document(),
 			Score:    m.score,

@@ -27,7 +27,9 @@ const nameWeight = 4
 //
 // Search ranks and counts at most the newest 1,000 matching documents, so that its cost does not
 // grow with the number of matches; when more match, the result is Capped.
-func (s *backend) Search(ctx context.Context, owner string, q search.Query, offset, limit int) (store.Ranked, error) {
+//
+// Other orders than relevance skip ranking and order the same candidates.
+func (s *backend) Search(ctx context.Context, owner string, q search.Query, opt store.SearchOptions) (store.Ranked, error) {
 	tq, err := compile(q)
 	if err != nil {
 		return store.Ranked{}, err
@@ -47,19 +49,38 @@ func (s *backend) Search(ctx context.Context, owner string, q search.Query, offs
 			cands, res.Capped = cands[:s.maxCandidates], true
 		}
 		res.Total = len(cands)
-		if offset >= len(cands) {
+		if opt.Offset >= len(cands) {
 			return nil
 		}
 		ranked := make([]scored, len(cands))
 		for i, seq := range cands {
 			ranked[i] = scored{seq: seq, page: 1}
 		}
-		if tq.any != "" {
-			if ranked, err = rank(ctx, tx, tq.any, cands); err != nil {
-				return fmt.Errorf("rank: %w", err)
+		switch opt.Sort {
+		case store.SortRelevance:
+			if tq.any != "" {
+				if ranked, err = rank(ctx, tx, tq.any, cands); err != nil {
+					return fmt.Errorf("rank: %w", err)
+				}
 			}
+		case store.SortOldest:
+			slices.Reverse(ranked)
+		case store.SortName:
+			rows, err := tx.Query(ctx, `SELECT seq, name FROM documents WHERE seq = ANY($1)`, cands)
+			if err != nil {
+				return fmt.Errorf("names: %w", err)
+			}
+			names := make(map[int64]string, len(cands))
+			var (
+				seq  int64
+				name string
+			)
+			if _, err := pgx.ForEachRow(rows, []any{&seq, &name}, func() error { names[seq] = name; return nil }); err != nil {
+				return fmt.Errorf("names: %w", err)
+			}
+			slices.SortStableFunc(ranked, func(a, b scored) int { return store.CompareNames(names[a.seq], names[b.seq]) })
 		}
-		res.Matches, err = matches(ctx, tx, store.Window(ranked, offset, limit))
+		res.Matches, err = matches(ctx, tx, store.Window(ranked, opt.Offset, opt.Limit))
 		if err != nil {
 			return fmt.Errorf("matches: %w", err)
 		}

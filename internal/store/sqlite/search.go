@@ -25,7 +25,9 @@ import (
 // grow with the number of matches; when more match, the result is Capped. In a large index it
 // ranks by the query's distinctive words only, and lists the matches of a query that has none
 // newest first (see distinctive).
-func (s *backend) Search(ctx context.Context, owner string, q search.Query, offset, limit int) (store.Ranked, error) {
+//
+// Other orders than relevance skip ranking and order the same candidates.
+func (s *backend) Search(ctx context.Context, owner string, q search.Query, opt store.SearchOptions) (store.Ranked, error) {
 	e := compile(q, owner)
 	var res store.Ranked
 	err := s.read(ctx, func(tx *sql.Tx) error {
@@ -39,23 +41,54 @@ func (s *backend) Search(ctx context.Context, owner string, q search.Query, offs
 			cands, res.Capped = cands[:s.maxCandidates], true
 		}
 		res.Total = len(cands)
-		if offset >= len(cands) {
+		if opt.Offset >= len(cands) {
 			return nil
 		}
-		words, err := s.distinctive(ctx, tx, e.words)
+		ranked, err := s.order(ctx, tx, e, cands, opt.Sort)
 		if err != nil {
 			return err
 		}
-		ranked := newestFirst(cands)
-		if len(words) > 0 {
-			if ranked, err = rank(ctx, tx, e, words, cands, s.rankRows); err != nil {
-				return err
-			}
-		}
-		res.Matches, err = matches(ctx, tx, owner, store.Window(ranked, offset, limit))
+		res.Matches, err = matches(ctx, tx, owner, store.Window(ranked, opt.Offset, opt.Limit))
 		return err
 	})
 	return res, err
+}
+
+// order puts the candidates, newest first, in the order by.
+func (s *backend) order(ctx context.Context, tx *sql.Tx, e exprs, cands []int64, by store.Sort) ([]scored, error) {
+	ranked := newestFirst(cands)
+	switch by {
+	case store.SortOldest:
+		slices.Reverse(ranked)
+	case store.SortName:
+		names := make(map[int64]string, len(cands))
+		rows, err := tx.QueryContext(ctx, `SELECT seq, name FROM documents WHERE seq IN (SELECT value FROM json_each(?))`, jsonInts(cands))
+		if err != nil {
+			return nil, err
+		}
+		defer rows.Close()
+		for rows.Next() {
+			var (
+				seq  int64
+				name string
+			)
+			if err := rows.Scan(&seq, &name); err != nil {
+				return nil, err
+			}
+			names[seq] = name
+		}
+		if err := rows.Err(); err != nil {
+			return nil, err
+		}
+		slices.SortStableFunc(ranked, func(a, b scored) int { return store.CompareNames(names[a.seq], names[b.seq]) })
+	case store.SortRelevance:
+		words, err := s.distinctive(ctx, tx, e.words)
+		if err != nil || len(words) == 0 {
+			return ranked, err
+		}
+		return rank(ctx, tx, e, words, cands, s.rankRows)
+	}
+	return ranked, nil
 }
 
 // scored is a candidate document's row and bm25 score, lower is better.

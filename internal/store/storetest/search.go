@@ -255,6 +255,44 @@ func testSearchOperators(t *testing.T, s *store.Store) {
 	}
 }
 
+// testSearchSort checks each order of hits.
+func testSearchSort(t *testing.T, s *store.Store) {
+	for _, td := range []textDoc{
+		{"alice", "b.pdf", []string{"kiwi " + filler(20)}},
+		{"alice", "A.pdf", []string{"kiwi kiwi kiwi"}},
+		{"alice", "c.pdf", []string{"kiwi " + filler(50)}},
+	} {
+		addDone(t, s, td)
+	}
+	tests := []struct {
+		sort store.Sort
+		want []string
+	}{
+		{store.SortRelevance, []string{"A.pdf", "b.pdf", "c.pdf"}},
+		{store.SortNewest, []string{"c.pdf", "A.pdf", "b.pdf"}},
+		{store.SortOldest, []string{"b.pdf", "A.pdf", "c.pdf"}},
+		{store.SortName, []string{"A.pdf", "b.pdf", "c.pdf"}},
+	}
+	for _, tt := range tests {
+		for _, text := range []string{"kiwi", "-nothere"} {
+			if tt.sort == store.SortRelevance && text != "kiwi" {
+				continue
+			}
+			res, err := s.Search(t.Context(), "alice", query(t, text), store.SearchOptions{Limit: 10, Sort: tt.sort})
+			if err != nil {
+				t.Fatalf("Search(%s, sort %q): %v", text, tt.sort, err)
+			}
+			if got := names(res.Hits); !slices.Equal(got, tt.want) {
+				t.Errorf("Search(%s, sort %q) = %v, want %v", text, tt.sort, got, tt.want)
+			}
+		}
+		res, err := s.Search(t.Context(), "alice", query(t, "kiwi"), store.SearchOptions{Limit: 1, Offset: 1, Sort: tt.sort})
+		if err != nil || len(res.Hits) != 1 || res.Hits[0].Document.Name != tt.want[1] || res.Total != 3 {
+			t.Errorf("Search(kiwi, sort %q, offset 1) = %v, %v; want %s of 3", tt.sort, names(res.Hits), err, tt.want[1])
+		}
+	}
+}
+
 func testSearchSnippets(t *testing.T, s *store.Store) {
 	page := filler(60) + " The invoice total was 420 euros, due in March. " + filler(60)
 	addDone(t, s, textDoc{"alice", "bill.pdf", []string{page}})
@@ -456,6 +494,7 @@ func testSearchInvalid(t *testing.T, s *store.Store) {
 		{"zero limit", words, store.SearchOptions{}},
 		{"limit over 100", words, store.SearchOptions{Limit: 101}},
 		{"negative offset", words, store.SearchOptions{Limit: 10, Offset: -1}},
+		{"unknown sort", words, store.SearchOptions{Limit: 10, Sort: "size"}},
 	}
 	for _, tt := range tests {
 		_, err := s.Search(t.Context(), "alice", tt.q, tt.opt)

@@ -65,6 +65,7 @@ func Run(t *testing.T, open func(t *testing.T, clock *Clock) *store.Store) {
 		{"SearchStems", testSearchStems},
 		{"SearchNames", testSearchNames},
 		{"SearchOperators", testSearchOperators},
+		{"SearchSort", testSearchSort},
 		{"SearchSnippets", testSearchSnippets},
 		{"SearchPaging", testSearchPaging},
 		{"SearchLiteral", testSearchLiteral},

@@ -3,6 +3,7 @@ package api
 import (
 	"context"
 	"net/http"
+	"net/url"
 	"reflect"
 	"testing"
 	"time"
@@ -45,4 +46,21 @@ func TestPageWords(t *testing.T) {
 		wantProblem(t, e.get(path+n+"/words", ""), http.StatusNotFound, "no page "+n)
 	}
 	wantProblem(t, e.get(path+"1/words", "mallory"), http.StatusNotFound, "no such document")
+
+	for _, tt := range []struct {
+		q    string
+		want []document.Box
+	}{
+		{"rechnungen", []document.Box{{300, 300, 620, 350}}},
+		{"2024", []document.Box{{650, 302, 900, 349}}},
+		{`"rechnung 2024" OR nothing`, []document.Box{{300, 300, 620, 350}, {650, 302, 900, 349}}},
+		{"-rechnung", nil},
+		{"typed", nil},
+	} {
+		got := decode[pageWords](t, e.get(path+"1/words?q="+url.QueryEscape(tt.q), ""))
+		if !reflect.DeepEqual(got.Matches, tt.want) {
+			t.Errorf("page 1 words for %q match %v, want %v", tt.q, got.Matches, tt.want)
+		}
+	}
+	wantProblem(t, e.get(path+"1/words?q=", ""), http.StatusBadRequest, "q")
 }

@@ -75,6 +75,12 @@ func (h Highlighter) marks(w string) bool {
 	return false
 }
 
+// Marks reports whether h marks a word of text, as search.Words splits it: a word as OCR read it,
+// punctuation and all, is marked when one of its words is.
+func (h Highlighter) Marks(text string) bool {
+	return h.First(text) >= 0
+}
+
 // First returns the byte offset in text of the first word h marks, or -1.
 func (h Highlighter) First(text string) int {
 	for s := range words(text) {

@@ -165,12 +165,31 @@ func (c *Client) Pages(ctx context.Context, token, id string) ([]document.Page, 
 	return body.Pages, err
 }
 
-// Search runs a query.
-func (c *Client) Search(ctx context.Context, token, query string, offset, limit int) (SearchPage, error) {
+// Search runs a query, its hits in the order sort names ("" for the best first).
+func (c *Client) Search(ctx context.Context, token, query, sort string, offset, limit int) (SearchPage, error) {
 	q := url.Values{"q": {query}, "offset": {strconv.Itoa(offset)}, "limit": {strconv.Itoa(limit)}}
+	if sort != "" {
+		q.Set("sort", sort)
+	}
 	var p SearchPage
 	err := c.do(ctx, token, http.MethodGet, "/v1/search?"+q.Encode(), nil, "", &p)
 	return p, err
+}
+
+// PageMarks are the boxes of the words a query matches on a page, in the pixels of a
+// Width×Height picture of it.
+type PageMarks struct {
+	Width   int            `json:"width"`
+	Height  int            `json:"height"`
+	Matches []document.Box `json:"matches"`
+}
+
+// Marks finds the words of page n of a document that query matches.
+func (c *Client) Marks(ctx context.Context, token, id string, n int, query string) (PageMarks, error) {
+	var m PageMarks
+	path := "/v1/documents/" + url.PathEscape(id) + "/pages/" + strconv.Itoa(n) + "/words?" + url.Values{"q": {query}}.Encode()
+	err := c.do(ctx, token, http.MethodGet, path, nil, "", &m)
+	return m, err
 }
 
 // Delete deletes a document.

@@ -199,20 +199,33 @@ const (
 
 // searchPage is the data of the search page.
 type searchPage struct {
-	Query  string
-	Result *SearchPage
-	Offset int
-	Prev   int
-	Error  string
+	Query    string // what the user typed
+	Type     string // "", "pdf" or "image"
+	From, To string // dates, YYYY-MM-DD, both included; "" for open
+	Sort     string // "" (relevance), "newest", "oldest" or "name"
+	Full     string // the query with the filters, as the API reads it
+	Result   *SearchPage
+	Offset   int
+	Prev     int
+	Error    string
+}
+
+// searchSorts are the orders the search page offers, by their API names.
+var searchSorts = []struct{ Value, Label string }{
+	{"", "Best match"}, {"newest", "Newest"}, {"oldest", "Oldest"}, {"name", "Name"},
 }
 
 func (s *Server) search(w http.ResponseWriter, r *http.Request, u request) {
-	q := strings.TrimSpace(r.URL.Query().Get("q"))
-	offset, _ := strconv.Atoi(r.URL.Query().Get("offset"))
+	form := r.URL.Query()
+	offset, _ := strconv.Atoi(form.Get("offset"))
 	offset = max(0, min(offset, 10_000))
-	data := searchPage{Query: q, Offset: offset, Prev: max(0, offset-searchSize)}
-	if q != "" {
-		res, err := s.opt.API.Search(r.Context(), u.token, q, offset, searchSize)
+	data := searchPage{
+		Query: strings.TrimSpace(form.Get("q")), Type: form.Get("type"), From: form.Get("from"), To: form.Get("to"),
+		Sort: form.Get("sort"), Offset: offset, Prev: max(0, offset-searchSize),
+	}
+	data.Full, data.Error = fullQuery(data)
+	if data.Full != "" && data.Error == "" {
+		res, err := s.opt.API.Search(r.Context(), u.token, data.Full, data.Sort, offset, searchSize)
 		var p *Problem
 		switch {
 		case errors.As(err, &p) && p.Status == http.StatusBadRequest:
@@ -227,12 +240,52 @@ func (s *Server) search(w http.ResponseWriter, r *http.Request, u request) {
 	s.render(w, r, http.StatusOK, "search", u.session, data)
 }
 
+// fullQuery adds the search form's filters to its query in the API's syntax, or says what is
+// wrong with them. The form's "to" date is included; the API's before: is not.
+func fullQuery(p searchPage) (string, string) {
+	parts := []string{p.Query}
+	switch p.Type {
+	case "":
+	case "pdf", "image":
+		parts = append(parts, "type:"+p.Type)
+	default:
+		return "", "Choose PDF, image or any type."
+	}
+	if p.From != "" {
+		if _, err := time.Parse(time.DateOnly, p.From); err != nil {
+			return "", "The first date is not a date."
+		}
+		parts = append(parts, "after:"+p.From)
+	}
+	if p.To != "" {
+		to, err := time.Parse(time.DateOnly, p.To)
+		if err != nil {
+			return "", "The last date is not a date."
+		}
+		parts = append(parts, "before:"+to.AddDate(0, 0, 1).Format(time.DateOnly))
+	}
+	if !slices.ContainsFunc(searchSorts, func(o struct{ Value, Label string }) bool { return o.Value == p.Sort }) {
+		return "", "Choose an order from the list."
+	}
+	return strings.TrimSpace(strings.Join(parts, " ")), ""
+}
+
 // documentPage is the data of one document's page.
 type documentPage struct {
 	Doc     document.Document
-	Pages   []document.Page
-	Preview bool // the original is an image a browser shows
+	Pages   []viewPage
+	Preview bool   // the original is an image a browser shows
+	Query   string // the search that led here, whose words are marked on the pages
 }
+
+// viewPage is a page of a document with the words a search matches on its picture.
+type viewPage struct {
+	document.Page
+	Marks *PageMarks
+}
+
+// maxMarkedPages is how many pages of a document the marks of a search are looked up for.
+const maxMarkedPages = 50
 
 func (s *Server) document(w http.ResponseWriter, r *http.Request, u request) {
 	id := r.PathValue("id")
@@ -241,14 +294,40 @@ func (s *Server) document(w http.ResponseWriter, r *http.Request, u request) {
 		s.apiError(w, r, u, err)
 		return
 	}
-	data := documentPage{Doc: d, Preview: previewable(d.ContentType)}
+	data := documentPage{Doc: d, Preview: previewable(d.ContentType), Query: strings.TrimSpace(r.URL.Query().Get("q"))}
 	if d.Status == document.StatusDone {
-		if data.Pages, err = s.opt.API.Pages(r.Context(), u.token, id); err != nil {
+		pages, err := s.opt.API.Pages(r.Context(), u.token, id)
+		if err != nil {
 			s.apiError(w, r, u, err)
 			return
 		}
+		for _, p := range pages {
+			data.Pages = append(data.Pages, viewPage{Page: p})
+		}
+		if data.Query != "" {
+			s.mark(r.Context(), u.token, id, data.Query, data.Pages)
+		}
 	}
 	s.render(w, r, http.StatusOK, "document", u.session, data)
+}
+
+// mark looks up the words query matches on each OCR page's picture. A page it cannot mark is
+// shown without marks: they are a help, not the page.
+func (s *Server) mark(ctx context.Context, token, id, query string, pages []viewPage) {
+	for i := range pages[:min(len(pages), maxMarkedPages)] {
+		p := &pages[i]
+		if p.Source != document.SourceOCR {
+			continue
+		}
+		m, err := s.opt.API.Marks(ctx, token, id, p.Number, query)
+		if err != nil {
+			s.opt.Log.WarnContext(ctx, "web: marks of a page", "document", id, "page", p.Number, "err", err)
+			return
+		}
+		if len(m.Matches) > 0 && m.Width > 0 && m.Height > 0 {
+			p.Marks = &m
+		}
+	}
 }
 
 // previewable reports whether browsers display the type inline.
@@ -429,6 +508,8 @@ var funcs = template.FuncMap{
 		return s == document.StatusQueued || s == document.StatusProcessing
 	},
 	"add": func(a, b int) int { return a + b },
+	"sorts": func() any { return searchSorts },
+	"sub":   func(a, b int) int { return a - b },
 }
 
 func parseTemplates() (map[string]*template.Template, error) {

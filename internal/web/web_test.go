@@ -15,6 +15,7 @@ import (
 	"net/url"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"strings"
 	"sync/atomic"
 	"testing"
@@ -873,5 +874,79 @@ func TestUploadLanguage(t *testing.T) {
 	status, out = b.upload(b.csrf(), map[string][]byte{"x.png": pngFile(t)}, "lang", "tlh")
 	if d, _ := out["detail"].(string); status != http.StatusUnprocessableEntity || !strings.Contains(d, "installed are deu, eng") {
 		t.Errorf("upload in a language not installed = %d %v, want 422 naming the installed ones", status, out)
+	}
+}
+
+// TestSearchFiltersAndMarks searches with the form's filters and order, follows a hit to its page
+// and finds the matching words marked on the page picture.
+func TestSearchFiltersAndMarks(t *testing.T) {
+	e := newEnv(t, envOptions{})
+	b := e.browser()
+	page := image.NewGray(image.Rect(0, 0, 300, 400))
+	var ids []string
+	for _, name := range []string{"harbour.png", "notes.png"} {
+		status, out := b.upload(b.csrf(), map[string][]byte{name: ocrtest.TIFF([]*image.Gray{page, page})})
+		if status != http.StatusAccepted {
+			t.Fatalf("upload = %d %v", status, out)
+		}
+		ids = append(ids, firstID(t, out))
+	}
+	layout := &document.Layout{Width: 300, Height: 400, Lines: []document.Line{{Box: document.Box{10, 10, 200, 30}, Words: []document.Word{
+		{Text: "Cranes", Box: document.Box{10, 10, 90, 30}, Confidence: 90},
+		{Text: "unload,", Box: document.Box{100, 10, 200, 30}, Confidence: 90},
+	}}}}
+	for _, text := range []string{"the harbour", "nothing"} {
+		job, err := e.store.Claim(t.Context(), time.Minute)
+		if err != nil {
+			t.Fatal(err)
+		}
+		pages := []document.Page{
+			{Number: 1, Text: text, Source: document.SourceOCR},
+			{Number: 2, Text: "Cranes unload,", Source: document.SourceOCR, Layout: layout},
+		}
+		if err := e.store.Complete(t.Context(), job, pages); err != nil {
+			t.Fatal(err)
+		}
+	}
+
+	res := b.get("/search?q=crane&sort=name")
+	first, second := strings.Index(res.body, ">harbour.png<"), strings.Index(res.body, ">notes.png<")
+	if res.status != http.StatusOK || first < 0 || second < first {
+		t.Fatalf("search for crane by name = %d, want harbour.png then notes.png:\n%s", res.status, res.body)
+	}
+	link := `href="/documents/` + ids[0] + `?q=crane#page-2"`
+	if !strings.Contains(res.body, link) {
+		t.Errorf("hit lacks the link %s to its page:\n%s", link, res.body)
+	}
+	for _, tt := range []struct {
+		query string
+		want  []string
+	}{
+		{"/search?q=crane&type=pdf", nil},
+		{"/search?q=crane&type=image&from=2000-01-01", []string{"harbour.png", "notes.png"}},
+		{"/search?q=harbour", []string{"harbour.png"}},
+		{"/search?q=-harbour&type=image", []string{"notes.png"}},
+		{"/search?type=image&to=2000-01-01", nil},
+	} {
+		got := b.get(tt.query)
+		for _, name := range []string{"harbour.png", "notes.png"} {
+			if found, want := strings.Contains(got.body, ">"+name+"<"), slices.Contains(tt.want, name); found != want {
+				t.Errorf("%s lists %s: %v, want %v", tt.query, name, found, want)
+			}
+		}
+	}
+	for _, bad := range []string{"/search?q=x&from=yesterday", "/search?q=x&sort=size", "/search?q=x&type=exe", "/search?q=type:exe"} {
+		if got := b.get(bad); got.status != http.StatusOK || !strings.Contains(got.body, `role="alert"`) {
+			t.Errorf("%s = %d without an error shown", bad, got.status)
+		}
+	}
+
+	doc := b.get("/documents/" + ids[0] + "?q=crane")
+	marks := regexp.MustCompile(`<svg class="marks" viewBox="0 0 300 400"[^>]*><rect x="10" y="10" width="80" height="20"/></svg>`)
+	if doc.status != http.StatusOK || !marks.MatchString(doc.body) || strings.Count(doc.body, "<rect") != 1 {
+		t.Errorf("document page for crane marks %d words, want Cranes on page 2:\n%s", strings.Count(doc.body, "<rect"), doc.body)
+	}
+	if plain := b.get("/documents/" + ids[0]); strings.Contains(plain.body, "<rect") {
+		t.Error("document page without a query marks words")
 	}
 }

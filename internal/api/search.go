@@ -16,6 +16,7 @@ type searchResult struct {
 	Hits       []searchHit `json:"hits"`
 	NextOffset int         `json:"next_offset,omitempty"`
 	Query      string      `json:"query"`
+	Suggestion string      `json:"suggestion,omitempty"`
 	Total      int         `json:"total"`
 }
 
@@ -59,7 +60,7 @@ func (s *Server) search(w http.ResponseWriter, r *http.Request, owner string) {
 		s.fail(w, r, err)
 		return
 	}
-	body := searchResult{Capped: res.Capped, Hits: searchHits(res.Hits), Query: q.String(), Total: res.Total}
+	body := searchResult{Capped: res.Capped, Hits: searchHits(res.Hits), Query: q.String(), Suggestion: res.Suggestion, Total: res.Total}
 	if next := offset + len(res.Hits); next < res.Total && len(res.Hits) > 0 {
 		body.NextOffset = next
 	}

@@ -401,7 +401,12 @@ func isWordChar(r rune) bool {
 func (q Query) String() string {
 	var b strings.Builder
 	q.Root.render(&b, false)
-	for _, t := range q.Types {
+	types := q.Types
+	if images := []string{"jpeg", "png", "tiff"}; !slices.ContainsFunc(images, func(t string) bool { return !slices.Contains(types, t) }) {
+		types = slices.DeleteFunc(slices.Clone(types), func(t string) bool { return slices.Contains(images, t) })
+		types = append(types, "image")
+	}
+	for _, t := range types {
 		sep(&b)
 		b.WriteString("type:" + t)
 	}

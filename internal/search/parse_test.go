@@ -219,6 +219,8 @@ func TestString(t *testing.T) {
 		{Query{Root: And(word("a"), Or(word("b"), word("c")))}, "a (b OR c)"},
 		{Query{Root: not(word("fox")), Types: []string{"pdf", "png"}, After: time.Date(2026, 1, 2, 0, 0, 0, 0, time.UTC)},
 			"-fox type:pdf type:png after:2026-01-02"},
+		{Query{Types: []string{"jpeg", "pdf", "png", "tiff"}}, "type:pdf type:image"},
+		{Query{Types: []string{"jpeg", "png"}}, "type:jpeg type:png"},
 		{Query{}, ""},
 	}
 	for _, tt := range tests {

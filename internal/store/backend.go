@@ -1,8 +1,10 @@
 package store
 
 import (
+	"cmp"
 	"context"
 	"fmt"
+	"slices"
 	"time"
 
 	"github.com/docpipe/docpipe/internal/document"
@@ -36,6 +38,11 @@ type Backend interface {
 	// of them that starts at opt.Offset and holds at most opt.Limit. Every clause of q holds
 	// words as search.Words finds them; q's Root may be nil (filters alone) or exclude only.
 	Search(ctx context.Context, owner string, q search.Query, opt SearchOptions) (Ranked, error)
+	// Closest returns the word of owner's done documents, as search.Words finds it in their
+	// text or names, that is fewest edits (search.Distance) from word and at most max away, the
+	// one in most documents among equals; "" when there is none. It spells a suggestion for a
+	// search that finds nothing, and may look only at words that start as word does.
+	Closest(ctx context.Context, owner, word string, max int) (string, error)
 
 	// Claim, ClaimDocument and Extend are given a positive lease.
 	Claim(ctx context.Context, lease time.Duration) (document.Job, error)
@@ -80,4 +87,18 @@ func Reprocessable(d document.Document) error {
 		return fmt.Errorf("%w: document is %s", document.ErrConflict, d.Status)
 	}
 	return nil
+}
+
+// Near is a word a few edits from another, for Backend.Closest.
+type Near struct {
+	Word  string
+	Edits int
+	Docs  int // documents that hold it
+}
+
+// SortNear orders words fewest edits first, then those in most documents, then by the word.
+func SortNear(ns []Near) {
+	slices.SortFunc(ns, func(a, b Near) int {
+		return cmp.Or(cmp.Compare(a.Edits, b.Edits), cmp.Compare(b.Docs, a.Docs), cmp.Compare(a.Word, b.Word))
+	})
 }

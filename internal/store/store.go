@@ -9,6 +9,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"log/slog"
 	"slices"
 	"strings"
 	"time"
@@ -180,6 +181,9 @@ func (s *Store) Search(ctx context.Context, owner string, q search.Query, opt Se
 		return SearchResult{}, s.wrap("search", err)
 	}
 	res := SearchResult{Total: r.Total, Capped: r.Capped}
+	if r.Total == 0 {
+		res.Suggestion = s.suggest(ctx, owner, q, opt)
+	}
 	for _, m := range r.Matches {
 		h := NewHighlighter(q, m.Document.Lang)
 		hit := Hit{Document: m.Document, Score: m.Score}
@@ -199,6 +203,43 @@ func (s *Store) Search(ctx context.Context, owner string, q search.Query, opt Se
 		res.Hits = append(res.Hits, hit)
 	}
 	return res, nil
+}
+
+// maxSuggested is how many words of a query suggest looks up.
+const maxSuggested = 8
+
+// suggest returns q with each word that is a few typos from a word of owner's documents spelled
+// as that word, when that query finds something; "" otherwise. Prefixes stay as they are.
+func (s *Store) suggest(ctx context.Context, owner string, q search.Query, opt SearchOptions) string {
+	looked, changed := 0, false
+	fixed := q
+	fixed.Root = q.Root.Map(func(c search.Clause) *search.Node {
+		c.Words = slices.Clone(c.Words)
+		for i, w := range c.Words {
+			max := search.MaxTypos(w)
+			if max == 0 || looked == maxSuggested || c.Prefix && i == len(c.Words)-1 {
+				continue
+			}
+			looked++
+			best, err := s.b.Closest(ctx, owner, w, max)
+			if err != nil {
+				slog.WarnContext(ctx, "store: spelling suggestion", "err", err)
+				continue
+			}
+			if best != "" && best != w {
+				c.Words[i], changed = best, true
+			}
+		}
+		return search.Leaf(c)
+	})
+	if !changed {
+		return ""
+	}
+	r, err := s.b.Search(ctx, owner, fixed, SearchOptions{Limit: 1, Sort: opt.Sort})
+	if err != nil || r.Total == 0 {
+		return ""
+	}
+	return fixed.String()
 }
 
 // checkSearch checks the options and that q has at most search.MaxClauses clauses, and returns
@@ -373,6 +414,9 @@ type SearchResult struct {
 	Hits   []Hit
 	Total  int  // documents matching, across all pages
 	Capped bool // more documents match than the backend ranks and counts: Total is its limit
+	// Suggestion is, when nothing matches, the query with its typos fixed from the words of
+	// the owner's documents, if that finds something.
+	Suggestion string
 }
 
 // Hit is one matching document with the best-matching page.

@@ -48,6 +48,7 @@ type SearchPage struct {
 	Capped     bool        `json:"capped"`
 	Hits       []SearchHit `json:"hits"`
 	NextOffset int         `json:"next_offset"`
+	Suggestion string      `json:"suggestion"`
 }
 
 // SearchHit is one document found, with the page of its best match.

@@ -507,7 +507,7 @@ var funcs = template.FuncMap{
 	"live": func(s document.Status) bool {
 		return s == document.StatusQueued || s == document.StatusProcessing
 	},
-	"add": func(a, b int) int { return a + b },
+	"add":   func(a, b int) int { return a + b },
 	"sorts": func() any { return searchSorts },
 	"sub":   func(a, b int) int { return a - b },
 }

@@ -941,6 +941,11 @@ func TestSearchFiltersAndMarks(t *testing.T) {
 		}
 	}
 
+	typo := b.get("/search?q=cranez+harbor&type=image")
+	if want := `Did you mean <a href="/search?q=cranes%20harbour%20type%3aimage&amp;sort=">cranes harbour type:image</a>?`; !strings.Contains(typo.body, want) {
+		t.Errorf("search with typos lacks %s:\n%s", want, typo.body)
+	}
+
 	doc := b.get("/documents/" + ids[0] + "?q=crane")
 	marks := regexp.MustCompile(`<svg class="marks" viewBox="0 0 300 400"[^>]*><rect x="10" y="10" width="80" height="20"/></svg>`)
 	if doc.status != http.StatusOK || !marks.MatchString(doc.body) || strings.Count(doc.body, "<rect") != 1 {

@@ -8,6 +8,7 @@ import (
 	"math"
 	"slices"
 	"strings"
+	"unicode/utf8"
 
 	"github.com/Azure/azure-sdk-for-go/sdk/data/azcosmos"
 
@@ -495,4 +496,43 @@ func rank(cs []clause, ms []match) {
 	slices.SortStableFunc(ms, func(a, b match) int {
 		return cmp.Or(cmp.Compare(b.score, a.score), cmp.Compare(b.doc.ID, a.doc.ID))
 	})
+}
+
+// Closest reads the word lists of the owner's pages and names and returns the closest of their
+// words that start as word does. It reads every page of the owner's: it is for searches that
+// found nothing.
+func (s *backend) Closest(ctx context.Context, owner, word string, max int) (string, error) {
+	first, size := utf8.DecodeRuneInString(word)
+	if first == utf8.RuneError {
+		return "", nil
+	}
+	type lists struct {
+		Words     []string `json:"words"`
+		NameWords []string `json:"nameWords"`
+	}
+	items, err := query[lists](ctx, s.c, azcosmos.NewPartitionKeyString(owner),
+		`SELECT c.words, c.nameWords FROM c WHERE c.owner = @owner AND (c.type = @page OR c.type = @doc AND c.status = @done)`,
+		param("@owner", owner), param("@page", typePage), param("@doc", typeDoc), param("@done", string(document.StatusDone)))
+	if err != nil {
+		return "", fmt.Errorf("closest: %w", err)
+	}
+	docs := make(map[string]int)
+	for _, it := range items {
+		for _, w := range append(it.Words, it.NameWords...) {
+			if strings.HasPrefix(w, word[:size]) {
+				docs[w]++
+			}
+		}
+	}
+	var near []store.Near
+	for w, n := range docs {
+		if d := search.Distance(word, w, max); d <= max {
+			near = append(near, store.Near{Word: w, Edits: d, Docs: n})
+		}
+	}
+	if len(near) == 0 {
+		return "", nil
+	}
+	store.SortNear(near)
+	return near[0].Word, nil
 }

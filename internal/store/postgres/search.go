@@ -7,6 +7,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"unicode/utf8"
 
 	"github.com/jackc/pgx/v5"
 
@@ -283,4 +284,38 @@ func compile(q search.Query) (tsqueries, error) {
 		tq.any = "(" + strings.Join(pos, ") | (") + ")"
 	}
 	return tq, nil
+}
+
+// Closest reads the distinct words of the owner's done documents' pages and names that start as
+// word does, with ts_stat, and returns the closest. ts_stat reads every such page: it is for
+// searches that found nothing.
+func (s *backend) Closest(ctx context.Context, owner, word string, max int) (string, error) {
+	first, size := utf8.DecodeRuneInString(word)
+	if first == utf8.RuneError {
+		return "", nil
+	}
+	var near []store.Near
+	err := s.read(ctx, func(tx pgx.Tx) error {
+		rows, err := tx.Query(ctx, `SELECT word, ndoc FROM ts_stat(
+				'SELECT p.tsv FROM pages p JOIN documents d ON d.seq = p.doc WHERE d.status = ''done'' AND d.owner = '
+				|| quote_literal($1::text)
+				|| ' UNION ALL SELECT names FROM documents WHERE status = ''done'' AND owner = ' || quote_literal($1::text))
+			WHERE word >= $2 AND word < $3`, owner, word[:size], string(first+1))
+		if err != nil {
+			return err
+		}
+		var n store.Near
+		_, err = pgx.ForEachRow(rows, []any{&n.Word, &n.Docs}, func() error {
+			if n.Edits = search.Distance(word, n.Word, max); n.Edits <= max {
+				near = append(near, n)
+			}
+			return nil
+		})
+		return err
+	})
+	if err != nil || len(near) == 0 {
+		return "", err
+	}
+	store.SortNear(near)
+	return near[0].Word, nil
 }

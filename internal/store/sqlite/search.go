@@ -6,10 +6,12 @@ import (
 	"crypto/sha256"
 	"database/sql"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"slices"
 	"strconv"
 	"strings"
+	"unicode/utf8"
 
 	"github.com/docpipe/docpipe/internal/document"
 	"github.com/docpipe/docpipe/internal/search"
@@ -440,4 +442,55 @@ func phrase(words []string, prefix bool) string {
 		p += "*"
 	}
 	return p
+}
+
+// maxOwnedChecks is how many of the closest words of the whole index Closest checks the owner for.
+const maxOwnedChecks = 50
+
+// Closest reads the index's words that start as word does, from every owner's documents, and
+// returns the closest of them that the owner's done documents hold.
+func (s *backend) Closest(ctx context.Context, owner, word string, max int) (string, error) {
+	first, size := utf8.DecodeRuneInString(word)
+	if first == utf8.RuneError {
+		return "", nil
+	}
+	var best string
+	err := s.read(ctx, func(tx *sql.Tx) error {
+		rows, err := tx.QueryContext(ctx, `SELECT term, sum(doc) FROM texts_terms
+			WHERE term >= ? AND term < ? AND col IN ('body', 'name') GROUP BY term`, word[:size], string(first+1))
+		if err != nil {
+			return err
+		}
+		defer rows.Close()
+		var near []store.Near
+		for rows.Next() {
+			var n store.Near
+			if err := rows.Scan(&n.Word, &n.Docs); err != nil {
+				return err
+			}
+			if n.Edits = search.Distance(word, n.Word, max); n.Edits <= max {
+				near = append(near, n)
+			}
+		}
+		if err := rows.Err(); err != nil {
+			return err
+		}
+		store.SortNear(near)
+		owned := ownerPhrase(owner)
+		for _, n := range near[:min(len(near), maxOwnedChecks)] {
+			var one int
+			err := tx.QueryRowContext(ctx, `SELECT 1 FROM texts WHERE texts MATCH ? LIMIT 1`,
+				owned+" AND "+exact(search.FieldAny, []string{n.Word}, false)).Scan(&one)
+			if errors.Is(err, sql.ErrNoRows) {
+				continue
+			}
+			if err != nil {
+				return err
+			}
+			best = n.Word
+			return nil
+		}
+		return nil
+	})
+	return best, err
 }

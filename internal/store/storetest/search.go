@@ -293,6 +293,39 @@ func testSearchSort(t *testing.T, s *store.Store) {
 	}
 }
 
+// testSearchSuggest checks that a search that finds nothing suggests the query with its typos
+// fixed from the owner's own words, never another owner's.
+func testSearchSuggest(t *testing.T, s *store.Store) {
+	addDone(t, s,
+		textDoc{"alice", "trip.pdf", []string{"Dubrovnik harbour at dawn"}},
+		textDoc{"alice", "Quarterly.pdf", []string{"numbers"}},
+		textDoc{"bob", "bob.pdf", []string{"zagrebx secret dubrovnix dubrovnix"}},
+	)
+	tests := []struct {
+		query, want string
+	}{
+		{"dubrovnk", "dubrovnik"},
+		{"Dubrovnk harbor", "dubrovnik harbour"},
+		{`"dubrovnk harbour"`, `"dubrovnik harbour"`},
+		{"quartrly", "quarterly"},
+		{"dubrovnk -dawn", ""},
+		{"zagreb", ""},
+		{"secrt", ""},
+		{"dubr*", ""},
+		{"xyz", ""},
+		{"harbour", ""},
+	}
+	for _, tt := range tests {
+		res := find(t, s, "alice", tt.query)
+		if res.Suggestion != tt.want {
+			t.Errorf("Search(%s) suggests %q, want %q", tt.query, res.Suggestion, tt.want)
+		}
+		if tt.want != "" && res.Total != 0 {
+			t.Errorf("Search(%s) found %d and suggests %q", tt.query, res.Total, res.Suggestion)
+		}
+	}
+}
+
 func testSearchSnippets(t *testing.T, s *store.Store) {
 	page := filler(60) + " The invoice total was 420 euros, due in March. " + filler(60)
 	addDone(t, s, textDoc{"alice", "bill.pdf", []string{page}})

@@ -66,6 +66,7 @@ func Run(t *testing.T, open func(t *testing.T, clock *Clock) *store.Store) {
 		{"SearchNames", testSearchNames},
 		{"SearchOperators", testSearchOperators},
 		{"SearchSort", testSearchSort},
+		{"SearchSuggest", testSearchSuggest},
 		{"SearchSnippets", testSearchSnippets},
 		{"SearchPaging", testSearchPaging},
 		{"SearchLiteral", testSearchLiteral},

@@ -114,6 +114,16 @@ func TestBrowser(t *testing.T) {
 		t.Errorf("page text = %q, want the scan's words", got)
 	}
 	step("the page picture loads", until(`document.querySelector(".page .preview img").naturalWidth > 300`))
+	step("the hit opened its page, with the search's words marked over the picture",
+		until(`location.hash === "#page-1" && document.querySelectorAll(".page svg.marks rect").length >= 2`),
+		until(`(() => {
+			const img = document.querySelector(".page .preview img").getBoundingClientRect();
+			const svg = document.querySelector(".page svg.marks").getBoundingClientRect();
+			const inside = r => r.width > 2 && r.height > 2 && r.left >= img.left && r.right <= img.right && r.top >= img.top && r.bottom <= img.bottom;
+			return Math.abs(img.width - svg.width) <= 3 && Math.abs(img.height - svg.height) <= 3 &&
+				[...document.querySelectorAll(".page svg.marks rect")].every(r => inside(r.getBoundingClientRect()));
+		})()`),
+	)
 	shot(t, ctx, filepath.Join(shots, "document.png"))
 
 	step("delete it after confirming",

@@ -79,8 +79,8 @@ func benchQueries(b *testing.B, s *store.Store, owner string, texts []string) {
 		if err != nil {
 			b.Fatalf("Search(%s): %v", q, err)
 		}
-		if len(res.Hits) == 0 && owner == benchOwner {
-			b.Fatalf("Search(%s) found nothing", q)
+		if len(res.Hits) == 0 && res.Suggestion == "" && owner == benchOwner {
+			b.Fatalf("Search(%s) found nothing and suggests nothing", q)
 		}
 		return time.Since(start)
 	}
@@ -252,5 +252,20 @@ func (c *corpus) queries() []queryClass {
 			fmt.Sprintf("%q", v[3]+" "+v[400])}},
 		{"prefix", []string{v[800][:3] + "*", v[2000][:4] + "*", v[9000][:5] + "*", "inv*", "th*", "s*", "st*", v[300] + " " + v[5000][:4] + "*"}},
 		{"exclude", []string{v[500] + " -" + v[600], "invoice -" + v[300], v[1000] + ` -"of the"`, "the -and"}},
+		{"stem", []string{"invoices", "amounts", "totals due", v[9000] + "s", v[700] + "ing"}},
+		{"or", []string{v[9000] + " OR " + v[12000], v[300] + " OR " + v[700], "(" + v[600] + " OR " + v[900] + ") " + v[350], "invoice OR total"}},
+		{"name", []string{"scan", "name:004211", "004211 OR 077123", "name:scan " + v[9000]}},
+		{"filter", []string{"invoice type:pdf", v[300] + " after:2000-01-01", "-" + v[300] + " type:pdf"}},
+		{"typo", []string{typo(v[9000]), typo(v[21000]), typo(v[700]) + " " + v[300]}},
 	}
+}
+
+// typo misspells w by swapping its second and third letters, as a query that finds nothing
+// and brings a suggestion.
+func typo(w string) string {
+	r := []rune(w)
+	if len(r) > 3 {
+		r[1], r[2] = r[2], r[1]
+	}
+	return string(r)
 }

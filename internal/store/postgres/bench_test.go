@@ -53,13 +53,18 @@ func BenchmarkSearch(b *testing.B) {
 func load(ctx context.Context, s *store.Store, c *storetest.Corpus, n int) error {
 	for i := 0; i < n; {
 		err := inside(s).write(ctx, func(tx pgx.Tx) error {
-			var batch pgx.Batch
+			var (
+				batch pgx.Batch
+				all   []string
+			)
 			for end := min(i+500, n); i < end; i++ {
 				d := c.Doc(i)
+				all = append(all, search.BaseName(d.Name))
 				numbers, texts, tsvs := make([]int32, len(d.Pages)), make([]string, len(d.Pages)), make([]string, len(d.Pages))
 				for p, page := range d.Pages {
 					numbers[p], texts[p], tsvs[p] = int32(page.Number), page.Text, tsvector(page.Text, d.Lang)
 				}
+				all = append(all, texts...)
 				batch.Queue(`WITH d AS (
 						INSERT INTO documents (id, owner, name, content_type, size, sha256, blob_key, status, page_count, attempts,
 							created_at, updated_at, lang, names)
@@ -70,7 +75,10 @@ func load(ctx context.Context, s *store.Store, c *storetest.Corpus, n int) error
 					d.ID, d.Owner, d.Name, d.ContentType, d.Size, d.BlobKey, d.Document.Pages, d.CreatedAt,
 					nameTSVector(d.Name, d.Lang), numbers, texts, tsvs)
 			}
-			return tx.SendBatch(ctx, &batch).Close()
+			if err := tx.SendBatch(ctx, &batch).Close(); err != nil {
+				return err
+			}
+			return addWords(ctx, tx, all...)
 		})
 		if err != nil {
 			return err

@@ -5,11 +5,13 @@ import (
 	"crypto/rand"
 	"errors"
 	"fmt"
+	"slices"
 	"time"
 
 	"github.com/jackc/pgx/v5"
 
 	"github.com/docpipe/docpipe/internal/document"
+	"github.com/docpipe/docpipe/internal/search"
 	"github.com/docpipe/docpipe/internal/store"
 )
 
@@ -140,6 +142,9 @@ func (s *backend) Complete(ctx context.Context, job document.Job, pages []docume
 		if _, err := tx.Exec(ctx, `DELETE FROM pages WHERE doc = $1`, seq); err != nil {
 			return err
 		}
+		if err := addWords(ctx, tx, append(texts, search.BaseName(name))...); err != nil {
+			return err
+		}
 		_, err = tx.Exec(ctx, `INSERT INTO pages (doc, number, text, confidence, source, tsv, layout)
 			SELECT $1, number, text, confidence, source, tsv::tsvector, layout
 			FROM unnest($2::integer[], $3::text[], $4::double precision[], $5::text[], $6::text[], $7::bytea[])
@@ -147,6 +152,29 @@ func (s *backend) Complete(ctx context.Context, job document.Job, pages []docume
 			seq, numbers, texts, confidences, sources, tsvs, layouts)
 		return err
 	})
+}
+
+// maxWordBytes is the longest word kept in words: longer ones are not worth a suggestion.
+const maxWordBytes = 64
+
+// addWords adds the distinct words of texts to words.
+func addWords(ctx context.Context, tx pgx.Tx, texts ...string) error {
+	seen := make(map[string]bool)
+	var words []string
+	for _, text := range texts {
+		for _, w := range search.Words(text) {
+			if !seen[w] && len(w) <= maxWordBytes {
+				seen[w] = true
+				words = append(words, w)
+			}
+		}
+	}
+	if len(words) == 0 {
+		return nil
+	}
+	slices.Sort(words)
+	_, err := tx.Exec(ctx, `INSERT INTO words (word) SELECT unnest($1::text[]) ON CONFLICT DO NOTHING`, words)
+	return err
 }
 
 // Fail records a failed attempt: with retryAt the job waits until then, without it the document

@@ -5,6 +5,7 @@ import (
 	"embed"
 	"fmt"
 
+	"github.com/docpipe/docpipe/internal/search"
 	"github.com/docpipe/docpipe/internal/store"
 
 	"github.com/jackc/pgx/v5"
@@ -64,6 +65,26 @@ func (s *backend) migrate(ctx context.Context) error {
 // transaction.
 var afterMigration = map[int]func(context.Context, pgx.Tx) error{
 	4: fillStems,
+	5: fillWords,
+}
+
+// fillWords adds the words of every page and name to words, which migration 5 makes.
+func fillWords(ctx context.Context, tx pgx.Tx) error {
+	rows, err := tx.Query(ctx, `SELECT name, '' FROM documents UNION ALL SELECT '', text FROM pages`)
+	if err != nil {
+		return err
+	}
+	var (
+		name, text string
+		texts      []string
+	)
+	if _, err := pgx.ForEachRow(rows, []any{&name, &text}, func() error {
+		texts = append(texts, search.BaseName(name), text)
+		return nil
+	}); err != nil {
+		return err
+	}
+	return addWords(ctx, tx, texts...)
 }
 
 // fillStems rewrites the tsv of every page and the names of every document with their stems,

@@ -286,36 +286,62 @@ func compile(q search.Query) (tsqueries, error) {
 	return tq, nil
 }
 
-// Closest reads the distinct words of the owner's done documents' pages and names that start as
-// word does, with ts_stat, and returns the closest. ts_stat reads every such page: it is for
-// searches that found nothing.
+// Limits of Closest: how many of the closest words it checks the owner holds, and how many of
+// those tied at the fewest edits it counts the owner's documents of.
+const (
+	maxOwnedChecks = 50
+	maxCounted     = 5
+	countCap       = 1000
+)
+
+// Closest reads the words of every owner's documents that start as word does, and returns the
+// closest that the owner's done documents hold; among equals the one in most of them.
 func (s *backend) Closest(ctx context.Context, owner, word string, max int) (string, error) {
 	first, size := utf8.DecodeRuneInString(word)
 	if first == utf8.RuneError {
 		return "", nil
 	}
-	var near []store.Near
+	var best string
 	err := s.read(ctx, func(tx pgx.Tx) error {
-		rows, err := tx.Query(ctx, `SELECT word, ndoc FROM ts_stat(
-				'SELECT p.tsv FROM pages p JOIN documents d ON d.seq = p.doc WHERE d.status = ''done'' AND d.owner = '
-				|| quote_literal($1::text)
-				|| ' UNION ALL SELECT names FROM documents WHERE status = ''done'' AND owner = ' || quote_literal($1::text))
-			WHERE word >= $2 AND word < $3`, owner, word[:size], string(first+1))
+		rows, err := tx.Query(ctx, `SELECT word FROM words WHERE word >= $1 AND word < $2`, word[:size], string(first+1))
 		if err != nil {
 			return err
 		}
-		var n store.Near
-		_, err = pgx.ForEachRow(rows, []any{&n.Word, &n.Docs}, func() error {
-			if n.Edits = search.Distance(word, n.Word, max); n.Edits <= max {
-				near = append(near, n)
+		var (
+			near []store.Near
+			w    string
+		)
+		if _, err := pgx.ForEachRow(rows, []any{&w}, func() error {
+			if d := search.Distance(word, w, max); d <= max {
+				near = append(near, store.Near{Word: w, Edits: d})
 			}
 			return nil
-		})
-		return err
+		}); err != nil {
+			return err
+		}
+		store.SortNear(near)
+		var held []store.Near
+		for _, n := range near[:min(len(near), maxOwnedChecks)] {
+			if len(held) == maxCounted || len(held) > 0 && n.Edits > held[0].Edits {
+				break
+			}
+			err := tx.QueryRow(ctx, `SELECT count(*) FROM (
+					SELECT p.doc FROM pages p JOIN documents d ON d.seq = p.doc
+					WHERE d.owner = $1 AND d.status = 'done' AND p.tsv @@ $2::tsquery
+					UNION SELECT d.seq FROM documents d WHERE d.owner = $1 AND d.status = 'done' AND d.names @@ $2::tsquery
+					LIMIT $3) m`, owner, quote(n.Word), countCap).Scan(&n.Docs)
+			if err != nil {
+				return err
+			}
+			if n.Docs > 0 {
+				held = append(held, n)
+			}
+		}
+		if len(held) > 0 {
+			store.SortNear(held)
+			best = held[0].Word
+		}
+		return nil
 	})
-	if err != nil || len(near) == 0 {
-		return "", err
-	}
-	store.SortNear(near)
-	return near[0].Word, nil
+	return best, err
 }

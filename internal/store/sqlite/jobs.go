@@ -134,6 +134,31 @@ func (s *backend) Complete(ctx context.Context, job document.Job, pages []docume
 	})
 }
 
+// maxWordBytes is the longest word kept in words: longer ones are not worth a suggestion.
+const maxWordBytes = 64
+
+// addWords adds the distinct words of texts to words.
+func addWords(ctx context.Context, tx *sql.Tx, texts ...string) error {
+	seen := make(map[string]bool)
+	stmt, err := tx.PrepareContext(ctx, `INSERT OR IGNORE INTO words (word) VALUES (?)`)
+	if err != nil {
+		return err
+	}
+	defer stmt.Close()
+	for _, text := range texts {
+		for _, w := range search.Words(text) {
+			if seen[w] || len(w) > maxWordBytes {
+				continue
+			}
+			seen[w] = true
+			if _, err := stmt.ExecContext(ctx, w); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
 // putText replaces the text of the done document d with pages. A document without pages still
 // gets a row, so that its name is found.
 func putText(ctx context.Context, tx *sql.Tx, seq int64, d document.Document, pages []document.Page) error {
@@ -154,6 +179,9 @@ func putText(ctx context.Context, tx *sql.Tx, seq int64, d document.Document, pa
 	}
 	if _, err := tx.ExecContext(ctx, `INSERT INTO texts (rowid, body, owner, stems, name) VALUES (?, ?, ?, ?, ?)`,
 		seq, body.String(), ownerToken(d.Owner), search.Terms(body.String(), d.Lang), nameTerms(d.Name, d.Lang)); err != nil {
+		return err
+	}
+	if err := addWords(ctx, tx, body.String(), search.BaseName(d.Name)); err != nil {
 		return err
 	}
 	stmt, err := tx.PrepareContext(ctx, `INSERT INTO pages (doc, number, start, length, confidence, source, layout) VALUES (?, ?, ?, ?, ?, ?, ?)`)

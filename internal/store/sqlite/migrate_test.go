@@ -45,6 +45,13 @@ func TestMigrateStems(t *testing.T) {
 		t.Fatalf("Open: %v", err)
 	}
 	defer s.Close()
+	q, err := search.Parse("rechnunqen")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res, err := s.Search(t.Context(), "alice", q, store.SearchOptions{Limit: 10}); err != nil || res.Suggestion != "rechnungen" {
+		t.Errorf("Search(rechnunqen) after migration suggests %q, %v; want rechnungen", res.Suggestion, err)
+	}
 	for _, text := range []string{"Rechnung", "jump", "reports", `"quarterly report"`, "Die"} {
 		q, err := search.Parse(text)
 		if err != nil {

@@ -6,7 +6,6 @@ import (
 	"crypto/sha256"
 	"database/sql"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"slices"
 	"strconv"
@@ -444,11 +443,16 @@ func phrase(words []string, prefix bool) string {
 	return p
 }
 
-// maxOwnedChecks is how many of the closest words of the whole index Closest checks the owner for.
-const maxOwnedChecks = 50
+// Limits of Closest: how many of the closest words it checks the owner holds, and how many of
+// those tied at the fewest edits it counts the owner's documents of.
+const (
+	maxOwnedChecks = 50
+	maxCounted     = 5
+	countCap       = 1000
+)
 
-// Closest reads the index's words that start as word does, from every owner's documents, and
-// returns the closest of them that the owner's done documents hold.
+// Closest reads the words of every owner's documents that start as word does, and returns the
+// closest that the owner's done documents hold; among equals the one in most of them.
 func (s *backend) Closest(ctx context.Context, owner, word string, max int) (string, error) {
 	first, size := utf8.DecodeRuneInString(word)
 	if first == utf8.RuneError {
@@ -456,8 +460,7 @@ func (s *backend) Closest(ctx context.Context, owner, word string, max int) (str
 	}
 	var best string
 	err := s.read(ctx, func(tx *sql.Tx) error {
-		rows, err := tx.QueryContext(ctx, `SELECT term, sum(doc) FROM texts_terms
-			WHERE term >= ? AND term < ? AND col IN ('body', 'name') GROUP BY term`, word[:size], string(first+1))
+		rows, err := tx.QueryContext(ctx, `SELECT word FROM words WHERE word >= ? AND word < ?`, word[:size], string(first+1))
 		if err != nil {
 			return err
 		}
@@ -465,7 +468,7 @@ func (s *backend) Closest(ctx context.Context, owner, word string, max int) (str
 		var near []store.Near
 		for rows.Next() {
 			var n store.Near
-			if err := rows.Scan(&n.Word, &n.Docs); err != nil {
+			if err := rows.Scan(&n.Word); err != nil {
 				return err
 			}
 			if n.Edits = search.Distance(word, n.Word, max); n.Edits <= max {
@@ -477,18 +480,23 @@ func (s *backend) Closest(ctx context.Context, owner, word string, max int) (str
 		}
 		store.SortNear(near)
 		owned := ownerPhrase(owner)
+		var held []store.Near
 		for _, n := range near[:min(len(near), maxOwnedChecks)] {
-			var one int
-			err := tx.QueryRowContext(ctx, `SELECT 1 FROM texts WHERE texts MATCH ? LIMIT 1`,
-				owned+" AND "+exact(search.FieldAny, []string{n.Word}, false)).Scan(&one)
-			if errors.Is(err, sql.ErrNoRows) {
-				continue
+			if len(held) == maxCounted || len(held) > 0 && n.Edits > held[0].Edits {
+				break
 			}
+			err := tx.QueryRowContext(ctx, `SELECT count(*) FROM (SELECT 1 FROM texts WHERE texts MATCH ? LIMIT ?)`,
+				owned+" AND "+exact(search.FieldAny, []string{n.Word}, false), countCap).Scan(&n.Docs)
 			if err != nil {
 				return err
 			}
-			best = n.Word
-			return nil
+			if n.Docs > 0 {
+				held = append(held, n)
+			}
+		}
+		if len(held) > 0 {
+			store.SortNear(held)
+			best = held[0].Word
 		}
 		return nil
 	})

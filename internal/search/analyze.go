@@ -144,7 +144,7 @@ func Variants(w string) []string {
 
 // Terms returns the stems of the words of text in lang, in order, separated by spaces: what
 // an index matches the search box's bare words against. A word of a document in several
-// languages gives each distinct stem in turn.
+// languages gives each distinct stem in turn; a word no stemmer leaves anything of stays whole.
 func Terms(text, lang string) string {
 	langs := Langs(lang)
 	var b strings.Builder
@@ -157,6 +157,11 @@ func Terms(text, lang string) string {
 				continue
 			}
 			seen = append(seen, s)
+		}
+		if len(seen) == 0 {
+			seen = append(seen, w)
+		}
+		for _, s := range seen {
 			if b.Len() > 0 {
 				b.WriteByte(' ')
 			}

@@ -51,7 +51,7 @@ func TestPageWords(t *testing.T) {
 		q    string
 		want []document.Box
 	}{
-		{"rechnungen", []document.Box{{300, 300, 620, 350}}},
+		{"rechnungs", []document.Box{{300, 300, 620, 350}}},
 		{"2024", []document.Box{{650, 302, 900, 349}}},
 		{`"rechnung 2024" OR nothing`, []document.Box{{300, 300, 620, 350}, {650, 302, 900, 349}}},
 		{"-rechnung", nil},

@@ -99,7 +99,33 @@ func Stem(lang, w string) string {
 	}
 	env := snowballstem.NewEnv(strings.ToLower(w))
 	stem(env)
-	return Fold(env.Current())
+	if s := Fold(env.Current()); s != "" {
+		return s
+	}
+	return Fold(w)
+}
+
+// Tags of stems: stemTag+i for the language stemLangs[i], plainTag for the languages without a
+// stemmer. They are private-use characters, which indexes take for word characters but Words
+// never keeps, so a tagged stem is one token that no word typed or read can equal.
+const (
+	stemTag  = '\uE100'
+	plainTag = '\uE1FF'
+)
+
+// Term returns the index term of the word w in lang: its stem (see Stem) followed by the
+// language's tag. A stem of one language never meets another language's: "di" stemmed in Italian
+// does not find an English document that holds "di".
+func Term(lang, w string) string {
+	return Stem(lang, w) + string(tagOf(lang))
+}
+
+// tagOf returns the tag of lang's terms.
+func tagOf(lang string) rune {
+	if i, ok := slices.BinarySearch(stemLangs, lang); ok {
+		return stemTag + rune(i)
+	}
+	return plainTag
 }
 
 // Langs returns the languages of lang, Tesseract codes joined by '+', or DefaultLang when it
@@ -117,62 +143,46 @@ func Langs(lang string) []string {
 	return out
 }
 
-// Stems returns the distinct stems of the word w in the languages of lang (see Langs).
+// Stems returns the distinct terms (see Term) of the word w in the languages of lang (see Langs).
 func Stems(lang, w string) []string {
 	var out []string
 	for _, l := range Langs(lang) {
-		if s := Stem(l, w); s != "" && !slices.Contains(out, s) {
-			out = append(out, s)
+		if t := Term(l, w); !slices.Contains(out, t) {
+			out = append(out, t)
 		}
 	}
 	return out
 }
 
-// Variants returns the distinct stems of the word w in every language that has a stemmer, and
-// w folded: what a word typed in the search box matches, whatever the language of the document
-// that holds it. A stem of one language may equal one of another's; such a match is one that a
-// reader of both would make too.
+// Variants returns the terms (see Term) of the word w in every language that has a stemmer and
+// in the languages that have none: what a word typed in the search box matches, whatever the
+// language of the document that holds it, and only in documents of that language.
 func Variants(w string) []string {
-	out := []string{Fold(w)}
+	out := make([]string, 0, len(stemLangs)+1)
 	for _, l := range stemLangs {
-		if s := Stem(l, w); s != "" && !slices.Contains(out, s) {
-			out = append(out, s)
-		}
+		out = append(out, Term(l, w))
 	}
-	return out
+	return append(out, Term("", w))
 }
 
-// Terms returns the stems of the words of text in lang, in order, separated by spaces: what
-// an index matches the search box's bare words against. A word of a document in several
-// languages gives each distinct stem in turn; a word no stemmer leaves anything of stays whole.
+// Terms returns the terms (see Term) of the words of text in lang, in order, separated by
+// spaces: what an index matches the search box's bare words against. A word of a document in
+// several languages gives each distinct term in turn.
 func Terms(text, lang string) string {
-	langs := Langs(lang)
 	var b strings.Builder
-	var seen []string
 	for _, w := range Words(text) {
-		seen = seen[:0]
-		for _, l := range langs {
-			s := Stem(l, w)
-			if s == "" || slices.Contains(seen, s) {
-				continue
-			}
-			seen = append(seen, s)
-		}
-		if len(seen) == 0 {
-			seen = append(seen, w)
-		}
-		for _, s := range seen {
+		for _, t := range Stems(lang, w) {
 			if b.Len() > 0 {
 				b.WriteByte(' ')
 			}
-			b.WriteString(s)
+			b.WriteString(t)
 		}
 	}
 	return b.String()
 }
 
-// NameWords returns the words of a file name without its extension, in order, and then those of
-// their stems in lang that differ from them: what a search matches names against.
+// NameWords returns the words of a file name without its extension, in order, and then their
+// distinct terms in lang (see Term): what a search matches names against.
 func NameWords(name, lang string) []string {
 	words := Words(BaseName(name))
 	out := slices.Clone(words)

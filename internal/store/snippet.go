@@ -26,12 +26,15 @@ type Highlighter struct {
 	lang     string          // the document's languages
 	words    map[string]bool // whole words, folded
 	stems    map[string]bool // variants of the bare words
+	starts   map[rune]bool   // the first letters of the bare words
 	prefixes []string        // the last words of prefix clauses, folded
+	memo     map[string]bool // whether h marks a word, by word, for the stems' sake
 }
 
 // NewHighlighter returns the highlighter of q's positive clauses in a document in lang.
 func NewHighlighter(q search.Query, lang string) Highlighter {
-	h := Highlighter{lang: lang, words: make(map[string]bool), stems: make(map[string]bool)}
+	h := Highlighter{lang: lang, words: make(map[string]bool), stems: make(map[string]bool),
+		starts: make(map[rune]bool), memo: make(map[string]bool)}
 	for c, not := range q.Clauses() {
 		if not || c.Field == search.FieldName {
 			continue
@@ -41,6 +44,8 @@ func NewHighlighter(q search.Query, lang string) Highlighter {
 			for _, v := range search.Variants(ws[0]) {
 				h.stems[v] = true
 			}
+			r, _ := utf8.DecodeRuneInString(ws[0])
+			h.starts[r] = true
 			continue
 		}
 		for i, w := range ws {
@@ -54,10 +59,12 @@ func NewHighlighter(q search.Query, lang string) Highlighter {
 	return h
 }
 
-// marks reports whether h marks the word w, as search.Words finds it.
+// marks reports whether h marks the word w, as search.Words finds it. Stemming every word of a
+// page would cost more than the search, so only words that start as a bare word of the query
+// does are stemmed (stems keep a word's first letter), once each.
 func (h Highlighter) marks(w string) bool {
 	w = search.Fold(w)
-	if h.words[w] || h.stems[w] {
+	if h.words[w] {
 		return true
 	}
 	for _, p := range h.prefixes {
@@ -65,14 +72,16 @@ func (h Highlighter) marks(w string) bool {
 			return true
 		}
 	}
-	if len(h.stems) > 0 {
-		for _, s := range search.Stems(h.lang, w) {
-			if h.stems[s] {
-				return true
-			}
-		}
+	r, _ := utf8.DecodeRuneInString(w)
+	if !h.starts[r] {
+		return false
 	}
-	return false
+	marked, ok := h.memo[w]
+	if !ok {
+		marked = slices.ContainsFunc(search.Stems(h.lang, w), func(s string) bool { return h.stems[s] })
+		h.memo[w] = marked
+	}
+	return marked
 }
 
 // Marks reports whether h marks a word of text, as search.Words splits it: a word as OCR read it,

@@ -203,17 +203,17 @@ func (tq tsqueries) match(owner string, q search.Query, limit int) (string, []an
 }
 
 // clause renders the clause c of the words ws in tsquery's syntax. A bare word matches any of its
-// variants (see search.Variants) as a word or a stem; the rest match the words as they are.
+// terms in any language (see search.Variants); the rest match the words as they are.
 func clause(c search.Clause, ws []string) (string, error) {
 	for _, w := range ws {
-		if len(w) > maxLexeme-len(stemMark) {
+		if len(w) > maxLexeme-len(search.Term("", "")) {
 			return "", fmt.Errorf("%w: word of %d bytes is too long", document.ErrInvalidInput, len(w))
 		}
 	}
 	if !c.Exact && !c.Prefix && len(ws) == 1 {
 		var alts []string
 		for _, v := range search.Variants(ws[0]) {
-			alts = append(alts, quote(v), quote(stemMark+v))
+			alts = append(alts, quote(v))
 		}
 		return "(" + strings.Join(alts, " | ") + ")", nil
 	}

@@ -15,13 +15,9 @@ const (
 	maxLexemes  = 1 << 19 // bytes of distinct lexemes kept, well under the type's 1 MB
 )
 
-// stemMark starts a lexeme that is a stem rather than a word: search.Words never keeps it, so a
-// stem can meet only a bare word's variants, never a quoted word.
-const stemMark = "~"
-
 // tsvector renders the words of text, as search.Words finds them, in tsvector's input syntax with
-// their positions, and at each word's position those of its stems in lang (see search.Stems) that
-// differ from it, marked with stemMark. Words longer than a lexeme may be are left out, and so are new lexemes once the
+// their positions, and at each word's position its terms in lang (see search.Stems), which no
+// word can equal. Words longer than a lexeme may be are left out, and so are new lexemes once the
 // distinct ones fill maxLexemes.
 func tsvector(text, lang string) string {
 	return lexemes(search.Words(text), lang)
@@ -63,10 +59,10 @@ func lexemes(words []string, lang string) string {
 		}
 		add(w, i+1)
 		stems = stems[:0]
-		for _, s := range search.Stems(lang, w) {
-			if s != w && !slices.Contains(stems, s) {
-				stems = append(stems, s)
-				add(stemMark+s, i+1)
+		for _, t := range search.Stems(lang, w) {
+			if !slices.Contains(stems, t) {
+				stems = append(stems, t)
+				add(t, i+1)
 			}
 		}
 	}

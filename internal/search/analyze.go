@@ -165,6 +165,19 @@ func Variants(w string) []string {
 	return append(out, Term("", w))
 }
 
+// VariantsIn returns the terms of the word w in each of langs, Tesseract codes: Variants for an
+// index that knows which languages its documents are in, which a search then needs to look up
+// only. Like Variants, it gives w's folded form for the languages without a stemmer.
+func VariantsIn(w string, langs []string) []string {
+	var out []string
+	for _, l := range langs {
+		if t := Term(l, w); !slices.Contains(out, t) {
+			out = append(out, t)
+		}
+	}
+	return out
+}
+
 // Terms returns the terms (see Term) of the words of text in lang, in order, separated by
 // spaces: what an index matches the search box's bare words against. A word of a document in
 // several languages gives each distinct term in turn.

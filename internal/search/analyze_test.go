@@ -97,6 +97,19 @@ func TestVariants(t *testing.T) {
 	}
 }
 
+func TestVariantsIn(t *testing.T) {
+	got := VariantsIn("Rechnungen", []string{"deu", "eng", "jpn", "chi_sim"})
+	want := []string{term("deu", "rechnung"), term("eng", "rechnungen"), term("jpn", "rechnungen")}
+	if !slices.Equal(got, want) {
+		t.Errorf("VariantsIn(Rechnungen) = %q, want %q", got, want)
+	}
+	for _, v := range got {
+		if !slices.Contains(Variants("Rechnungen"), v) {
+			t.Errorf("VariantsIn gives %q, which Variants lacks", v)
+		}
+	}
+}
+
 func TestTerms(t *testing.T) {
 	tests := []struct{ text, lang, want string }{
 		{"The invoices were jumping", "eng", strings.Join([]string{term("eng", "the"), term("eng", "invoic"), term("eng", "were"), term("eng", "jump")}, " ")},

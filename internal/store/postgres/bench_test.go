@@ -78,6 +78,9 @@ func load(ctx context.Context, s *store.Store, c *storetest.Corpus, n int) error
 			if err := tx.SendBatch(ctx, &batch).Close(); err != nil {
 				return err
 			}
+			if err := addLangs(ctx, tx, ""); err != nil {
+				return err
+			}
 			return addWords(ctx, tx, all...)
 		})
 		if err != nil {

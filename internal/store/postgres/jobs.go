@@ -145,6 +145,9 @@ func (s *backend) Complete(ctx context.Context, job document.Job, pages []docume
 		if err := addWords(ctx, tx, append(texts, search.BaseName(name))...); err != nil {
 			return err
 		}
+		if err := addLangs(ctx, tx, lang); err != nil {
+			return err
+		}
 		_, err = tx.Exec(ctx, `INSERT INTO pages (doc, number, text, confidence, source, tsv, layout)
 			SELECT $1, number, text, confidence, source, tsv::tsvector, layout
 			FROM unnest($2::integer[], $3::text[], $4::double precision[], $5::text[], $6::text[], $7::bytea[])
@@ -174,6 +177,12 @@ func addWords(ctx context.Context, tx pgx.Tx, texts ...string) error {
 	}
 	slices.Sort(words)
 	_, err := tx.Exec(ctx, `INSERT INTO words (word) SELECT unnest($1::text[]) ON CONFLICT DO NOTHING`, words)
+	return err
+}
+
+// addLangs adds the languages of lang (see search.Langs) to langs.
+func addLangs(ctx context.Context, tx pgx.Tx, lang string) error {
+	_, err := tx.Exec(ctx, `INSERT INTO langs (lang) SELECT unnest($1::text[]) ON CONFLICT DO NOTHING`, search.Langs(lang))
 	return err
 }
 

@@ -68,7 +68,8 @@ var afterMigration = map[int]func(context.Context, pgx.Tx) error{
 	5: fillWords,
 }
 
-// fillWords adds the words of every page and name to words, which migration 5 makes.
+// fillWords adds the words of every page and name to words, and the documents' languages to
+// langs, which migration 5 makes.
 func fillWords(ctx context.Context, tx pgx.Tx) error {
 	rows, err := tx.Query(ctx, `SELECT name, '' FROM documents UNION ALL SELECT '', text FROM pages`)
 	if err != nil {
@@ -84,7 +85,23 @@ func fillWords(ctx context.Context, tx pgx.Tx) error {
 	}); err != nil {
 		return err
 	}
-	return addWords(ctx, tx, texts...)
+	if err := addWords(ctx, tx, texts...); err != nil {
+		return err
+	}
+	rows, err = tx.Query(ctx, `SELECT DISTINCT lang FROM documents`)
+	if err != nil {
+		return err
+	}
+	langs, err := pgx.CollectRows(rows, pgx.RowTo[string])
+	if err != nil {
+		return err
+	}
+	for _, l := range langs {
+		if err := addLangs(ctx, tx, l); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // fillStems rewrites the tsv of every page and the names of every document with their stems,

@@ -31,14 +31,22 @@ const nameWeight = 4
 //
 // Other orders than relevance skip ranking and order the same candidates.
 func (s *backend) Search(ctx context.Context, owner string, q search.Query, opt store.SearchOptions) (store.Ranked, error) {
-	tq, err := compile(q)
-	if err != nil {
-		return store.Ranked{}, err
-	}
 	var res store.Ranked
-	err = s.read(ctx, func(tx pgx.Tx) error {
+	err := s.read(ctx, func(tx pgx.Tx) error {
+		rows, err := tx.Query(ctx, `SELECT lang FROM langs`)
+		if err != nil {
+			return fmt.Errorf("langs: %w", err)
+		}
+		langs, err := pgx.CollectRows(rows, pgx.RowTo[string])
+		if err != nil {
+			return fmt.Errorf("langs: %w", err)
+		}
+		tq, err := compile(q, langs)
+		if err != nil {
+			return err
+		}
 		match, args := tq.match(owner, q, s.maxCandidates+1)
-		rows, err := tx.Query(ctx, match, args...)
+		rows, err = tx.Query(ctx, match, args...)
 		if err != nil {
 			return fmt.Errorf("match: %w", err)
 		}
@@ -204,7 +212,7 @@ func (tq tsqueries) match(owner string, q search.Query, limit int) (string, []an
 
 // clause renders the clause c of the words ws in tsquery's syntax. A bare word matches any of its
 // terms in any language (see search.Variants); the rest match the words as they are.
-func clause(c search.Clause, ws []string) (string, error) {
+func clause(c search.Clause, ws []string, langs []string) (string, error) {
 	for _, w := range ws {
 		if len(w) > maxLexeme-len(search.Term("", "")) {
 			return "", fmt.Errorf("%w: word of %d bytes is too long", document.ErrInvalidInput, len(w))
@@ -212,8 +220,11 @@ func clause(c search.Clause, ws []string) (string, error) {
 	}
 	if !c.Exact && !c.Prefix && len(ws) == 1 {
 		var alts []string
-		for _, v := range search.Variants(ws[0]) {
+		for _, v := range search.VariantsIn(ws[0], langs) {
 			alts = append(alts, quote(v))
+		}
+		if len(alts) == 0 {
+			alts = append(alts, quote(ws[0]))
 		}
 		return "(" + strings.Join(alts, " | ") + ")", nil
 	}
@@ -230,7 +241,7 @@ func clause(c search.Clause, ws []string) (string, error) {
 // compile renders q's tree as a condition on documents d whose clauses are tsqueries. Every word
 // is reduced to letters and digits by search.Words and quoted, so nothing from the user is ever
 // tsquery syntax. A word longer than a lexeme may be is document.ErrInvalidInput.
-func compile(q search.Query) (tsqueries, error) {
+func compile(q search.Query, langs []string) (tsqueries, error) {
 	var (
 		tq  tsqueries
 		pos []string
@@ -239,7 +250,7 @@ func compile(q search.Query) (tsqueries, error) {
 	render = func(n *search.Node) (string, error) {
 		switch n.Op {
 		case search.OpClause:
-			expr, err := clause(n.Clause, n.Clause.Words)
+			expr, err := clause(n.Clause, n.Clause.Words, langs)
 			if err != nil {
 				return "", err
 			}
@@ -276,7 +287,7 @@ func compile(q search.Query) (tsqueries, error) {
 	}
 	for c, not := range q.Clauses() {
 		if !not {
-			expr, _ := clause(c, c.Words)
+			expr, _ := clause(c, c.Words, langs)
 			pos = append(pos, expr)
 		}
 	}

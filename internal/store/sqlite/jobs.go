@@ -159,6 +159,16 @@ func addWords(ctx context.Context, tx *sql.Tx, texts ...string) error {
 	return nil
 }
 
+// addLangs adds the languages of lang (see search.Langs) to langs.
+func addLangs(ctx context.Context, tx *sql.Tx, lang string) error {
+	for _, l := range search.Langs(lang) {
+		if _, err := tx.ExecContext(ctx, `INSERT OR IGNORE INTO langs (lang) VALUES (?)`, l); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
 // putText replaces the text of the done document d with pages. A document without pages still
 // gets a row, so that its name is found.
 func putText(ctx context.Context, tx *sql.Tx, seq int64, d document.Document, pages []document.Page) error {
@@ -182,6 +192,9 @@ func putText(ctx context.Context, tx *sql.Tx, seq int64, d document.Document, pa
 		return err
 	}
 	if err := addWords(ctx, tx, body.String(), search.BaseName(d.Name)); err != nil {
+		return err
+	}
+	if err := addLangs(ctx, tx, d.Lang); err != nil {
 		return err
 	}
 	stmt, err := tx.PrepareContext(ctx, `INSERT INTO pages (doc, number, start, length, confidence, source, layout) VALUES (?, ?, ?, ?, ?, ?, ?)`)

@@ -59,6 +59,34 @@ func (s *backend) migrate(ctx context.Context) error {
 // transaction.
 var afterMigration = map[int]func(context.Context, *sql.Tx) error{
 	4: fillStems,
+	5: fillLangs,
+}
+
+// fillLangs adds the languages of every document to langs, which migration 5 makes.
+func fillLangs(ctx context.Context, tx *sql.Tx) error {
+	rows, err := tx.QueryContext(ctx, `SELECT DISTINCT lang FROM documents`)
+	if err != nil {
+		return err
+	}
+	var langs []string
+	for rows.Next() {
+		var l string
+		if err := rows.Scan(&l); err != nil {
+			rows.Close()
+			return err
+		}
+		langs = append(langs, l)
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return err
+	}
+	for _, l := range langs {
+		if err := addLangs(ctx, tx, l); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // fillStems writes the stems and name columns of every row of texts, which migration 4 leaves

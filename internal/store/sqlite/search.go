@@ -29,9 +29,13 @@ import (
 //
 // Other orders than relevance skip ranking and order the same candidates.
 func (s *backend) Search(ctx context.Context, owner string, q search.Query, opt store.SearchOptions) (store.Ranked, error) {
-	e := compile(q, owner)
 	var res store.Ranked
 	err := s.read(ctx, func(tx *sql.Tx) error {
+		langs, err := indexedLangs(ctx, tx)
+		if err != nil {
+			return err
+		}
+		e := compile(q, owner, langs)
 		filter, args := filters(q)
 		cands, err := rowids(ctx, tx, `SELECT texts.rowid FROM texts`+filter+` ORDER BY texts.rowid DESC LIMIT ?`,
 			append(append([]any{e.match}, args...), s.maxCandidates+1)...)
@@ -351,6 +355,7 @@ type exprs struct {
 	match string   // the owner's done documents that match
 	owner string   // the phrase of the owner's token
 	words []string // the words of the clauses that are not excluded, each an expression: what ranking weighs
+	langs []string // the languages of the indexed documents
 }
 
 // ranking returns what rank matches to weigh words with: any, the documents of any owner that
@@ -360,10 +365,29 @@ func (e exprs) ranking(words []string) (any, owned string) {
 	return any, e.owner + " AND (" + any + ")"
 }
 
-// compile renders q in FTS5's syntax for owner. Every word is reduced to letters and digits and
-// quoted, so nothing from the user is ever FTS5 syntax.
-func compile(q search.Query, owner string) exprs {
-	e := exprs{owner: ownerPhrase(owner)}
+// indexedLangs returns the languages of the documents in the index.
+func indexedLangs(ctx context.Context, tx *sql.Tx) ([]string, error) {
+	rows, err := tx.QueryContext(ctx, `SELECT lang FROM langs`)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var langs []string
+	for rows.Next() {
+		var l string
+		if err := rows.Scan(&l); err != nil {
+			return nil, err
+		}
+		langs = append(langs, l)
+	}
+	return langs, rows.Err()
+}
+
+// compile renders q in FTS5's syntax for owner, looking up bare words' stems in langs, the
+// languages of the indexed documents. Every word is reduced to letters and digits and quoted, so
+// nothing from the user is ever FTS5 syntax.
+func compile(q search.Query, owner string, langs []string) exprs {
+	e := exprs{owner: ownerPhrase(owner), langs: langs}
 	e.match = e.owner
 	if q.Root != nil {
 		e.match += " AND " + e.render(q.Root)
@@ -372,7 +396,7 @@ func compile(q search.Query, owner string) exprs {
 		switch {
 		case not:
 		case len(c.Words) == 1:
-			e.words = append(e.words, clause(c))
+			e.words = append(e.words, e.clause(c))
 		default:
 			for i, w := range c.Words {
 				e.words = append(e.words, exact(c.Field, []string{w}, c.Prefix && i == len(c.Words)-1))
@@ -387,7 +411,7 @@ func compile(q search.Query, owner string) exprs {
 func (e exprs) render(n *search.Node) string {
 	switch n.Op {
 	case search.OpClause:
-		return clause(n.Clause)
+		return e.clause(n.Clause)
 	case search.OpNot:
 		return "(" + e.owner + " NOT " + e.render(n.Args[0]) + ")"
 	}
@@ -402,14 +426,17 @@ func (e exprs) render(n *search.Node) string {
 	return "(" + strings.Join(parts, op) + ")"
 }
 
-// clause renders the clause c. A bare word matches any of its variants among the stems of the
-// text and the words of the name; the rest match the text's and the name's words as they are.
+// clause renders the clause c. A bare word matches its terms in the indexed languages among the
+// stems of the text and the name; the rest match the text's and the name's words as they are.
 // A clause of the name field looks in the name alone.
-func clause(c search.Clause) string {
+func (e exprs) clause(c search.Clause) string {
 	if !c.Stemmed() {
 		return exact(c.Field, c.Words, c.Prefix)
 	}
-	vs := search.Variants(c.Words[0])
+	vs := search.VariantsIn(c.Words[0], e.langs)
+	if len(vs) == 0 {
+		vs = []string{c.Words[0]}
+	}
 	for i, v := range vs {
 		vs[i] = phrase([]string{v}, false)
 	}

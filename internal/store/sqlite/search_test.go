@@ -10,8 +10,9 @@ import (
 func TestCompile(t *testing.T) {
 	word := func(w string) *search.Node { return search.Leaf(search.Clause{Words: []string{w}}) }
 	owner := `owner : "` + ownerToken("alice") + `"`
+	langs := []string{"deu", "eng"}
 	variants := func(w string) string {
-		vs := search.Variants(w)
+		vs := search.VariantsIn(w, langs)
 		for i, v := range vs {
 			vs[i] = `"` + v + `"`
 		}
@@ -23,7 +24,7 @@ func TestCompile(t *testing.T) {
 		root         *search.Node
 		match, words string
 	}{
-		{word("invoice"), stems("invoice"), stems("invoice")},
+		{word("invoice"), `({stems name} : ("invoic` + "\ue101" + `" OR "invoic` + "\ue102" + `"))`, stems("invoice")},
 		{search.Leaf(search.Clause{Words: []string{"invoices"}, Exact: true}), exact(`"invoices"`), exact(`"invoices"`)},
 		{search.Leaf(search.Clause{Words: []string{"q"}, Field: search.FieldName}), `({name} : ` + variants("q") + `)`, `({name} : ` + variants("q") + `)`},
 		{search.Leaf(search.Clause{Words: []string{"q", "r"}, Prefix: true, Field: search.FieldName}), `({name} : "q r"*)`,
@@ -39,7 +40,7 @@ func TestCompile(t *testing.T) {
 		{search.Leaf(search.Clause{Words: []string{`a"b`}, Exact: true}), exact(`"a""b"`), exact(`"a""b"`)},
 	}
 	for _, tt := range tests {
-		got := compile(search.Query{Root: tt.root}, "alice")
+		got := compile(search.Query{Root: tt.root}, "alice", langs)
 		words := strings.Join(got.words, " OR ")
 		if got.match != owner+" AND "+tt.match || got.owner != owner || words != tt.words {
 			t.Errorf("compile(%s) = %+q; want match %q, words %q", search.Query{Root: tt.root}, got, tt.match, tt.words)
@@ -49,7 +50,7 @@ func TestCompile(t *testing.T) {
 			t.Errorf("ranking(%q) = %q, %q; want %q, %q", got.words, anyOwner, owned, tt.words, owner+" AND ("+tt.words+")")
 		}
 	}
-	if got := compile(search.Query{Types: []string{"pdf"}}, "alice"); got.match != owner || got.words != nil {
+	if got := compile(search.Query{Types: []string{"pdf"}}, "alice", langs); got.match != owner || got.words != nil {
 		t.Errorf("compile(type:pdf) = %+q, want the owner's documents", got)
 	}
 }

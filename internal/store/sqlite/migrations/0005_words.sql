@@ -9,3 +9,9 @@ CREATE VIRTUAL TABLE temp.texts_terms USING fts5vocab (main, texts, 'col');
 INSERT INTO words SELECT DISTINCT term FROM temp.texts_terms WHERE col IN ('body', 'name');
 
 DROP TABLE temp.texts_terms;
+
+-- langs holds every OCR language a done document has been read in (Tesseract codes, one a row;
+-- English for the documents that name none): a search looks up a word's stems in these
+-- languages only. The program fills it for the documents already here right after this
+-- migration.
+CREATE TABLE langs (lang TEXT PRIMARY KEY) WITHOUT ROWID;

@@ -5,10 +5,10 @@ import "unicode/utf8"
 // Distance returns the number of edits, each inserting, deleting or replacing a character or
 // swapping two adjacent ones, that turn a into b; or max+1 when it is more than max.
 func Distance(a, b string, max int) int {
-	ra, rb := []rune(a), []rune(b)
-	if d := len(ra) - len(rb); d > max || -d > max {
+	if d := utf8.RuneCountInString(a) - utf8.RuneCountInString(b); d > max || -d > max {
 		return max + 1
 	}
+	ra, rb := []rune(a), []rune(b)
 	prev2 := make([]int, len(rb)+1)
 	prev := make([]int, len(rb)+1)
 	cur := make([]int, len(rb)+1)

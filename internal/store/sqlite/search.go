@@ -470,29 +470,48 @@ func phrase(words []string, prefix bool) string {
 	return p
 }
 
-// Limits of Closest: how many of the closest words it checks the owner holds, and how many of
-// those tied at the fewest edits it counts the owner's documents of.
+// Limits of Closest: how many of the closest words it checks the owner holds, how many of those
+// tied at the fewest edits it counts the owner's documents of and up to what count, and up to
+// how many documents it reads an owner's own words rather than the index's.
 const (
-	maxOwnedChecks = 50
+	maxOwnedChecks = 20
 	maxCounted     = 5
-	countCap       = 1000
+	countCap       = 100
+	ownWordsDocs   = 500
 )
 
-// Closest reads the words of every owner's documents that start as word does, and returns the
-// closest that the owner's done documents hold; among equals the one in most of them.
+// Closest returns the closest word that the owner's done documents hold; among equals the one
+// in most of them. For an owner of at most s.ownWordsDocs documents it reads their words; for a
+// larger one, the index's words that start as word does, and checks each it would offer.
 func (s *backend) Closest(ctx context.Context, owner, word string, max int) (string, error) {
 	first, size := utf8.DecodeRuneInString(word)
 	if first == utf8.RuneError {
 		return "", nil
 	}
+	owned := ownerPhrase(owner)
 	var best string
 	err := s.read(ctx, func(tx *sql.Tx) error {
+		var n int
+		err := tx.QueryRowContext(ctx, `SELECT count(*) FROM (SELECT 1 FROM texts WHERE texts MATCH ? LIMIT ?)`,
+			owned, s.ownWordsDocs+1).Scan(&n)
+		if err != nil {
+			return err
+		}
+		var near []store.Near
+		if n <= s.ownWordsDocs {
+			near, err = ownWords(ctx, tx, owned, word, max)
+			if err != nil || len(near) == 0 {
+				return err
+			}
+			store.SortNear(near)
+			best = near[0].Word
+			return nil
+		}
 		rows, err := tx.QueryContext(ctx, `SELECT word FROM words WHERE word >= ? AND word < ?`, word[:size], string(first+1))
 		if err != nil {
 			return err
 		}
 		defer rows.Close()
-		var near []store.Near
 		for rows.Next() {
 			var n store.Near
 			if err := rows.Scan(&n.Word); err != nil {
@@ -506,7 +525,6 @@ func (s *backend) Closest(ctx context.Context, owner, word string, max int) (str
 			return err
 		}
 		store.SortNear(near)
-		owned := ownerPhrase(owner)
 		var held []store.Near
 		for _, n := range near[:min(len(near), maxOwnedChecks)] {
 			if len(held) == maxCounted || len(held) > 0 && n.Edits > held[0].Edits {
@@ -528,4 +546,40 @@ func (s *backend) Closest(ctx context.Context, owner, word string, max int) (str
 		return nil
 	})
 	return best, err
+}
+
+// ownWords returns the words of the owner's documents, whose token phrase is owned, within max
+// edits of word, each with the number of documents that hold it.
+func ownWords(ctx context.Context, tx *sql.Tx, owned, word string, max int) ([]store.Near, error) {
+	rows, err := tx.QueryContext(ctx, `SELECT texts.body, d.name FROM texts JOIN documents d ON d.seq = texts.rowid
+		WHERE texts MATCH ?`, owned)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	first, _ := utf8.DecodeRuneInString(word)
+	docs := make(map[string]int)
+	for rows.Next() {
+		var body, name string
+		if err := rows.Scan(&body, &name); err != nil {
+			return nil, err
+		}
+		seen := make(map[string]bool)
+		for _, w := range append(search.Words(body), search.Words(search.BaseName(name))...) {
+			if r, _ := utf8.DecodeRuneInString(w); r == first && !seen[w] {
+				seen[w] = true
+				docs[w]++
+			}
+		}
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	var near []store.Near
+	for w, n := range docs {
+		if d := search.Distance(word, w, max); d <= max {
+			near = append(near, store.Near{Word: w, Edits: d, Docs: n})
+		}
+	}
+	return near, nil
 }

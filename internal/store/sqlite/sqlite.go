@@ -46,6 +46,7 @@ type backend struct {
 	maxCandidates int
 	rankRows      int
 	stopDocs      int // see distinctive; below 0, every word ranks
+	ownWordsDocs  int // see Closest
 	freqs         freqs
 }
 
@@ -85,7 +86,8 @@ func openDB(ctx context.Context, path string) (*backend, error) {
 	n := max(4, runtime.GOMAXPROCS(0))
 	ro.SetMaxOpenConns(n)
 	ro.SetMaxIdleConns(n)
-	s := &backend{rw: rw, ro: ro, now: time.Now, maxCandidates: maxCandidates, rankRows: rankRows, stopDocs: stopDocs}
+	s := &backend{rw: rw, ro: ro, now: time.Now, maxCandidates: maxCandidates, rankRows: rankRows, stopDocs: stopDocs,
+		ownWordsDocs: ownWordsDocs}
 	if err := s.migrateWhenFree(ctx); err != nil {
 		s.Close()
 		return nil, fmt.Errorf("sqlite: open %s: %w", path, err)

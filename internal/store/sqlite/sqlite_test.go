@@ -197,3 +197,12 @@ func TestStorageFull(t *testing.T) {
 func inside(s *store.Store) *backend {
 	return s.Backend().(*backend)
 }
+
+// TestClosestFromIndex runs the storetest suggestion cases with every owner taken for a large
+// one, whose suggestions come from the index's words table and are checked against the owner's
+// documents before they are offered.
+func TestClosestFromIndex(t *testing.T) {
+	s := open(t)
+	inside(s).ownWordsDocs = 0
+	storetest.SearchSuggest(t, s)
+}

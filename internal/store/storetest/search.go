@@ -534,3 +534,9 @@ func testSearchInvalid(t *testing.T, s *store.Store) {
 		wantErr(t, "Search with "+tt.name, err, document.ErrInvalidInput)
 	}
 }
+
+// SearchSuggest runs the suggestion cases of Run on s, for a backend to check another way it
+// has of finding suggestions.
+func SearchSuggest(t *testing.T, s *store.Store) {
+	testSearchSuggest(t, s)
+}

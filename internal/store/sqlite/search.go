@@ -356,12 +356,18 @@ type exprs struct {
 	owner string   // the phrase of the owner's token
 	words []string // the words of the clauses that are not excluded, each an expression: what ranking weighs
 	langs []string // the languages of the indexed documents
+	all   bool     // every document that matches holds every word
 }
 
 // ranking returns what rank matches to weigh words with: any, the documents of any owner that
-// hold one of the words, and owned, the owner's done documents that do.
+// hold every word (one of them, when the query does not need them all), and owned, the owner's
+// done documents that do.
 func (e exprs) ranking(words []string) (any, owned string) {
-	any = strings.Join(words, " OR ")
+	op := " OR "
+	if e.all {
+		op = " AND "
+	}
+	any = strings.Join(words, op)
 	return any, e.owner + " AND (" + any + ")"
 }
 
@@ -387,7 +393,7 @@ func indexedLangs(ctx context.Context, tx *sql.Tx) ([]string, error) {
 // languages of the indexed documents. Every word is reduced to letters and digits and quoted, so
 // nothing from the user is ever FTS5 syntax.
 func compile(q search.Query, owner string, langs []string) exprs {
-	e := exprs{owner: ownerPhrase(owner), langs: langs}
+	e := exprs{owner: ownerPhrase(owner), langs: langs, all: needsAll(q.Root)}
 	e.match = e.owner
 	if q.Root != nil {
 		e.match += " AND " + e.render(q.Root)
@@ -406,29 +412,66 @@ func compile(q search.Query, owner string, langs []string) exprs {
 	return e
 }
 
-// render renders n. FTS5's NOT takes two operands, so a NOT of its own is the owner's documents
-// NOT what it excludes.
+// needsAll reports whether a document that matches n holds each clause of n that is not excluded:
+// n is a clause, or an AND of clauses and exclusions.
+func needsAll(n *search.Node) bool {
+	switch {
+	case n == nil:
+		return false
+	case n.Op == search.OpClause:
+		return true
+	case n.Op != search.OpAnd:
+		return false
+	}
+	for _, a := range n.Args {
+		if a.Op != search.OpClause && a.Op != search.OpNot {
+			return false
+		}
+	}
+	return true
+}
+
+// render renders n. FTS5's NOT takes two operands: the exclusions of an AND become NOTs of the
+// AND of the rest, so that FTS5 checks them only on the documents the rest match, and a NOT of
+// its own is the owner's documents NOT what it excludes.
 func (e exprs) render(n *search.Node) string {
 	switch n.Op {
 	case search.OpClause:
 		return e.clause(n.Clause)
 	case search.OpNot:
 		return "(" + e.owner + " NOT " + e.render(n.Args[0]) + ")"
+	case search.OpOr:
+		parts := make([]string, len(n.Args))
+		for i, a := range n.Args {
+			parts[i] = e.render(a)
+		}
+		return "(" + strings.Join(parts, " OR ") + ")"
 	}
-	op := " AND "
-	if n.Op == search.OpOr {
-		op = " OR "
+	var pos, neg []string
+	for _, a := range n.Args {
+		if a.Op == search.OpNot {
+			neg = append(neg, e.render(a.Args[0]))
+		} else {
+			pos = append(pos, e.render(a))
+		}
 	}
-	parts := make([]string, len(n.Args))
-	for i, a := range n.Args {
-		parts[i] = e.render(a)
+	expr := e.owner
+	if len(pos) > 0 {
+		expr = "(" + strings.Join(pos, " AND ") + ")"
 	}
-	return "(" + strings.Join(parts, op) + ")"
+	for _, x := range neg {
+		expr = "(" + expr + " NOT " + x + ")"
+	}
+	return expr
 }
 
 // clause renders the clause c. A bare word matches its terms in the indexed languages among the
 // stems of the text and the name; the rest match the text's and the name's words as they are.
 // A clause of the name field looks in the name alone.
+//
+// Column filters make FTS5 decode every position list it reads, which costs common words dear,
+// so clauses carry one only when their terms could match elsewhere: tagged stems are only in
+// stems and name, and words only in body and name, but a prefix could be one of a stem.
 func (e exprs) clause(c search.Clause) string {
 	if !c.Stemmed() {
 		return exact(c.Field, c.Words, c.Prefix)
@@ -440,21 +483,22 @@ func (e exprs) clause(c search.Clause) string {
 	for i, v := range vs {
 		vs[i] = phrase([]string{v}, false)
 	}
-	cols := "{stems name}"
 	if c.Field == search.FieldName {
-		cols = "{name}"
+		return "({name} : (" + strings.Join(vs, " OR ") + "))"
 	}
-	return "(" + cols + " : (" + strings.Join(vs, " OR ") + "))"
+	return "(" + strings.Join(vs, " OR ") + ")"
 }
 
 // exact matches the phrase of words, its last a prefix when prefix is set, in the text or the
 // name, or only the name for the name field.
 func exact(field string, words []string, prefix bool) string {
-	cols := "{body name}"
-	if field == search.FieldName {
-		cols = "{name}"
+	switch {
+	case field == search.FieldName:
+		return "({name} : " + phrase(words, prefix) + ")"
+	case prefix:
+		return "({body name} : " + phrase(words, prefix) + ")"
 	}
-	return "(" + cols + " : " + phrase(words, prefix) + ")"
+	return "(" + phrase(words, prefix) + ")"
 }
 
 // nameTerms is what the name column holds for a document named name in lang.

@@ -18,40 +18,48 @@ func TestCompile(t *testing.T) {
 		}
 		return `(` + strings.Join(vs, " OR ") + `)`
 	}
-	stems := func(w string) string { return `({stems name} : ` + variants(w) + `)` }
-	exact := func(p string) string { return `({body name} : ` + p + `)` }
+	stems := func(w string) string { return variants(w) }
+	exact := func(p string) string {
+		if strings.HasSuffix(p, "*") {
+			return `({body name} : ` + p + `)`
+		}
+		return `(` + p + `)`
+	}
+	and := func(parts ...string) string { return strings.Join(parts, " AND ") }
+	or := func(parts ...string) string { return strings.Join(parts, " OR ") }
 	tests := []struct {
-		root         *search.Node
-		match, words string
+		root               *search.Node
+		match, words, rank string
 	}{
-		{word("invoice"), `({stems name} : ("invoic` + "\ue101" + `" OR "invoic` + "\ue102" + `"))`, stems("invoice")},
-		{search.Leaf(search.Clause{Words: []string{"invoices"}, Exact: true}), exact(`"invoices"`), exact(`"invoices"`)},
-		{search.Leaf(search.Clause{Words: []string{"q"}, Field: search.FieldName}), `({name} : ` + variants("q") + `)`, `({name} : ` + variants("q") + `)`},
+		{word("invoice"), `("invoic` + "\ue101" + `" OR "invoic` + "\ue102" + `")`, stems("invoice"), stems("invoice")},
+		{search.Leaf(search.Clause{Words: []string{"invoices"}, Exact: true}), exact(`"invoices"`), exact(`"invoices"`), exact(`"invoices"`)},
+		{search.Leaf(search.Clause{Words: []string{"q"}, Field: search.FieldName}), `({name} : ` + variants("q") + `)`,
+			`({name} : ` + variants("q") + `)`, `({name} : ` + variants("q") + `)`},
 		{search.Leaf(search.Clause{Words: []string{"q", "r"}, Prefix: true, Field: search.FieldName}), `({name} : "q r"*)`,
-			`({name} : "q") OR ({name} : "r"*)`},
-		{search.And(word("a"), word("b")), `(` + stems("a") + ` AND ` + stems("b") + `)`, stems("a") + ` OR ` + stems("b")},
-		{search.Or(word("a"), search.And(word("b"), word("c"))), `(` + stems("a") + ` OR (` + stems("b") + ` AND ` + stems("c") + `))`,
-			stems("a") + ` OR ` + stems("b") + ` OR ` + stems("c")},
+			or(`({name} : "q")`, `({name} : "r"*)`), and(`({name} : "q")`, `({name} : "r"*)`)},
+		{search.And(word("a"), word("b")), `(` + and(stems("a"), stems("b")) + `)`, or(stems("a"), stems("b")), and(stems("a"), stems("b"))},
+		{search.Or(word("a"), search.And(word("b"), word("c"))), `(` + stems("a") + ` OR (` + and(stems("b"), stems("c")) + `))`,
+			or(stems("a"), stems("b"), stems("c")), or(stems("a"), stems("b"), stems("c"))},
 		{search.Leaf(search.Clause{Words: []string{"total", "am"}, Prefix: true}),
-			exact(`"total am"*`), exact(`"total"`) + ` OR ` + exact(`"am"*`)},
-		{search.And(word("a"), search.Not(search.Leaf(search.Clause{Words: []string{"b"}, Prefix: true}))),
-			`(` + stems("a") + ` AND (` + owner + ` NOT ` + exact(`"b"*`) + `))`, stems("a")},
-		{search.Not(search.Or(word("a"), word("b"))), `(` + owner + ` NOT (` + stems("a") + ` OR ` + stems("b") + `))`, ``},
-		{search.Leaf(search.Clause{Words: []string{`a"b`}, Exact: true}), exact(`"a""b"`), exact(`"a""b"`)},
+			exact(`"total am"*`), or(exact(`"total"`), exact(`"am"*`)), and(exact(`"total"`), exact(`"am"*`))},
+		{search.And(word("a"), search.Not(search.Leaf(search.Clause{Words: []string{"b"}, Prefix: true})), search.Not(word("c"))),
+			`(((` + stems("a") + `) NOT ` + exact(`"b"*`) + `) NOT ` + stems("c") + `)`, stems("a"), stems("a")},
+		{search.And(search.Not(word("a")), search.Not(word("b"))), `((` + owner + ` NOT ` + stems("a") + `) NOT ` + stems("b") + `)`, ``, ``},
+		{search.Not(search.Or(word("a"), word("b"))), `(` + owner + ` NOT (` + or(stems("a"), stems("b")) + `))`, ``, ``},
+		{search.Leaf(search.Clause{Words: []string{`a"b`}, Exact: true}), exact(`"a""b"`), exact(`"a""b"`), exact(`"a""b"`)},
 	}
 	for _, tt := range tests {
 		got := compile(search.Query{Root: tt.root}, "alice", langs)
-		words := strings.Join(got.words, " OR ")
-		if got.match != owner+" AND "+tt.match || got.owner != owner || words != tt.words {
-			t.Errorf("compile(%s) = %+q; want match %q, words %q", search.Query{Root: tt.root}, got, tt.match, tt.words)
+		if words := or(got.words...); got.match != owner+" AND "+tt.match || got.owner != owner || words != tt.words {
+			t.Errorf("compile(%s) = %+v; want match %q, words %q", search.Query{Root: tt.root}, got, tt.match, tt.words)
 		}
 		anyOwner, owned := got.ranking(got.words)
-		if anyOwner != tt.words || owned != owner+" AND ("+tt.words+")" {
-			t.Errorf("ranking(%q) = %q, %q; want %q, %q", got.words, anyOwner, owned, tt.words, owner+" AND ("+tt.words+")")
+		if anyOwner != tt.rank || owned != owner+" AND ("+tt.rank+")" {
+			t.Errorf("ranking(%q) = %q, %q; want %q, %q", got.words, anyOwner, owned, tt.rank, owner+" AND ("+tt.rank+")")
 		}
 	}
 	if got := compile(search.Query{Types: []string{"pdf"}}, "alice", langs); got.match != owner || got.words != nil {
-		t.Errorf("compile(type:pdf) = %+q, want the owner's documents", got)
+		t.Errorf("compile(type:pdf) = %+v, want the owner's documents", got)
 	}
 }
 

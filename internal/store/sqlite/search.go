@@ -10,6 +10,8 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"sync"
+	"time"
 	"unicode/utf8"
 
 	"github.com/docpipe/docpipe/internal/document"
@@ -543,12 +545,22 @@ func (s *backend) Closest(ctx context.Context, owner, word string, max int) (str
 		}
 		var near []store.Near
 		if n <= s.ownWordsDocs {
-			near, err = ownWords(ctx, tx, owned, word, max)
-			if err != nil || len(near) == 0 {
+			docs, err := s.vocabs.get(owner, s.now(), func() (map[string]int, error) { return ownWords(ctx, tx, owned) })
+			if err != nil {
 				return err
 			}
-			store.SortNear(near)
-			best = near[0].Word
+			for w, n := range docs {
+				if r, _ := utf8.DecodeRuneInString(w); r != first {
+					continue
+				}
+				if d := search.Distance(word, w, max); d <= max {
+					near = append(near, store.Near{Word: w, Edits: d, Docs: n})
+				}
+			}
+			if len(near) > 0 {
+				store.SortNear(near)
+				best = near[0].Word
+			}
 			return nil
 		}
 		rows, err := tx.QueryContext(ctx, `SELECT word FROM words WHERE word >= ? AND word < ?`, word[:size], string(first+1))
@@ -592,16 +604,15 @@ func (s *backend) Closest(ctx context.Context, owner, word string, max int) (str
 	return best, err
 }
 
-// ownWords returns the words of the owner's documents, whose token phrase is owned, within max
-// edits of word, each with the number of documents that hold it.
-func ownWords(ctx context.Context, tx *sql.Tx, owned, word string, max int) ([]store.Near, error) {
+// ownWords returns the words of the owner's documents, whose token phrase is owned, with the
+// number of documents that hold each.
+func ownWords(ctx context.Context, tx *sql.Tx, owned string) (map[string]int, error) {
 	rows, err := tx.QueryContext(ctx, `SELECT texts.body, d.name FROM texts JOIN documents d ON d.seq = texts.rowid
 		WHERE texts MATCH ?`, owned)
 	if err != nil {
 		return nil, err
 	}
 	defer rows.Close()
-	first, _ := utf8.DecodeRuneInString(word)
 	docs := make(map[string]int)
 	for rows.Next() {
 		var body, name string
@@ -610,20 +621,50 @@ func ownWords(ctx context.Context, tx *sql.Tx, owned, word string, max int) ([]s
 		}
 		seen := make(map[string]bool)
 		for _, w := range append(search.Words(body), search.Words(search.BaseName(name))...) {
-			if r, _ := utf8.DecodeRuneInString(w); r == first && !seen[w] {
+			if !seen[w] {
 				seen[w] = true
 				docs[w]++
 			}
 		}
 	}
-	if err := rows.Err(); err != nil {
+	return docs, rows.Err()
+}
+
+// vocabs keeps small owners' words for a while (vocabTTL), so that the words of a query that
+// found nothing, and the next few searches, read the owner's documents once.
+type vocabs struct {
+	mu sync.Mutex
+	m  map[string]vocab
+}
+
+type vocab struct {
+	since time.Time
+	docs  map[string]int
+}
+
+// Limits of vocabs.
+const (
+	vocabTTL    = time.Minute
+	vocabOwners = 100
+)
+
+// get returns owner's words, read by read when they are not kept or older than vocabTTL.
+func (v *vocabs) get(owner string, now time.Time, read func() (map[string]int, error)) (map[string]int, error) {
+	v.mu.Lock()
+	kept, ok := v.m[owner]
+	v.mu.Unlock()
+	if ok && now.Sub(kept.since) < vocabTTL {
+		return kept.docs, nil
+	}
+	docs, err := read()
+	if err != nil {
 		return nil, err
 	}
-	var near []store.Near
-	for w, n := range docs {
-		if d := search.Distance(word, w, max); d <= max {
-			near = append(near, store.Near{Word: w, Edits: d, Docs: n})
-		}
+	v.mu.Lock()
+	if v.m == nil || len(v.m) >= vocabOwners {
+		v.m = make(map[string]vocab)
 	}
-	return near, nil
+	v.m[owner] = vocab{since: now, docs: docs}
+	v.mu.Unlock()
+	return docs, nil
 }

@@ -47,6 +47,7 @@ type backend struct {
 	rankRows      int
 	stopDocs      int // see distinctive; below 0, every word ranks
 	ownWordsDocs  int // see Closest
+	vocabs        vocabs
 	freqs         freqs
 }
 

@@ -5,9 +5,9 @@ import (
 
 	"github.com/jackc/pgx/v5"
 
-	"github.com/docpipe/docpipe/internal/search"
 	"github.com/docpipe/docpipe/internal/store"
 	"github.com/docpipe/docpipe/internal/store/postgres/pgtest"
+	"github.com/docpipe/docpipe/internal/store/storetest"
 )
 
 // TestMigrateStems opens a database written at schema version 3, before pages held stems and
@@ -48,24 +48,5 @@ func TestMigrateStems(t *testing.T) {
 		t.Fatalf("Open: %v", err)
 	}
 	defer s.Close()
-	q, err := search.Parse("rechnunqen")
-	if err != nil {
-		t.Fatal(err)
-	}
-	if res, err := s.Search(t.Context(), "alice", q, store.SearchOptions{Limit: 10}); err != nil || res.Suggestion != "rechnungen" {
-		t.Errorf("Search(rechnunqen) after migration suggests %q, %v; want rechnungen", res.Suggestion, err)
-	}
-	for _, text := range []string{"Rechnung", "jump", "reports", `"quarterly report"`, "Die"} {
-		q, err := search.Parse(text)
-		if err != nil {
-			t.Fatal(err)
-		}
-		res, err := s.Search(t.Context(), "alice", q, store.SearchOptions{Limit: 10})
-		if err != nil {
-			t.Fatalf("Search(%s): %v", text, err)
-		}
-		if len(res.Hits) != 1 || res.Hits[0].Document.ID != "d1" {
-			t.Errorf("Search(%s) after migration = %+v, want d1", text, res.Hits)
-		}
-	}
+	storetest.SearchMigrated(t, s)
 }

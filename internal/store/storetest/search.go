@@ -540,3 +540,20 @@ func testSearchInvalid(t *testing.T, s *store.Store) {
 func SearchSuggest(t *testing.T, s *store.Store) {
 	testSearchSuggest(t, s)
 }
+
+// SearchMigrated checks a store migrated from schema version 3 that held one done document of
+// alice's, d1, named Quarterly_Report.pdf, in deu+eng, whose one page reads "Die Rechnungen were
+// jumping": the migration must have indexed its stems, name and words.
+func SearchMigrated(t *testing.T, s *store.Store) {
+	t.Helper()
+	res, err := s.Search(t.Context(), "alice", query(t, "rechnunqen"), store.SearchOptions{Limit: 10})
+	if err != nil || res.Suggestion != "rechnungen" {
+		t.Errorf("Search(rechnunqen) after migration suggests %q, %v; want rechnungen", res.Suggestion, err)
+	}
+	for _, text := range []string{"Rechnung", "jump", "reports", `"quarterly report"`, "Die"} {
+		res := find(t, s, "alice", text)
+		if len(res.Hits) != 1 || res.Hits[0].Document.ID != "d1" {
+			t.Errorf("Search(%s) after migration = %+v, want d1", text, res.Hits)
+		}
+	}
+}

@@ -95,13 +95,7 @@ func testSearchSyntax(t *testing.T, s *store.Store) {
 		{"fox nothere", nil},
 	}
 	for _, tt := range tests {
-		res := find(t, s, "alice", tt.query)
-		if got := names(res.Hits); !sameSet(got, tt.want) {
-			t.Errorf("Search(%s) = %v, want %v", tt.query, got, tt.want)
-		}
-		if res.Total != len(tt.want) {
-			t.Errorf("Search(%s) total = %d, want %d", tt.query, res.Total, len(tt.want))
-		}
+		wantFound(t, s, "alice", tt.query, tt.want)
 	}
 }
 
@@ -156,13 +150,7 @@ func testSearchStems(t *testing.T, s *store.Store) {
 		{"jum*", []string{"b.pdf"}},
 	}
 	for _, tt := range tests {
-		res := find(t, s, "alice", tt.query)
-		if got := names(res.Hits); !sameSet(got, tt.want) {
-			t.Errorf("Search(%s) = %v, want %v", tt.query, got, tt.want)
-		}
-		if res.Total != len(tt.want) {
-			t.Errorf("Search(%s) total = %d, want %d", tt.query, res.Total, len(tt.want))
-		}
+		wantFound(t, s, "alice", tt.query, tt.want)
 	}
 	res := find(t, s, "alice", "invoices")
 	if len(res.Hits) != 1 || !slices.ContainsFunc(res.Hits[0].Snippet, func(f store.Fragment) bool { return f.Match && f.Text == "Invoice" }) {
@@ -241,13 +229,7 @@ func testSearchOperators(t *testing.T, s *store.Store) {
 		{"after:" + next, nil},
 	}
 	for _, tt := range tests {
-		res := find(t, s, "alice", tt.query)
-		if got := names(res.Hits); !sameSet(got, tt.want) {
-			t.Errorf("Search(%s) = %v, want %v", tt.query, got, tt.want)
-		}
-		if res.Total != len(tt.want) {
-			t.Errorf("Search(%s) total = %d, want %d", tt.query, res.Total, len(tt.want))
-		}
+		wantFound(t, s, "alice", tt.query, tt.want)
 	}
 	res := find(t, s, "alice", "fox OR nothing")
 	if got := names(res.Hits); len(got) != 4 || got[len(got)-1] == "fox.pdf" {
@@ -555,5 +537,18 @@ func SearchMigrated(t *testing.T, s *store.Store) {
 		if len(res.Hits) != 1 || res.Hits[0].Document.ID != "d1" {
 			t.Errorf("Search(%s) after migration = %+v, want d1", text, res.Hits)
 		}
+	}
+}
+
+// wantFound checks that searching for query as owner finds the documents named want, in any
+// order, and counts as many.
+func wantFound(t *testing.T, s *store.Store, owner, query string, want []string) {
+	t.Helper()
+	res := find(t, s, owner, query)
+	if got := names(res.Hits); !sameSet(got, want) {
+		t.Errorf("Search(%s) = %v, want %v", query, got, want)
+	}
+	if res.Total != len(want) {
+		t.Errorf("Search(%s) total = %d, want %d", query, res.Total, len(want))
 	}
 }

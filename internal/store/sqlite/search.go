@@ -98,6 +98,9 @@ func (s *backend) order(ctx context.Context, tx *sql.Tx, e exprs, cands []int64,
 	return ranked, nil
 }
 
+// fewCandidates: see rank.
+const fewCandidates = 100
+
 // scored is a candidate document's row and bm25 score, lower is better.
 type scored struct {
 	seq  int64
@@ -111,11 +114,16 @@ type scored struct {
 // the phrase over the whole index: for a phrase of common words that alone takes longer than the
 // rest of a search. So rank scores with words, the query's phrases split into their words, and
 // skips the rows that are not candidates. When the rows of all owners that hold the words in the
-// candidates' range are more than maxRows, it reads only the owner's.
+// candidates' range are more than maxRows, it reads only the owner's; so it does, without
+// counting them, when the candidates are fewer than one in fewCandidates of maxRows, as a small
+// owner's are, spread over a large index.
 func rank(ctx context.Context, tx *sql.Tx, e exprs, words []string, cands []int64, maxRows int) ([]scored, error) {
 	lo, hi := cands[len(cands)-1], cands[0]
 	expr, owned := e.ranking(words)
-	if hi-lo >= int64(maxRows) {
+	switch {
+	case hi-lo >= int64(maxRows) && len(cands) <= maxRows/fewCandidates:
+		expr = owned
+	case hi-lo >= int64(maxRows):
 		var n int
 		err := tx.QueryRowContext(ctx, `SELECT count(*) FROM
 			(SELECT 1 FROM texts WHERE texts MATCH ? AND rowid BETWEEN ? AND ? LIMIT ?)`,

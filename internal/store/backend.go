@@ -89,6 +89,41 @@ func Reprocessable(d document.Document) error {
 	return nil
 }
 
+// Limits of Held: how many of the closest words it asks about, how many of those tied at the
+// fewest edits it compares, and the count of documents past which a word counts as common.
+const (
+	MaxHeldChecks = 20
+	maxHeldTied   = 5
+	HeldCountCap  = 100
+)
+
+// Held returns the closest of the words near to a word (each with its Edits set; unsorted) that
+// count says an owner's documents hold, the one in most of them among equals (counted up to
+// HeldCountCap); "" when it asks about MaxHeldChecks words and none is held. It serves Backend.Closest
+// for backends that know every owner's words but must check which the owner has.
+func Held(near []Near, count func(word string) (int, error)) (string, error) {
+	SortNear(near)
+	var held []Near
+	for _, n := range near[:min(len(near), MaxHeldChecks)] {
+		if len(held) == maxHeldTied || len(held) > 0 && n.Edits > held[0].Edits {
+			break
+		}
+		docs, err := count(n.Word)
+		if err != nil {
+			return "", err
+		}
+		if docs > 0 {
+			n.Docs = docs
+			held = append(held, n)
+		}
+	}
+	if len(held) == 0 {
+		return "", nil
+	}
+	SortNear(held)
+	return held[0].Word, nil
+}
+
 // Near is a word a few edits from another, for Backend.Closest.
 type Near struct {
 	Word  string

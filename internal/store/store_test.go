@@ -135,3 +135,31 @@ func TestCheckSearch(t *testing.T) {
 		}
 	}
 }
+
+func TestHeld(t *testing.T) {
+	owned := map[string]int{"harbour": 3, "harbor": 7, "harbours": 9, "barbour": 50}
+	count := func(w string) (int, error) { return owned[w], nil }
+	tests := []struct {
+		near []Near
+		want string
+	}{
+		{[]Near{{Word: "harbours", Edits: 2}, {Word: "harbour", Edits: 1}, {Word: "harbor", Edits: 1}}, "harbor"},
+		{[]Near{{Word: "harbours", Edits: 2}, {Word: "harbourz", Edits: 1}}, "harbours"},
+		{[]Near{{Word: "barbour", Edits: 2}, {Word: "harbour", Edits: 1}}, "harbour"},
+		{[]Near{{Word: "nobody", Edits: 1}}, ""},
+		{nil, ""},
+	}
+	for _, tt := range tests {
+		if got, err := Held(tt.near, count); err != nil || got != tt.want {
+			t.Errorf("Held(%v) = %q, %v; want %q", tt.near, got, err, tt.want)
+		}
+	}
+	var asked int
+	many := make([]Near, 3*MaxHeldChecks)
+	for i := range many {
+		many[i] = Near{Word: fmt.Sprint("w", i), Edits: 1}
+	}
+	if got, _ := Held(many, func(string) (int, error) { asked++; return 0, nil }); got != "" || asked != MaxHeldChecks {
+		t.Errorf("Held of %d unheld words asked %d times, want %d", len(many), asked, MaxHeldChecks)
+	}
+}

@@ -297,14 +297,6 @@ func compile(q search.Query, langs []string) (tsqueries, error) {
 	return tq, nil
 }
 
-// Limits of Closest: how many of the closest words it checks the owner holds, and how many of
-// those tied at the fewest edits it counts the owner's documents of.
-const (
-	maxOwnedChecks = 50
-	maxCounted     = 5
-	countCap       = 1000
-)
-
 // Closest reads the words of every owner's documents that start as word does, and returns the
 // closest that the owner's done documents hold; among equals the one in most of them.
 func (s *backend) Closest(ctx context.Context, owner, word string, max int) (string, error) {
@@ -330,29 +322,15 @@ func (s *backend) Closest(ctx context.Context, owner, word string, max int) (str
 		}); err != nil {
 			return err
 		}
-		store.SortNear(near)
-		var held []store.Near
-		for _, n := range near[:min(len(near), maxOwnedChecks)] {
-			if len(held) == maxCounted || len(held) > 0 && n.Edits > held[0].Edits {
-				break
-			}
-			err := tx.QueryRow(ctx, `SELECT count(*) FROM (
+		best, err = store.Held(near, func(w string) (n int, err error) {
+			err = tx.QueryRow(ctx, `SELECT count(*) FROM (
 					SELECT p.doc FROM pages p JOIN documents d ON d.seq = p.doc
 					WHERE d.owner = $1 AND d.status = 'done' AND p.tsv @@ $2::tsquery
 					UNION SELECT d.seq FROM documents d WHERE d.owner = $1 AND d.status = 'done' AND d.names @@ $2::tsquery
-					LIMIT $3) m`, owner, quote(n.Word), countCap).Scan(&n.Docs)
-			if err != nil {
-				return err
-			}
-			if n.Docs > 0 {
-				held = append(held, n)
-			}
-		}
-		if len(held) > 0 {
-			store.SortNear(held)
-			best = held[0].Word
-		}
-		return nil
+					LIMIT $3) m`, owner, quote(w), store.HeldCountCap).Scan(&n)
+			return n, err
+		})
+		return err
 	})
 	return best, err
 }

@@ -524,15 +524,9 @@ func phrase(words []string, prefix bool) string {
 	return p
 }
 
-// Limits of Closest: how many of the closest words it checks the owner holds, how many of those
-// tied at the fewest edits it counts the owner's documents of and up to what count, and up to
-// how many documents it reads an owner's own words rather than the index's.
-const (
-	maxOwnedChecks = 20
-	maxCounted     = 5
-	countCap       = 100
-	ownWordsDocs   = 500
-)
+// ownWordsDocs is up to how many documents Closest reads an owner's own words rather than the
+// index's.
+const ownWordsDocs = 500
 
 // Closest returns the closest word that the owner's done documents hold; among equals the one
 // in most of them. For an owner of at most s.ownWordsDocs documents it reads their words; for a
@@ -588,26 +582,12 @@ func (s *backend) Closest(ctx context.Context, owner, word string, max int) (str
 		if err := rows.Err(); err != nil {
 			return err
 		}
-		store.SortNear(near)
-		var held []store.Near
-		for _, n := range near[:min(len(near), maxOwnedChecks)] {
-			if len(held) == maxCounted || len(held) > 0 && n.Edits > held[0].Edits {
-				break
-			}
-			err := tx.QueryRowContext(ctx, `SELECT count(*) FROM (SELECT 1 FROM texts WHERE texts MATCH ? LIMIT ?)`,
-				owned+" AND "+exact(search.FieldAny, []string{n.Word}, false), countCap).Scan(&n.Docs)
-			if err != nil {
-				return err
-			}
-			if n.Docs > 0 {
-				held = append(held, n)
-			}
-		}
-		if len(held) > 0 {
-			store.SortNear(held)
-			best = held[0].Word
-		}
-		return nil
+		best, err = store.Held(near, func(w string) (n int, err error) {
+			err = tx.QueryRowContext(ctx, `SELECT count(*) FROM (SELECT 1 FROM texts WHERE texts MATCH ? LIMIT ?)`,
+				owned+" AND "+exact(search.FieldAny, []string{w}, false), store.HeldCountCap).Scan(&n)
+			return n, err
+		})
+		return err
 	})
 	return best, err
 }

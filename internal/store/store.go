@@ -184,8 +184,13 @@ func (s *Store) Search(ctx context.Context, owner string, q search.Query, opt Se
 	if r.Total == 0 {
 		res.Suggestion = s.suggest(ctx, owner, q, opt)
 	}
+	highlighters := make(map[string]Highlighter)
 	for _, m := range r.Matches {
-		h := NewHighlighter(q, m.Document.Lang)
+		h, ok := highlighters[m.Document.Lang]
+		if !ok {
+			h = NewHighlighter(q, m.Document.Lang)
+			highlighters[m.Document.Lang] = h
+		}
 		hit := Hit{Document: m.Document, Score: m.Score}
 		if len(m.Pages) > 0 {
 			p := m.Pages[0]

@@ -206,6 +206,15 @@ func languages(log *slog.Logger) func() ([]string, error) {
 
 // openStore opens the document store that the database URL names.
 func openStore(ctx context.Context, cfg *config.Config) (*store.Store, error) {
+	s, err := openBackend(ctx, cfg)
+	if err != nil {
+		return nil, err
+	}
+	s.SetDateOrder(cfg.DateOrder)
+	return s, nil
+}
+
+func openBackend(ctx context.Context, cfg *config.Config) (*store.Store, error) {
 	if cfg.Cosmos() {
 		return cosmos.Open(ctx, cfg.DatabaseURL)
 	}

@@ -29,7 +29,9 @@ import (
 // Store is the part of the document store the API needs. With OpsOnly only Ping is called.
 type Store interface {
 	Create(ctx context.Context, d *document.Document) error
+	Duplicate(ctx context.Context, owner, sha string) (document.Document, error)
 	Get(ctx context.Context, owner, id string) (document.Document, error)
+	Update(ctx context.Context, owner, id string, ch document.Change) (document.Document, error)
 	List(ctx context.Context, owner string, opt store.ListOptions) (store.ListResult, error)
 	Text(ctx context.Context, owner, id string) ([]document.Page, error)
 	Page(ctx context.Context, owner, id string, n int) (document.Page, error)
@@ -187,6 +189,7 @@ func (s *Server) routes() []route {
 		{"GET /v1/documents", s.user(s.list)},
 		{"GET /v1/documents/{id}", s.user(s.get)},
 		{"DELETE /v1/documents/{id}", s.user(s.delete)},
+		{"PATCH /v1/documents/{id}", s.user(s.patch)},
 		{"GET /v1/documents/{id}/text", s.user(s.text)},
 		{"GET /v1/documents/{id}/content", s.user(s.content)},
 		{"GET /v1/documents/{id}/pdf", s.user(s.searchablePDF)},

@@ -18,6 +18,7 @@ import (
 	"path/filepath"
 	"slices"
 	"strings"
+	"sync/atomic"
 	"syscall"
 	"testing"
 	"time"
@@ -123,6 +124,10 @@ func (e *env) upload(user string, files ...file) *httptest.ResponseRecorder {
 	return e.do(req)
 }
 
+// pngs counts the pictures pngBytes made, so that each has bytes of its own: the same bytes
+// twice would be a duplicate.
+var pngs atomic.Int64
+
 func pngBytes(t testing.TB, w, h int) []byte {
 	t.Helper()
 	img := image.NewGray(image.Rect(0, 0, w, h))
@@ -130,6 +135,8 @@ func pngBytes(t testing.TB, w, h int) []byte {
 		img.Pix[i] = 255
 	}
 	img.SetGray(w/2, h/2, color.Gray{})
+	n := pngs.Add(1)
+	img.Pix[int(n)%len(img.Pix)] = uint8(254 - n/int64(len(img.Pix))%200)
 	var buf bytes.Buffer
 	if err := png.Encode(&buf, img); err != nil {
 		t.Fatal(err)
@@ -462,7 +469,8 @@ func (s searchStore) Search(context.Context, string, search.Query, store.SearchO
 func TestSearchWireFormat(t *testing.T) {
 	at := time.Date(2026, 1, 2, 3, 4, 5, 0, time.UTC)
 	d := document.Document{ID: "d1", Owner: "alice", Name: "a.png", ContentType: "image/png", Size: 7,
-		SHA256: "ab", BlobKey: "originals/d1", Status: document.StatusDone, Pages: 2, Attempts: 1, CreatedAt: at, UpdatedAt: at}
+		SHA256: "ab", BlobKey: "originals/d1", Status: document.StatusDone, Pages: 2, Attempts: 1, CreatedAt: at, UpdatedAt: at,
+		Title: "a", Date: "2025-12-31", DateSource: document.DateText}
 	tests := []struct {
 		name, query string
 		res         store.SearchResult
@@ -472,9 +480,9 @@ func TestSearchWireFormat(t *testing.T) {
 			`{"hits":[],"query":"kiwi","total":0}`},
 		{"more", "q=kiwi&limit=1", store.SearchResult{Total: 3, Hits: []store.Hit{{Document: d, Page: 2, Score: 1.5,
 			Snippet: []store.Fragment{{Text: "a <b> "}, {Text: "kiwi", Match: true}}}}},
-			`{"hits":[{"document":{"id":"d1","name":"a.png","content_type":"image/png","size":7,"sha256":"ab","status":"done","pages":2,"attempts":1,"created_at":"2026-01-02T03:04:05Z","updated_at":"2026-01-02T03:04:05Z"},"page":2,"snippet":[{"text":"a <b> "},{"text":"kiwi","match":true}],"score":1.5}],"next_offset":1,"query":"kiwi","total":3}`},
+			`{"hits":[{"document":{"id":"d1","name":"a.png","content_type":"image/png","size":7,"sha256":"ab","status":"done","pages":2,"title":"a","date":"2025-12-31","date_source":"text","attempts":1,"created_at":"2026-01-02T03:04:05Z","updated_at":"2026-01-02T03:04:05Z"},"page":2,"snippet":[{"text":"a <b> "},{"text":"kiwi","match":true}],"score":1.5}],"next_offset":1,"query":"kiwi","total":3}`},
 		{"capped", "q=kiwi&offset=1", store.SearchResult{Total: 2, Capped: true, Hits: []store.Hit{{Document: d, Page: 1}}},
-			`{"capped":true,"hits":[{"document":{"id":"d1","name":"a.png","content_type":"image/png","size":7,"sha256":"ab","status":"done","pages":2,"attempts":1,"created_at":"2026-01-02T03:04:05Z","updated_at":"2026-01-02T03:04:05Z"},"page":1,"snippet":null,"score":0}],"query":"kiwi","total":2}`},
+			`{"capped":true,"hits":[{"document":{"id":"d1","name":"a.png","content_type":"image/png","size":7,"sha256":"ab","status":"done","pages":2,"title":"a","date":"2025-12-31","date_source":"text","attempts":1,"created_at":"2026-01-02T03:04:05Z","updated_at":"2026-01-02T03:04:05Z"},"page":1,"snippet":null,"score":0}],"query":"kiwi","total":2}`},
 	}
 	for _, tt := range tests {
 		e := newEnv(t, func(o *Options) { o.Store = searchStore{Store: o.Store, res: tt.res} })
@@ -688,8 +696,7 @@ func (b *fillingBucket) Upload(ctx context.Context, key string, r io.Reader, opt
 // files of the same request that fitted, and readiness goes false for a while.
 func TestStorageFull(t *testing.T) {
 	e := newEnv(t, func(o *Options) { o.Bucket = &fillingBucket{Bucket: o.Bucket, room: 2} })
-	png := pngBytes(t, 10, 10)
-	rec := e.upload("", file{"a.png", png}, file{"b.png", png}, file{"c.png", png})
+	rec := e.upload("", file{"a.png", pngBytes(t, 10, 10)}, file{"b.png", pngBytes(t, 10, 10)}, file{"c.png", pngBytes(t, 10, 10)})
 	wantProblem(t, rec, http.StatusInsufficientStorage, "no room")
 	if got := decode[docs](t, e.get("/v1/documents", "")); len(got.Documents) != 0 {
 		t.Errorf("%d documents exist after an upload that did not fit", len(got.Documents))

@@ -2,8 +2,10 @@ package api
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"mime"
 	"net/http"
 	"strconv"
@@ -194,6 +196,75 @@ func (s *Server) delete(w http.ResponseWriter, r *http.Request, owner string) {
 		s.log.WarnContext(ctx, "document deleted but not all its page pictures", "id", d.ID, "err", err)
 	}
 	w.WriteHeader(http.StatusNoContent)
+}
+
+// maxPatch bounds the body of a PATCH: the longest notes, escaped, and room for the rest.
+const maxPatch = 8*document.MaxNotes + 64<<10
+
+// patch changes a document's title, notes or date, as a JSON merge patch (RFC 7396): a member
+// that is absent stays as it is, and null or "" takes the owner's away (the title goes back to
+// the file's name, the date to the one found in the text or the upload day).
+func (s *Server) patch(w http.ResponseWriter, r *http.Request, owner string) {
+	id, err := pathID(r)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	if mt, _, _ := mime.ParseMediaType(r.Header.Get("Content-Type")); mt != "application/json" && mt != "application/merge-patch+json" {
+		w.Header().Set("Accept-Patch", "application/merge-patch+json")
+		writeProblem(w, r, http.StatusUnsupportedMediaType, "send the changes as application/merge-patch+json")
+		return
+	}
+	ch, err := readChange(http.MaxBytesReader(w, r.Body, maxPatch))
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	d, err := s.opt.Store.Update(r.Context(), owner, id, ch)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	w.Header().Set("ETag", etag(d))
+	writeJSON(w, http.StatusOK, d)
+}
+
+// readChange decodes a merge patch of a document's labels.
+func readChange(body io.Reader) (document.Change, error) {
+	var members map[string]json.RawMessage
+	dec := json.NewDecoder(body)
+	if err := dec.Decode(&members); err != nil || members == nil {
+		var maxBytes *http.MaxBytesError
+		if errors.As(err, &maxBytes) {
+			return document.Change{}, err
+		}
+		return document.Change{}, fmt.Errorf("%w: the body is not a JSON object of title, notes and date", document.ErrInvalidInput)
+	}
+	if dec.More() {
+		return document.Change{}, fmt.Errorf("%w: the body holds more than one JSON value", document.ErrInvalidInput)
+	}
+	var ch document.Change
+	for name, raw := range members {
+		var field **string
+		switch name {
+		case "title":
+			field = &ch.Title
+		case "notes":
+			field = &ch.Notes
+		case "date":
+			field = &ch.Date
+		default:
+			return document.Change{}, fmt.Errorf("%w: %q cannot be changed; send title, notes or date", document.ErrInvalidInput, name)
+		}
+		v := new(string)
+		if string(raw) != "null" {
+			if err := json.Unmarshal(raw, v); err != nil {
+				return document.Change{}, fmt.Errorf("%w: %s must be a string or null", document.ErrInvalidInput, name)
+			}
+		}
+		*field = v
+	}
+	return ch, nil
 }
 
 func (s *Server) reprocess(w http.ResponseWriter, r *http.Request, owner string) {

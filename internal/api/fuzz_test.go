@@ -78,3 +78,25 @@ func FuzzReadUploads(f *testing.F) {
 		}
 	})
 }
+
+// FuzzReadChange feeds arbitrary bodies to the PATCH parser: it must return a change or an
+// invalid-input error, never panic, and set only members the body names.
+func FuzzReadChange(f *testing.F) {
+	for _, s := range []string{`{"title": "a", "notes": null, "date": "2024-01-02"}`, `{}`, `null`, `[]`, `{"title": 1}`, `{"x": ""}`, `{} {}`, `"`} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, body string) {
+		ch, err := readChange(strings.NewReader(body))
+		if err != nil {
+			if !errors.Is(err, document.ErrInvalidInput) {
+				t.Fatalf("readChange(%q): %v, want an invalid-input error", body, err)
+			}
+			return
+		}
+		for name, v := range map[string]*string{"title": ch.Title, "notes": ch.Notes, "date": ch.Date} {
+			if v != nil && !strings.Contains(body, name) && !strings.Contains(body, `\u`) {
+				t.Fatalf("readChange(%q) sets %s, which the body does not name", body, name)
+			}
+		}
+	})
+}

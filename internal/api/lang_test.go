@@ -16,12 +16,11 @@ func TestUploadLanguages(t *testing.T) {
 		o.Lang = "eng"
 		o.Languages = func() ([]string, error) { return []string{"deu", "eng", "fra"}, nil }
 	})
-	png := pngBytes(t, 64, 48)
 	upload := func(field, query string) *httptest.ResponseRecorder {
 		var buf bytes.Buffer
 		mw := multipart.NewWriter(&buf)
 		w, _ := mw.CreateFormFile("file", "rechnung.png")
-		_, _ = w.Write(png)
+		_, _ = w.Write(pngBytes(t, 64, 48))
 		if field != "" {
 			_ = mw.WriteField("lang", field) // after the file: the form is read as it streams
 		}

@@ -89,8 +89,14 @@ func (s *Server) upload(w http.ResponseWriter, r *http.Request, owner string) {
 	}
 
 	docs := make([]document.Document, 0, len(files))
+	dups := []duplicate{}
 	for _, f := range files {
 		d, err := s.store(r.Context(), owner, f, lang)
+		var dup *document.DuplicateError
+		if errors.As(err, &dup) {
+			dups = append(dups, duplicate{Name: f.name, Document: dup.Existing})
+			continue
+		}
 		if err != nil {
 			s.unstore(r.Context(), owner, docs)
 			s.fail(w, r, err)
@@ -98,9 +104,21 @@ func (s *Server) upload(w http.ResponseWriter, r *http.Request, owner string) {
 		}
 		docs = append(docs, d)
 	}
+	if len(docs) == 0 {
+		w.Header().Set("Location", "/v1/documents/"+dups[0].Document.ID)
+		writeJSON(w, http.StatusOK, map[string]any{"documents": docs, "duplicates": dups})
+		return
+	}
 	s.opt.OnEnqueue()
 	w.Header().Set("Location", "/v1/documents/"+docs[0].ID)
-	writeJSON(w, http.StatusAccepted, map[string]any{"documents": docs})
+	writeJSON(w, http.StatusAccepted, map[string]any{"documents": docs, "duplicates": dups})
+}
+
+// A duplicate is a file of an upload that its owner has already: it names the document that
+// has the same bytes, and nothing is stored.
+type duplicate struct {
+	Name     string            `json:"name"`
+	Document document.Document `json:"document"`
 }
 
 // uploadSlot waits up to UploadWait for one of the MaxConcurrentUploads slots and returns the
@@ -125,8 +143,15 @@ func (s *Server) uploadSlot(ctx context.Context) (release func(), err error) {
 }
 
 // store writes the original, then the document row together with its job. A crash between the
-// two leaves an unreferenced blob and nothing visible.
+// two leaves an unreferenced blob and nothing visible. A file the owner has already is a
+// *document.DuplicateError, found before its bytes are written when it can be.
 func (s *Server) store(ctx context.Context, owner string, f upload, lang string) (document.Document, error) {
+	sum := hex.EncodeToString(f.sum[:])
+	if dup, err := s.opt.Store.Duplicate(ctx, owner, sum); err == nil {
+		return document.Document{}, &document.DuplicateError{Existing: dup}
+	} else if !errors.Is(err, document.ErrNotFound) {
+		return document.Document{}, fmt.Errorf("look for a duplicate: %w", err)
+	}
 	now := time.Now().UTC()
 	d := document.Document{
 		ID:          document.NewID(now),
@@ -134,7 +159,7 @@ func (s *Server) store(ctx context.Context, owner string, f upload, lang string)
 		Name:        f.name,
 		ContentType: f.info.MediaType,
 		Size:        f.size,
-		SHA256:      hex.EncodeToString(f.sum[:]),
+		SHA256:      sum,
 		Status:      document.StatusQueued,
 		Pages:       f.info.Pages,
 		Lang:        lang,

@@ -189,7 +189,7 @@ func TestUploadSlots(t *testing.T) {
 	if rec := <-firstDone; rec.Code != http.StatusAccepted {
 		t.Fatalf("first upload: %d %s", rec.Code, rec.Body)
 	}
-	if rec := e.do(httptest.NewRequest("POST", "/v1/documents", bytes.NewReader(img))); rec.Code != http.StatusAccepted {
+	if rec := e.do(httptest.NewRequest("POST", "/v1/documents", bytes.NewReader(pngBytes(t, 40, 30)))); rec.Code != http.StatusAccepted {
 		t.Fatalf("third upload, after the first: %d %s", rec.Code, rec.Body)
 	}
 	if got := decode[docs](t, e.get("/v1/documents", "")); len(got.Documents) != 2 {
@@ -208,7 +208,7 @@ func TestUploadTempFilesRemoved(t *testing.T) {
 		files  []file
 		status int
 	}{
-		{"stored", []file{{"a.png", img}, {"b.png", img}}, http.StatusAccepted},
+		{"stored", []file{{"a.png", img}, {"b.png", pngBytes(t, 40, 30)}}, http.StatusAccepted},
 		{"second file unsupported", []file{{"a.png", img}, {"x.pdf", exe}}, http.StatusUnsupportedMediaType},
 		{"second file truncated", []file{{"a.png", img}, {"t.png", img[:len(img)/2]}}, http.StatusUnprocessableEntity},
 		{"second file empty", []file{{"a.png", img}, {"e.png", nil}}, http.StatusBadRequest},

@@ -13,6 +13,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/docpipe/docpipe/internal/dates"
 )
 
 // Config is the validated configuration of every role.
@@ -36,6 +38,7 @@ type Config struct {
 	MaxPixels       int64         // DOCPIPE_MAX_PIXELS: per page image
 	OCREngines      int           // DOCPIPE_OCR_ENGINES: Tesseract engines (and worker goroutines)
 	OCRLang         string        // DOCPIPE_OCR_LANG: Tesseract language(s), e.g. eng or eng+deu
+	DateOrder       dates.Order   // DOCPIPE_DATE_ORDER: dmy or mdy, how 3/2/2024 in a document's text reads
 	JobTimeout      time.Duration // DOCPIPE_JOB_TIMEOUT: OCR time allowed per document, all pages
 	PageTimeout     time.Duration // DOCPIPE_PAGE_TIMEOUT: OCR time allowed per page, once an engine has it
 	JobLease        time.Duration // DOCPIPE_JOB_LEASE: how long a worker holds a job between renewals
@@ -104,6 +107,7 @@ func Load(role Role, getenv func(string) string) (*Config, error) {
 		LogFormat:       r.oneOf("DOCPIPE_LOG_FORMAT", "json", "json", "text"),
 		TraceExporter:   r.oneOf("DOCPIPE_TRACE_EXPORTER", "none", "none", "otlp"),
 	}
+	c.DateOrder, _ = dates.ParseOrder(r.oneOf("DOCPIPE_DATE_ORDER", "dmy", "dmy", "mdy"))
 	c.PageTimeout = r.duration("DOCPIPE_PAGE_TIMEOUT", min(time.Minute, c.JobTimeout))
 	c.DatabaseURL = r.secret("DOCPIPE_DATABASE_URL", "sqlite:"+filepath.Join(c.DataDir, "docpipe.db"))
 	c.BlobURL = r.str("DOCPIPE_BLOB_URL", "")

@@ -52,6 +52,7 @@ func TestLoadErrorsNameTheVariable(t *testing.T) {
 		{"short lease", RoleServe, map[string]string{"DOCPIPE_JOB_LEASE": "10ms"}, []string{"DOCPIPE_JOB_LEASE"}},
 		{"bad addr", RoleServe, map[string]string{"DOCPIPE_ADDR": "8080"}, []string{"DOCPIPE_ADDR"}},
 		{"bad level", RoleServe, map[string]string{"DOCPIPE_LOG_LEVEL": "loud"}, []string{"DOCPIPE_LOG_LEVEL"}},
+		{"bad date order", RoleServe, map[string]string{"DOCPIPE_DATE_ORDER": "ymd"}, []string{"DOCPIPE_DATE_ORDER"}},
 		{"bad db", RoleServe, map[string]string{"DOCPIPE_DATABASE_URL": "mysql://x"}, []string{"DOCPIPE_DATABASE_URL"}},
 		{"malformed postgres", RoleServe, map[string]string{"DOCPIPE_DATABASE_URL": "postgres://u:p@host:port/db"}, []string{"DOCPIPE_DATABASE_URL"}},
 		{"oidc needs an issuer", RoleAPI, map[string]string{"DOCPIPE_AUTH": "oidc", "DOCPIPE_OIDC_AUDIENCE": "c"}, []string{"DOCPIPE_OIDC_ISSUER"}},

@@ -32,20 +32,101 @@ func (s Status) Valid() bool {
 
 // Document is an uploaded file and what the pipeline knows about it.
 type Document struct {
-	ID          string    `json:"id"`
-	Owner       string    `json:"-"`
-	Name        string    `json:"name"`
-	ContentType string    `json:"content_type"`
-	Size        int64     `json:"size"`
-	SHA256      string    `json:"sha256"`
-	BlobKey     string    `json:"-"`
-	Status      Status    `json:"status"`
-	Error       string    `json:"error,omitempty"`
-	Pages       int       `json:"pages,omitempty"` // 0 until the pipeline has counted them
-	Lang        string    `json:"lang,omitempty"`  // OCR languages, Tesseract codes joined by '+'; empty for the server's default
-	Attempts    int       `json:"attempts"`
-	CreatedAt   time.Time `json:"created_at"`
-	UpdatedAt   time.Time `json:"updated_at"`
+	ID          string `json:"id"`
+	Owner       string `json:"-"`
+	Name        string `json:"name"`
+	ContentType string `json:"content_type"`
+	Size        int64  `json:"size"`
+	SHA256      string `json:"sha256"`
+	BlobKey     string `json:"-"`
+	Status      Status `json:"status"`
+	Error       string `json:"error,omitempty"`
+	Pages       int    `json:"pages,omitempty"` // 0 until the pipeline has counted them
+	Lang        string `json:"lang,omitempty"`  // OCR languages, Tesseract codes joined by '+'; empty for the server's default
+	// Title is what the document is called: the one its owner gave, else its name without
+	// the extension (DefaultTitle).
+	Title string `json:"title"`
+	Notes string `json:"notes,omitempty"` // its owner's free text about it
+	// Date is the day the document is about, as YYYY-MM-DD: the one its owner gave, else the
+	// first found in its text, else the day it was uploaded (UTC). DateSource says which.
+	Date       string    `json:"date"`
+	DateSource string    `json:"date_source"`
+	Attempts   int       `json:"attempts"`
+	CreatedAt  time.Time `json:"created_at"`
+	UpdatedAt  time.Time `json:"updated_at"`
+}
+
+// Where a document's Date comes from.
+const (
+	DateUser   = "user"   // its owner gave it
+	DateText   = "text"   // found in its text
+	DateUpload = "upload" // the day it was uploaded
+)
+
+// Bounds of the labels an owner gives a document.
+const (
+	MaxTitle = 500      // bytes of a title
+	MaxNotes = 32 << 10 // bytes of notes
+)
+
+// DefaultTitle is the title of a document named name that its owner has not titled: the name
+// without its extension ("report.pdf" gives "report"; ".profile" stays as it is).
+func DefaultTitle(name string) string {
+	if ext := strings.LastIndexByte(name, '.'); ext > 0 {
+		return name[:ext]
+	}
+	return name
+}
+
+// Labels fills in what a backend keeps of d's labels as d shows them: title is the owner's
+// title ("" for none); date, source and found are the owner's or effective date, its source
+// and the date found in the text ("" for none), as stored.
+func (d *Document) Labels(title, date, source string) {
+	d.Title = title
+	if d.Title == "" {
+		d.Title = DefaultTitle(d.Name)
+	}
+	d.Date, d.DateSource = date, source
+	if d.Date == "" {
+		d.Date, d.DateSource = Day(d.CreatedAt), DateUpload
+	}
+}
+
+// OwnTitle returns the title d's owner gave it: "" when its Title is the default one.
+func (d Document) OwnTitle() string {
+	if d.Title == DefaultTitle(d.Name) {
+		return ""
+	}
+	return d.Title
+}
+
+// FoundDate is the Date of d when it was found in its text, "" otherwise.
+func (d Document) FoundDate() string {
+	if d.DateSource == DateText {
+		return d.Date
+	}
+	return ""
+}
+
+// Day returns the day of t in UTC as YYYY-MM-DD.
+func Day(t time.Time) string {
+	return t.UTC().Format(DateLayout)
+}
+
+// DateLayout is the layout of a document's Date for time.Parse.
+const DateLayout = "2006-01-02"
+
+// ValidDate reports whether s is a day as YYYY-MM-DD with a year from 1000 to 9999.
+func ValidDate(s string) bool {
+	t, err := time.Parse(DateLayout, s)
+	return err == nil && t.Year() >= 1000
+}
+
+// A Change edits a document's labels: each field that is not nil replaces what the document has.
+type Change struct {
+	Title *string // "" gives the document its default title back
+	Notes *string
+	Date  *string // YYYY-MM-DD; "" gives the document back the date found in its text or its upload day
 }
 
 // Page is the text of one page of a document.
@@ -120,10 +201,26 @@ var (
 	// ErrStorageFull means the store or the bucket has no room to write: the request may succeed
 	// once space is freed.
 	ErrStorageFull = errors.New("storage full")
+	// ErrDuplicate means the owner already has a document with the same bytes. Backends
+	// return it as a *DuplicateError.
+	ErrDuplicate = errors.New("duplicate")
 	// ErrNotReady means a document's job exists but cannot be claimed yet: another worker
 	// holds its lease or it waits to be retried. Backends return it as a *NotReadyError.
 	ErrNotReady = errors.New("job not ready")
 )
+
+// DuplicateError is the error of creating a document whose bytes its owner already has in
+// Existing.
+type DuplicateError struct {
+	Existing Document
+}
+
+func (e *DuplicateError) Error() string {
+	return "the same file is document " + e.Existing.ID
+}
+
+// Is makes errors.Is(err, ErrDuplicate) hold.
+func (e *DuplicateError) Is(target error) bool { return target == ErrDuplicate }
 
 // NotReadyError is the error of claiming a job that is not ready; Due is when it will be.
 type NotReadyError struct {

@@ -2,6 +2,8 @@ package events
 
 import (
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
@@ -55,12 +57,14 @@ func newFixture(t *testing.T) *fixture {
 func (f *fixture) stored(t *testing.T, withDocument bool) string {
 	t.Helper()
 	id := document.NewID(time.Now())
-	if err := f.bucket.WriteAll(t.Context(), docblob.Key(id), []byte("png"), nil); err != nil {
+	original := []byte("png " + id)
+	if err := f.bucket.WriteAll(t.Context(), docblob.Key(id), original, nil); err != nil {
 		t.Fatal(err)
 	}
 	if withDocument {
-		d := &document.Document{ID: id, Owner: "alice", Name: "a.png", ContentType: "image/png", Size: 3,
-			SHA256: strings.Repeat("ab", 32), BlobKey: docblob.Key(id)}
+		sum := sha256.Sum256(original)
+		d := &document.Document{ID: id, Owner: "alice", Name: "a.png", ContentType: "image/png", Size: int64(len(original)),
+			SHA256: hex.EncodeToString(sum[:]), BlobKey: docblob.Key(id)}
 		if err := f.st.Create(t.Context(), d); err != nil {
 			t.Fatal(err)
 		}

@@ -23,6 +23,8 @@ import (
 	"github.com/blevesearch/snowballstem/swedish"
 	"github.com/blevesearch/snowballstem/turkish"
 	"golang.org/x/text/unicode/norm"
+
+	"github.com/docpipe/docpipe/internal/document"
 )
 
 // DefaultLang is the language of a document that names none: the OCR's default.
@@ -194,26 +196,28 @@ func Terms(text, lang string) string {
 	return b.String()
 }
 
-// NameWords returns the words of a file name without its extension, in order, and then their
-// distinct terms in lang (see Term): what a search matches names against.
-func NameWords(name, lang string) []string {
-	words := Words(BaseName(name))
+// LabelWords returns the words of a document's labels, each once, followed by their stems in
+// lang: its file name without the extension, its own title when it has one ("" otherwise) and
+// its notes. The name field of a query looks in them.
+func LabelWords(lang, name, title, notes string) []string {
+	var words []string
+	seen := make(map[string]bool)
+	for _, text := range []string{document.DefaultTitle(name), title, notes} {
+		for _, w := range Words(text) {
+			if !seen[w] {
+				seen[w] = true
+				words = append(words, w)
+			}
+		}
+	}
 	out := slices.Clone(words)
 	for _, w := range words {
 		for _, s := range Stems(lang, w) {
-			if !slices.Contains(out, s) {
+			if !seen[s] {
+				seen[s] = true
 				out = append(out, s)
 			}
 		}
 	}
 	return out
-}
-
-// BaseName returns the file name without its extension: "report.pdf" gives "report", and
-// ".profile" stays as it is.
-func BaseName(name string) string {
-	if ext := strings.LastIndexByte(name, '.'); ext > 0 {
-		return name[:ext]
-	}
-	return name
 }

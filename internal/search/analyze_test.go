@@ -123,18 +123,19 @@ func TestTerms(t *testing.T) {
 	}
 }
 
-func TestNameWords(t *testing.T) {
+func TestLabelWords(t *testing.T) {
 	tests := []struct {
-		name string
-		want []string
+		name, title, notes string
+		want               []string
 	}{
-		{"Quarterly_Report-2024.pdf", []string{"quarterly", "report", "2024", term("eng", "quarter"), term("eng", "report"), term("eng", "2024")}},
-		{"eurotext.png", []string{"eurotext", term("eng", "eurotext")}},
-		{".profile", []string{"profile", term("eng", "profil")}},
+		{"Quarterly_Report-2024.pdf", "", "", []string{"quarterly", "report", "2024", term("eng", "quarter"), term("eng", "report"), term("eng", "2024")}},
+		{"eurotext.png", "", "", []string{"eurotext", term("eng", "eurotext")}},
+		{".profile", "", "", []string{"profile", term("eng", "profil")}},
+		{"scan.png", "Rent 2024", "paid rent", []string{"scan", "rent", "2024", "paid", term("eng", "scan"), term("eng", "rent"), term("eng", "2024"), term("eng", "paid")}},
 	}
 	for _, tt := range tests {
-		if got := NameWords(tt.name, "eng"); !reflect.DeepEqual(got, tt.want) {
-			t.Errorf("NameWords(%q) = %q, want %q", tt.name, got, tt.want)
+		if got := LabelWords("eng", tt.name, tt.title, tt.notes); !reflect.DeepEqual(got, tt.want) {
+			t.Errorf("LabelWords(%q, %q, %q) = %q, want %q", tt.name, tt.title, tt.notes, got, tt.want)
 		}
 	}
 }

@@ -20,9 +20,15 @@ type Backend interface {
 	// Name names the backend in errors ("sqlite", "postgres", …).
 	Name() string
 	// Create inserts d, as Prepare made it, queued with a job ready now. An existing ID is
-	// document.ErrConflict.
+	// document.ErrConflict. When d has a SHA256 that another of the owner's documents has, it
+	// returns a *document.DuplicateError and inserts nothing, even when two such Creates race.
 	Create(ctx context.Context, d document.Document) error
+	// Duplicate is given a sha that is not empty.
+	Duplicate(ctx context.Context, owner, sha string) (document.Document, error)
 	Get(ctx context.Context, owner, id string) (document.Document, error)
+	// Update is given a checked change. A done document's labels are searched as soon as it
+	// returns; one that is not done has them indexed when it is.
+	Update(ctx context.Context, owner, id string, ch document.Change) (document.Document, error)
 	// List returns at most n of the owner's documents with the status (any when empty), newest
 	// first and then by descending ID, those after the cursor only unless it is zero.
 	List(ctx context.Context, owner string, status document.Status, after Cursor, n int) ([]document.Document, error)
@@ -49,8 +55,10 @@ type Backend interface {
 	ClaimDocument(ctx context.Context, id string, lease time.Duration) (document.Job, error)
 	Extend(ctx context.Context, job document.Job, lease time.Duration) (document.Job, error)
 	// Complete is given pages in page order, their numbers unique and within 1..MaxPage, and
-	// their text cleaned.
-	Complete(ctx context.Context, job document.Job, pages []document.Page) error
+	// their text cleaned, and the date found in them ("" for none). It keeps that date, which
+	// becomes the document's Date with document.DateText unless the owner gave one, or, when
+	// none was found, the upload day.
+	Complete(ctx context.Context, job document.Job, pages []document.Page, found string) error
 	// Fail is given a cleaned reason.
 	Fail(ctx context.Context, job document.Job, reason string, retryAt time.Time) error
 

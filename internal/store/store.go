@@ -14,6 +14,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/docpipe/docpipe/internal/dates"
 	"github.com/docpipe/docpipe/internal/document"
 	"github.com/docpipe/docpipe/internal/search"
 )
@@ -31,8 +32,9 @@ const (
 // Every method that takes an owner only ever sees that owner's documents: another owner's
 // document is document.ErrNotFound.
 type Store struct {
-	b   Backend
-	now func() time.Time
+	b     Backend
+	now   func() time.Time
+	order dates.Order
 }
 
 // A Clock is a backend that keeps time in this process rather than in its database server:
@@ -49,6 +51,11 @@ func New(b Backend) *Store {
 	}
 	return s
 }
+
+// SetDateOrder sets how Complete reads a numeric date with the year last, such as 3/2/2024,
+// when it looks for a document's date in its text; dates.DayFirst unless set. Call it before
+// s is used.
+func (s *Store) SetDateOrder(o dates.Order) { s.order = o }
 
 // Backend returns the backend s keeps its documents in.
 func (s *Store) Backend() Backend { return s.b }
@@ -67,7 +74,8 @@ func invalid(format string, args ...any) error {
 }
 
 // Create inserts a queued document and its OCR job in one transaction, filling in d as Prepare
-// does.
+// does. When the owner already has a document with d's SHA256 (not empty), Create returns a
+// *document.DuplicateError that holds it and creates nothing.
 func (s *Store) Create(ctx context.Context, d *document.Document) error {
 	doc, err := Prepare(*d, s.now())
 	if err == nil {
@@ -78,6 +86,76 @@ func (s *Store) Create(ctx context.Context, d *document.Document) error {
 	}
 	*d = doc
 	return nil
+}
+
+// Duplicate returns the owner's document whose bytes have the SHA-256 sum sha (hex), or
+// document.ErrNotFound when there is none.
+func (s *Store) Duplicate(ctx context.Context, owner, sha string) (document.Document, error) {
+	if sha == "" {
+		return document.Document{}, s.wrap("find duplicate", document.ErrNotFound)
+	}
+	d, err := s.b.Duplicate(ctx, owner, sha)
+	return d, s.wrap("find duplicate", err)
+}
+
+// Update changes the labels of one of the owner's documents as ch says and returns it as it
+// is then. A title is one line of at most document.MaxTitle bytes and notes at most
+// document.MaxNotes; a date is a valid YYYY-MM-DD. Labels are searched: the name field of a
+// query looks in the title and notes as in the file name.
+func (s *Store) Update(ctx context.Context, owner, id string, ch document.Change) (document.Document, error) {
+	ch, err := checkChange(ch)
+	var d document.Document
+	if err == nil {
+		d, err = s.b.Update(ctx, owner, id, ch)
+	}
+	return d, s.wrap("update document", err)
+}
+
+// Changed returns d with the change ch made, for a backend's Update: found is the date found
+// in d's text ("" for none), which d's Date goes back to when ch takes the owner's away, or
+// failing that its upload day.
+func Changed(d document.Document, ch document.Change, found string) document.Document {
+	if ch.Title != nil {
+		d.Title = *ch.Title
+		if d.Title == "" {
+			d.Title = document.DefaultTitle(d.Name)
+		}
+	}
+	if ch.Notes != nil {
+		d.Notes = *ch.Notes
+	}
+	switch {
+	case ch.Date == nil:
+	case *ch.Date != "":
+		d.Date, d.DateSource = *ch.Date, document.DateUser
+	case found != "":
+		d.Date, d.DateSource = found, document.DateText
+	default:
+		d.Date, d.DateSource = document.Day(d.CreatedAt), document.DateUpload
+	}
+	return d
+}
+
+// checkChange checks ch and returns it with its title and notes cleaned.
+func checkChange(ch document.Change) (document.Change, error) {
+	if ch.Title != nil {
+		t := strings.Join(strings.Fields(CleanText(*ch.Title)), " ")
+		if len(t) > document.MaxTitle {
+			return ch, invalid("title is longer than %d bytes", document.MaxTitle)
+		}
+		ch.Title = &t
+	}
+	if ch.Notes != nil {
+		n := strings.TrimSpace(CleanText(*ch.Notes))
+		if len(n) > document.MaxNotes {
+			return ch, invalid("notes are longer than %d bytes", document.MaxNotes)
+		}
+		ch.Notes = &n
+	}
+	if ch.Date != nil && *ch.Date != "" && !document.ValidDate(*ch.Date) {
+		return ch, invalid("date %q, want a day as YYYY-MM-DD", *ch.Date)
+	}
+	return ch, nil
 }
 
 // Get returns one document.
@@ -255,7 +333,7 @@ func checkSearch(q search.Query, opt SearchOptions) (search.Query, error) {
 		return q, invalid("limit %d and offset %d, want 1..%d and at least 0", opt.Limit, opt.Offset, MaxSearchLimit)
 	}
 	if !slices.Contains(Sorts, opt.Sort) {
-		return q, invalid("sort %q, want relevance, newest, oldest or name", opt.Sort)
+		return q, invalid("sort %q, want relevance, newest, oldest, name, date or date-asc", opt.Sort)
 	}
 	n := 0
 	for range q.Clauses() {
@@ -322,12 +400,28 @@ func checkLease(lease time.Duration) error {
 // Complete stores the pages, indexes them, marks the document done and removes the job, all in
 // one transaction, only if the job's lease is still held (else document.ErrLeaseLost). Page
 // numbers must be unique and within 1..MaxPage; page text is stored as CleanText makes it.
+//
+// Complete also looks for the date the document is about in its text (dates.Finder, in the
+// order SetDateOrder set and the job's languages): that date becomes the document's Date
+// unless its owner gave one.
 func (s *Store) Complete(ctx context.Context, job document.Job, pages []document.Page) error {
 	pages, err := sortPages(pages)
 	if err == nil {
-		err = s.b.Complete(ctx, job, pages)
+		err = s.b.Complete(ctx, job, pages, s.findDate(job.Lang, pages))
 	}
 	return s.wrap("complete job", err)
+}
+
+// findDate returns the first date in pages as YYYY-MM-DD, or "" when there is none.
+func (s *Store) findDate(lang string, pages []document.Page) string {
+	f := dates.Finder{Order: s.order, Now: s.now()}
+	langs := search.Langs(lang)
+	for _, p := range pages {
+		if t, ok := f.Find(p.Text, langs); ok {
+			return document.Day(t)
+		}
+	}
+	return ""
 }
 
 // sortPages returns a copy of pages in page order with their text cleaned, checking that the
@@ -403,15 +497,31 @@ const (
 	SortRelevance Sort = ""       // best match first
 	SortNewest    Sort = "newest" // latest upload first
 	SortOldest    Sort = "oldest" // earliest upload first
-	SortName      Sort = "name"   // by name, A to Z, ignoring case
+	SortName      Sort = "name"   // by title, A to Z, ignoring case
+	SortDate      Sort = "date"   // latest document date first
+	SortDateAsc   Sort = "date-asc"
 )
 
 // Sorts are the orders there are.
-var Sorts = []Sort{SortRelevance, SortNewest, SortOldest, SortName}
+var Sorts = []Sort{SortRelevance, SortNewest, SortOldest, SortName, SortDate, SortDateAsc}
 
-// CompareNames orders document names for SortName.
+// CompareNames orders document titles for SortName.
 func CompareNames(a, b string) int {
 	return cmp.Or(cmp.Compare(strings.ToLower(a), strings.ToLower(b)), cmp.Compare(a, b))
+}
+
+// SortBy orders s, newest first, by a key of each element: by titles (CompareNames) for
+// SortName, by dates as YYYY-MM-DD for SortDate (latest first) and SortDateAsc. Elements of
+// equal keys stay newest first.
+func SortBy[T any](s []T, by Sort, key func(T) string) {
+	switch by {
+	case SortName:
+		slices.SortStableFunc(s, func(a, b T) int { return CompareNames(key(a), key(b)) })
+	case SortDate:
+		slices.SortStableFunc(s, func(a, b T) int { return cmp.Compare(key(b), key(a)) })
+	case SortDateAsc:
+		slices.SortStableFunc(s, func(a, b T) int { return cmp.Compare(key(a), key(b)) })
+	}
 }
 
 // SearchResult is a page of hits, best first.
@@ -448,7 +558,10 @@ type Stats struct {
 // Prepare returns the document Create stores for d, as storetest describes: an ID from
 // document.NewID(now) when empty (a given ID must be valid), status queued with no error, pages
 // or attempts, and CreatedAt (now unless given) kept to the microsecond in UTC, with UpdatedAt
-// equal to it. A document without an owner or with a malformed ID is document.ErrInvalidInput.
+// equal to it. Its labels are checked as Update checks them; a given Date keeps its DateSource
+// when that is document.DateText and is the owner's otherwise, and without one the document is
+// dated the day it was created. A document without an owner or with a malformed ID is
+// document.ErrInvalidInput.
 func Prepare(d document.Document, now time.Time) (document.Document, error) {
 	if d.Owner == "" {
 		return d, fmt.Errorf("%w: no owner", document.ErrInvalidInput)
@@ -467,5 +580,18 @@ func Prepare(d document.Document, now time.Time) (document.Document, error) {
 	d.CreatedAt = d.CreatedAt.Truncate(time.Microsecond).UTC()
 	d.UpdatedAt = d.CreatedAt
 	d.Status, d.Error, d.Pages, d.Attempts = document.StatusQueued, "", 0, 0
+	title, date := d.OwnTitle(), d.Date
+	ch, err := checkChange(document.Change{Title: &title, Notes: &d.Notes, Date: &date})
+	if err != nil {
+		return d, err
+	}
+	d.Notes = *ch.Notes
+	switch {
+	case date == "":
+		d.DateSource = ""
+	case d.DateSource != document.DateText:
+		d.DateSource = document.DateUser
+	}
+	d.Labels(*ch.Title, date, d.DateSource)
 	return d, nil
 }

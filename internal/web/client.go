@@ -1,6 +1,7 @@
 package web
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"fmt"
@@ -203,13 +204,41 @@ func (c *Client) Reprocess(ctx context.Context, token, id string) error {
 	return c.do(ctx, token, http.MethodPost, "/v1/documents/"+url.PathEscape(id)+"/reprocess", nil, "", nil)
 }
 
+// Uploaded is the API's answer to an upload: the documents it created, and the files the user
+// had already with the documents that have them.
+type Uploaded struct {
+	Documents  []document.Document `json:"documents"`
+	Duplicates []Duplicate         `json:"duplicates"`
+}
+
+// A Duplicate is a file of an upload that the user had already, in Document.
+type Duplicate struct {
+	Name     string            `json:"name"`
+	Document document.Document `json:"document"`
+}
+
 // Upload sends a multipart/form-data body of files as it is read.
-func (c *Client) Upload(ctx context.Context, token, contentType string, body io.Reader) ([]document.Document, error) {
-	var res struct {
-		Documents []document.Document `json:"documents"`
-	}
+func (c *Client) Upload(ctx context.Context, token, contentType string, body io.Reader) (Uploaded, error) {
+	var res Uploaded
 	err := c.do(ctx, token, http.MethodPost, "/v1/documents", body, contentType, &res)
-	return res.Documents, err
+	return res, err
+}
+
+// Update changes a document's labels as ch says and returns the document as it is then.
+func (c *Client) Update(ctx context.Context, token, id string, ch document.Change) (document.Document, error) {
+	patch := make(map[string]*string)
+	for name, v := range map[string]*string{"title": ch.Title, "notes": ch.Notes, "date": ch.Date} {
+		if v != nil {
+			patch[name] = v
+		}
+	}
+	body, err := json.Marshal(patch)
+	if err != nil {
+		return document.Document{}, err
+	}
+	var d document.Document
+	err = c.do(ctx, token, http.MethodPatch, "/v1/documents/"+url.PathEscape(id), bytes.NewReader(body), "application/merge-patch+json", &d)
+	return d, err
 }
 
 // Content opens a document's original. The caller closes the body. header carries the

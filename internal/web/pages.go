@@ -106,16 +106,39 @@ func (s *Server) upload(w http.ResponseWriter, r *http.Request, u request) {
 		s.showError(w, r, u, &Problem{Status: http.StatusBadRequest, Title: "Bad Request", Detail: "send the files as multipart/form-data"})
 		return
 	}
-	docs, err := s.opt.API.Upload(r.Context(), u.token, ct, r.Body)
+	up, err := s.opt.API.Upload(r.Context(), u.token, ct, r.Body)
 	if err != nil {
 		s.apiError(w, r, u, err)
 		return
 	}
 	if wantsJSON(r) {
-		writeJSON(w, http.StatusAccepted, map[string]any{"documents": docs})
+		status := http.StatusAccepted
+		if len(up.Documents) == 0 {
+			status = http.StatusOK
+		}
+		writeJSON(w, status, up)
+		return
+	}
+	if len(up.Documents) == 0 && len(up.Duplicates) > 0 {
+		http.Redirect(w, r, "/documents/"+url.PathEscape(up.Duplicates[0].Document.ID), http.StatusSeeOther)
 		return
 	}
 	http.Redirect(w, r, "/", http.StatusSeeOther)
+}
+
+// labels changes a document's title, notes and date from the form of its page.
+func (s *Server) labels(w http.ResponseWriter, r *http.Request, u request) {
+	id := r.PathValue("id")
+	if err := r.ParseForm(); err != nil {
+		s.showError(w, r, u, &Problem{Status: http.StatusBadRequest, Title: "Bad Request", Detail: "the form cannot be read"})
+		return
+	}
+	title, notes, date := r.PostForm.Get("title"), r.PostForm.Get("notes"), r.PostForm.Get("date")
+	if _, err := s.opt.API.Update(r.Context(), u.token, id, document.Change{Title: &title, Notes: &notes, Date: &date}); err != nil {
+		s.apiError(w, r, u, err)
+		return
+	}
+	http.Redirect(w, r, "/documents/"+url.PathEscape(id), http.StatusSeeOther)
 }
 
 // status answers the statuses of the documents named by id parameters, for live updates.
@@ -202,7 +225,7 @@ type searchPage struct {
 	Query    string // what the user typed
 	Type     string // "", "pdf" or "image"
 	From, To string // dates, YYYY-MM-DD, both included; "" for open
-	Sort     string // "" (relevance), "newest", "oldest" or "name"
+	Sort     string // "" (relevance) or one of searchSorts
 	Full     string // the query with the filters, as the API reads it
 	Result   *SearchPage
 	Offset   int
@@ -212,7 +235,8 @@ type searchPage struct {
 
 // searchSorts are the orders the search page offers, by their API names.
 var searchSorts = []struct{ Value, Label string }{
-	{"", "Best match"}, {"newest", "Newest"}, {"oldest", "Oldest"}, {"name", "Name"},
+	{"", "Best match"}, {"newest", "Newest upload"}, {"oldest", "Oldest upload"}, {"name", "Title"},
+	{"date", "Latest date"}, {"date-asc", "Earliest date"},
 }
 
 func (s *Server) search(w http.ResponseWriter, r *http.Request, u request) {
@@ -504,6 +528,13 @@ var funcs = template.FuncMap{
 	},
 	"when": func(t time.Time) string { return t.UTC().Format("2 Jan 2006 15:04 UTC") },
 	"iso":  func(t time.Time) string { return t.UTC().Format(time.RFC3339) },
+	"day": func(date string) string {
+		t, err := time.Parse(document.DateLayout, date)
+		if err != nil {
+			return date
+		}
+		return t.Format("2 Jan 2006")
+	},
 	"live": func(s document.Status) bool {
 		return s == document.StatusQueued || s == document.StatusProcessing
 	},

@@ -116,6 +116,7 @@ func New(opt Options) (*Server, error) {
 	mux.HandleFunc("GET /documents/{id}/delete", s.user(s.confirmDelete))
 	mux.HandleFunc("POST /documents/{id}/delete", s.csrf(s.user(s.delete)))
 	mux.HandleFunc("POST /documents/{id}/reprocess", s.csrf(s.user(s.reprocess)))
+	mux.HandleFunc("POST /documents/{id}/labels", s.csrf(s.user(s.labels)))
 	mux.HandleFunc("/", s.notFound)
 	s.mux = mux
 	return s, nil

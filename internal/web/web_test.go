@@ -238,12 +238,18 @@ func (b *browser) signInAt(path, user, password string) page {
 	return b.do(req)
 }
 
+// pngs counts the pictures pngFile made, so that each has bytes of its own: the same bytes
+// twice would be a duplicate.
+var pngs atomic.Int64
+
 func pngFile(t *testing.T) []byte {
 	t.Helper()
 	img := image.NewGray(image.Rect(0, 0, 40, 30))
 	for i := range img.Pix {
 		img.Pix[i] = 255
 	}
+	n := pngs.Add(1)
+	img.Pix[int(n)%len(img.Pix)] = uint8(254 - n/int64(len(img.Pix))%200)
 	b, err := ocrtest.PNG(img)
 	if err != nil {
 		t.Fatal(err)
@@ -270,7 +276,8 @@ func TestLocalModeNeedsNoSignIn(t *testing.T) {
 	if strings.Contains(home.body, "Sign out") {
 		t.Error("local mode shows a sign-out button")
 	}
-	status, out := b.upload(b.csrf(), map[string][]byte{"scan.png": pngFile(t)})
+	scan := pngFile(t)
+	status, out := b.upload(b.csrf(), map[string][]byte{"scan.png": scan})
 	if status != http.StatusAccepted {
 		t.Fatalf("upload = %d %v, want 202", status, out)
 	}
@@ -284,7 +291,7 @@ func TestLocalModeNeedsNoSignIn(t *testing.T) {
 		t.Errorf("document page = %d:\n%s", doc.status, doc.body)
 	}
 	orig := b.get("/documents/" + id + "/original")
-	if orig.status != http.StatusOK || orig.header.Get("Content-Type") != "image/png" || orig.body != string(pngFile(t)) {
+	if orig.status != http.StatusOK || orig.header.Get("Content-Type") != "image/png" || orig.body != string(scan) {
 		t.Errorf("original = %d %q, %d bytes", orig.status, orig.header.Get("Content-Type"), len(orig.body))
 	}
 	if got := orig.header.Get("Content-Disposition"); !strings.HasPrefix(got, "attachment") {
@@ -882,9 +889,10 @@ func TestUploadLanguage(t *testing.T) {
 func TestSearchFiltersAndMarks(t *testing.T) {
 	e := newEnv(t, envOptions{})
 	b := e.browser()
-	page := image.NewGray(image.Rect(0, 0, 300, 400))
 	var ids []string
-	for _, name := range []string{"harbour.png", "notes.png"} {
+	for i, name := range []string{"harbour.png", "notes.png"} {
+		page := image.NewGray(image.Rect(0, 0, 300, 400))
+		page.Pix[i] = 255
 		status, out := b.upload(b.csrf(), map[string][]byte{name: ocrtest.TIFF([]*image.Gray{page, page})})
 		if status != http.StatusAccepted {
 			t.Fatalf("upload = %d %v", status, out)
@@ -910,9 +918,9 @@ func TestSearchFiltersAndMarks(t *testing.T) {
 	}
 
 	res := b.get("/search?q=crane&sort=name")
-	first, second := strings.Index(res.body, ">harbour.png<"), strings.Index(res.body, ">notes.png<")
+	first, second := strings.Index(res.body, ">harbour<"), strings.Index(res.body, ">notes<")
 	if res.status != http.StatusOK || first < 0 || second < first {
-		t.Fatalf("search for crane by name = %d, want harbour.png then notes.png:\n%s", res.status, res.body)
+		t.Fatalf("search for crane by title = %d, want harbour then notes:\n%s", res.status, res.body)
 	}
 	link := `href="/documents/` + ids[0] + `?q=crane#page-2"`
 	if !strings.Contains(res.body, link) {
@@ -923,13 +931,13 @@ func TestSearchFiltersAndMarks(t *testing.T) {
 		want  []string
 	}{
 		{"/search?q=crane&type=pdf", nil},
-		{"/search?q=crane&type=image&from=2000-01-01", []string{"harbour.png", "notes.png"}},
-		{"/search?q=harbour", []string{"harbour.png"}},
-		{"/search?q=-harbour&type=image", []string{"notes.png"}},
+		{"/search?q=crane&type=image&from=2000-01-01", []string{"harbour", "notes"}},
+		{"/search?q=harbour", []string{"harbour"}},
+		{"/search?q=-harbour&type=image", []string{"notes"}},
 		{"/search?type=image&to=2000-01-01", nil},
 	} {
 		got := b.get(tt.query)
-		for _, name := range []string{"harbour.png", "notes.png"} {
+		for _, name := range []string{"harbour", "notes"} {
 			if found, want := strings.Contains(got.body, ">"+name+"<"), slices.Contains(tt.want, name); found != want {
 				t.Errorf("%s lists %s: %v, want %v", tt.query, name, found, want)
 			}
@@ -953,5 +961,44 @@ func TestSearchFiltersAndMarks(t *testing.T) {
 	}
 	if plain := b.get("/documents/" + ids[0]); strings.Contains(plain.body, "<rect") {
 		t.Error("document page without a query marks words")
+	}
+}
+
+// TestLabelsAndDuplicates edits a document's title, date and notes from its page, and uploads
+// its file again to be pointed at it.
+func TestLabelsAndDuplicates(t *testing.T) {
+	e := newEnv(t, envOptions{})
+	b := e.browser()
+	scan := pngFile(t)
+	status, out := b.upload(b.csrf(), map[string][]byte{"scan-12.png": scan})
+	if status != http.StatusAccepted {
+		t.Fatalf("upload = %d %v", status, out)
+	}
+	id := firstID(t, out)
+	doc := b.get("/documents/" + id)
+	if !strings.Contains(doc.body, `<h1 class="docname">scan-12</h1>`) || !strings.Contains(doc.body, "(the upload day)") {
+		t.Errorf("new document's page lacks its default title or date:\n%s", doc.body)
+	}
+
+	got := b.post("/documents/"+id+"/labels", url.Values{"csrf": {b.csrf()}, "title": {"Council <tax>"}, "date": {"2024-02-29"}, "notes": {"second instalment"}})
+	if got.status != http.StatusOK || got.url.Path != "/documents/"+id {
+		t.Fatalf("saving labels = %d at %s, want the document's page", got.status, got.url)
+	}
+	for _, want := range []string{`<h1 class="docname">Council &lt;tax&gt;</h1>`, `<time datetime="2024-02-29">29 Feb 2024</time>`, `<p class="notes">second instalment</p>`, `value="2024-02-29"`} {
+		if !strings.Contains(got.body, want) {
+			t.Errorf("document page after saving lacks %s:\n%s", want, got.body)
+		}
+	}
+	if list := b.get("/"); !strings.Contains(list.body, ">Council &lt;tax&gt;</a>") {
+		t.Errorf("list does not show the new title:\n%s", list.body)
+	}
+	if bad := b.post("/documents/"+id+"/labels", url.Values{"csrf": {b.csrf()}, "title": {"x"}, "date": {"29.02.2024"}}); bad.status != http.StatusBadRequest || !strings.Contains(bad.body, "YYYY-MM-DD") {
+		t.Errorf("saving a bad date = %d, want 400 saying how to write it:\n%s", bad.status, bad.body)
+	}
+
+	status, out = b.upload(b.csrf(), map[string][]byte{"again.png": scan})
+	dups, _ := out["duplicates"].([]any)
+	if status != http.StatusOK || len(dups) != 1 || !strings.Contains(fmt.Sprint(dups[0]), id) {
+		t.Errorf("upload of the same file = %d %v, want 200 naming %s", status, out, id)
 	}
 }

@@ -10,25 +10,33 @@ import (
 	"net/http"
 	"slices"
 	"strconv"
+	"time"
 
 	"github.com/Azure/azure-sdk-for-go/sdk/data/azcosmos"
 
 	"github.com/docpipe/docpipe/internal/document"
+	"github.com/docpipe/docpipe/internal/search"
 	"github.com/docpipe/docpipe/internal/store"
 )
 
-// Create inserts a queued document with its job.
+// Create inserts a queued document with its job, unless the owner has its bytes already.
 func (s *backend) Create(ctx context.Context, doc document.Document) error {
 	if _, err := s.findDoc(ctx, doc.ID); err == nil {
 		return fmt.Errorf("%w: id %s exists", document.ErrConflict, doc.ID)
 	} else if !errors.Is(err, document.ErrNotFound) {
 		return err
 	}
+	if doc.SHA256 != "" {
+		if err := s.claimSHA(ctx, doc); err != nil {
+			return err
+		}
+	}
 	created := micros(doc.CreatedAt)
 	it := docItem{
 		ID: doc.ID, Owner: doc.Owner, Type: typeDoc, Key: listKey(created, doc.ID),
 		Name: doc.Name, ContentType: doc.ContentType, Size: doc.Size, SHA256: doc.SHA256, BlobKey: doc.BlobKey,
 		Status: string(doc.Status), Lang: doc.Lang, Created: created, Updated: created,
+		Title: doc.OwnTitle(), Notes: doc.Notes, Date: doc.Date, DateSource: doc.DateSource, FoundDate: doc.FoundDate(),
 	}
 	it.enqueue(micros(s.now()))
 	body, err := json.Marshal(it)
@@ -36,10 +44,121 @@ func (s *backend) Create(ctx context.Context, doc document.Document) error {
 		return err
 	}
 	_, err = s.c.CreateItem(ctx, azcosmos.NewPartitionKeyString(doc.Owner), body, nil)
+	if err != nil && doc.SHA256 != "" {
+		s.releaseSHA(context.WithoutCancel(ctx), doc.Owner, doc.SHA256, doc.ID)
+	}
 	if status(err) == http.StatusConflict {
 		return fmt.Errorf("%w: id %s exists", document.ErrConflict, doc.ID)
 	}
 	return err
+}
+
+// shaPending is how long a shaItem whose document does not exist may be an upload still
+// creating it; after that it is left over from a crash, and another upload may take it.
+const shaPending = time.Minute
+
+// claimSHA makes doc the holder of its bytes' shaItem, or returns a *document.DuplicateError
+// with the owner's document that has them.
+func (s *backend) claimSHA(ctx context.Context, doc document.Document) error {
+	pk := azcosmos.NewPartitionKeyString(doc.Owner)
+	for range 5 {
+		if dup, err := s.Duplicate(ctx, doc.Owner, doc.SHA256); err == nil {
+			return &document.DuplicateError{Existing: dup}
+		} else if !errors.Is(err, document.ErrNotFound) {
+			return err
+		}
+		claim := shaItem{ID: shaID(doc.Owner, doc.SHA256), Owner: doc.Owner, Type: typeSHA, Doc: doc.ID}
+		body, err := json.Marshal(claim)
+		if err != nil {
+			return err
+		}
+		_, err = s.c.CreateItem(ctx, pk, body, nil)
+		if status(err) != http.StatusConflict {
+			return err
+		}
+		cur, err := s.readSHA(ctx, doc.Owner, doc.SHA256)
+		if errors.Is(err, document.ErrNotFound) {
+			continue
+		}
+		if err != nil {
+			return err
+		}
+		if held, err := s.readDoc(ctx, doc.Owner, cur.Doc); err == nil {
+			return &document.DuplicateError{Existing: held.document()}
+		} else if !errors.Is(err, document.ErrNotFound) {
+			return err
+		}
+		if s.now().Sub(time.Unix(cur.TS, 0)) < shaPending {
+			return fmt.Errorf("%w: the same file is being uploaded", document.ErrConflict)
+		}
+		_, err = s.c.ReplaceItem(ctx, pk, claim.ID, body, &azcosmos.ItemOptions{IfMatchEtag: &cur.ETag})
+		if status(err) != http.StatusPreconditionFailed && status(err) != http.StatusNotFound {
+			return err
+		}
+	}
+	return fmt.Errorf("%w: the same file is being uploaded", document.ErrConflict)
+}
+
+// readSHA reads owner's shaItem for sum.
+func (s *backend) readSHA(ctx context.Context, owner, sum string) (shaItem, error) {
+	resp, err := s.c.ReadItem(ctx, azcosmos.NewPartitionKeyString(owner), shaID(owner, sum), nil)
+	if status(err) == http.StatusNotFound {
+		return shaItem{}, document.ErrNotFound
+	}
+	if err != nil {
+		return shaItem{}, err
+	}
+	var it shaItem
+	if err := json.Unmarshal(resp.Value, &it); err != nil {
+		return shaItem{}, fmt.Errorf("decode %s: %w", it.ID, err)
+	}
+	return it, nil
+}
+
+// releaseSHA removes owner's shaItem for sum if the document id holds it. It is cleanup: a
+// shaItem left behind is taken over once shaPending has passed, so failures are only logged.
+func (s *backend) releaseSHA(ctx context.Context, owner, sum, id string) {
+	cur, err := s.readSHA(ctx, owner, sum)
+	if err != nil || cur.Doc != id {
+		return
+	}
+	_, err = s.c.DeleteItem(ctx, azcosmos.NewPartitionKeyString(owner), cur.ID, &azcosmos.ItemOptions{IfMatchEtag: &cur.ETag})
+	if err != nil && status(err) != http.StatusNotFound && status(err) != http.StatusPreconditionFailed {
+		slog.WarnContext(ctx, "cosmos: release the record of a file's sum", "document", id, "err", err)
+	}
+}
+
+// Duplicate returns the owner's oldest document with the SHA-256 sum sha.
+func (s *backend) Duplicate(ctx context.Context, owner, sha string) (document.Document, error) {
+	its, err := query[docItem](ctx, s.c, azcosmos.NewPartitionKeyString(owner),
+		`SELECT * FROM c WHERE c.type = @type AND c.owner = @owner AND c.sha256 = @sha`,
+		param("@type", typeDoc), param("@owner", owner), param("@sha", sha))
+	if err != nil {
+		return document.Document{}, err
+	}
+	if len(its) == 0 {
+		return document.Document{}, document.ErrNotFound
+	}
+	first := slices.MinFunc(its, func(a, b docItem) int { return cmp.Compare(a.Key, b.Key) })
+	return first.document(), nil
+}
+
+// Update changes the labels of one of owner's documents with a conditional replace, and the
+// words a done one's labels are searched by.
+func (s *backend) Update(ctx context.Context, owner, id string, ch document.Change) (document.Document, error) {
+	it, err := s.update(ctx, owner, id, func(it *docItem) error {
+		next := store.Changed(it.document(), ch, it.FoundDate)
+		it.Title, it.Notes, it.Date, it.DateSource = next.OwnTitle(), next.Notes, next.Date, next.DateSource
+		it.Updated = max(micros(s.now()), it.Updated)
+		if it.Status == string(document.StatusDone) {
+			it.NameWords = search.LabelWords(it.Lang, it.Name, it.Title, it.Notes)
+		}
+		return nil
+	})
+	if err != nil {
+		return document.Document{}, err
+	}
+	return it.document(), nil
 }
 
 // Get returns one of owner's documents.
@@ -164,6 +283,9 @@ func (s *backend) Delete(ctx context.Context, owner, id string) (document.Docume
 		return document.Document{}, err
 	}
 	s.dropPages(ctx, owner, id, "")
+	if it.SHA256 != "" {
+		s.releaseSHA(ctx, owner, it.SHA256, id)
+	}
 	return it.document(), nil
 }
 

@@ -20,6 +20,7 @@ const (
 	typeDoc  = "doc"
 	typePage = "page"
 	typeTurn = "turn"
+	typeSHA  = "sha"
 )
 
 // docItem is a document and its job, if it has one.
@@ -45,9 +46,17 @@ type docItem struct {
 	Created     int64  `json:"created"`
 	Updated     int64  `json:"updated"`
 	Gen         string `json:"gen"` // generation of the pages of a done document
-	// NameWords are the words of the name and their stems (search.NameWords), written when
-	// the document is done, for Search to select candidates by name.
+	// NameWords are the words of the labels and their stems (search.LabelWords), written when
+	// the document is done and when its labels change after, for Search to select candidates by.
 	NameWords []string `json:"nameWords,omitempty"`
+	// Title is the owner's title, "" for none. Date is YYYY-MM-DD as document.Document has it,
+	// "" in items written before documents had dates (they are dated the day they were
+	// uploaded); FoundDate is the date found in the text, "" for none.
+	Title      string `json:"title,omitempty"`
+	Notes      string `json:"notes,omitempty"`
+	Date       string `json:"date,omitempty"`
+	DateSource string `json:"dateSource,omitempty"`
+	FoundDate  string `json:"foundDate,omitempty"`
 
 	Job      bool   `json:"job"`
 	JobID    string `json:"jobId,omitempty"`
@@ -58,7 +67,7 @@ type docItem struct {
 }
 
 func (it *docItem) document() document.Document {
-	return document.Document{
+	d := document.Document{
 		ID:          it.ID,
 		Owner:       it.Owner,
 		Name:        it.Name,
@@ -73,7 +82,15 @@ func (it *docItem) document() document.Document {
 		Attempts:    it.Attempts,
 		CreatedAt:   fromMicros(it.Created),
 		UpdatedAt:   fromMicros(it.Updated),
+		Notes:       it.Notes,
 	}
+	d.Labels(it.Title, it.Date, it.DateSource)
+	return d
+}
+
+// labels returns the text of its labels, for matching a query's clauses as a page's text is.
+func (it *docItem) labels() string {
+	return document.DefaultTitle(it.Name) + "\n" + it.Title + "\n" + it.Notes
 }
 
 // enqueue gives the document a new job, ready at now.
@@ -94,6 +111,24 @@ func (it *docItem) holds(job document.Job) bool {
 // listKey is the value of docItem.Key for a document created at us microseconds.
 func listKey(us int64, id string) string {
 	return fmt.Sprintf("%017d:%s", us, id)
+}
+
+// shaItem records which of its owner's documents holds the bytes with a SHA-256 sum, so that
+// of two Creates of the same bytes only one, the one that creates it, goes on. An owner has one
+// per sum, with the id shaID(owner, sum).
+type shaItem struct {
+	ID    string      `json:"id"`
+	Owner string      `json:"owner"`
+	Type  string      `json:"type"`
+	Doc   string      `json:"doc"`
+	ETag  azcore.ETag `json:"_etag,omitempty"`
+	TS    int64       `json:"_ts,omitempty"` // seconds since 1970 of the last write
+}
+
+// shaID is the id of owner's shaItem for sum: unique across the container, as turnID is.
+func shaID(owner, sum string) string {
+	h := sha256.Sum256([]byte(owner + "\x00" + sum))
+	return "sha-" + hex.EncodeToString(h[:])
 }
 
 // turnItem records when a job of its owner's was last claimed, the turn Claim orders owners by.

@@ -175,7 +175,7 @@ func (s *backend) Extend(ctx context.Context, job document.Job, lease time.Durat
 // Complete writes the pages as a new generation named by the job's token, then marks the
 // document done with that generation and removes the job if the lease is still held, then
 // removes the other generations' pages.
-func (s *backend) Complete(ctx context.Context, job document.Job, pages []document.Page) error {
+func (s *backend) Complete(ctx context.Context, job document.Job, pages []document.Page, found string) error {
 	it, err := s.readDoc(ctx, job.Owner, job.DocumentID)
 	if err != nil || !it.holds(job) {
 		return document.ErrLeaseLost
@@ -202,7 +202,14 @@ func (s *backend) Complete(ctx context.Context, job document.Job, pages []docume
 	}
 	_, err = s.held(ctx, job, func(it *docItem) {
 		it.Status, it.Error, it.Pages, it.Gen, it.Updated = string(document.StatusDone), "", len(pages), gen, max(micros(s.now()), it.Updated)
-		it.NameWords = search.NameWords(it.Name, it.Lang)
+		it.NameWords = search.LabelWords(it.Lang, it.Name, it.Title, it.Notes)
+		it.FoundDate = found
+		if it.DateSource != document.DateUser {
+			it.Date, it.DateSource = found, document.DateText
+			if found == "" {
+				it.Date, it.DateSource = document.Day(fromMicros(it.Created)), document.DateUpload
+			}
+		}
 		it.dequeue()
 	})
 	if err != nil {

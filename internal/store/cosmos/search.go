@@ -238,13 +238,16 @@ func (s *backend) Search(ctx context.Context, owner string, q search.Query, opt 
 	res.Total = len(matches)
 	rank(cq.clauses, matches)
 	switch opt.Sort {
-	case store.SortNewest, store.SortOldest, store.SortName:
+	case store.SortRelevance:
+	default:
 		slices.SortFunc(matches, func(a, b match) int { return cmp.Compare(b.doc.Key, a.doc.Key) })
 		switch opt.Sort {
 		case store.SortOldest:
 			slices.Reverse(matches)
 		case store.SortName:
-			slices.SortStableFunc(matches, func(a, b match) int { return store.CompareNames(a.doc.Name, b.doc.Name) })
+			store.SortBy(matches, opt.Sort, func(m match) string { return m.doc.document().Title })
+		case store.SortDate, store.SortDateAsc:
+			store.SortBy(matches, opt.Sort, func(m match) string { return m.doc.document().Date })
 		}
 	}
 	for _, m := range store.Window(matches, opt.Offset, opt.Limit) {
@@ -360,14 +363,6 @@ func (s *backend) evaluate(ctx context.Context, owner string, sq search.Query, c
 		}
 		q += ` AND c.contentType IN (` + strings.Join(names, ", ") + `)`
 	}
-	if !sq.After.IsZero() {
-		q += ` AND c.created >= @after`
-		params = append(params, param("@after", micros(sq.After)))
-	}
-	if !sq.Before.IsZero() {
-		q += ` AND c.created < @before`
-		params = append(params, param("@before", micros(sq.Before)))
-	}
 	q += ` AND c.id IN (`
 	for i, id := range ids {
 		name := fmt.Sprintf("@d%d", i)
@@ -384,7 +379,10 @@ func (s *backend) evaluate(ctx context.Context, owner string, sq search.Query, c
 	byID := make(map[string]*match, len(docs))
 	var done []string
 	for _, d := range docs {
-		byID[d.ID] = &match{doc: d, name: sc.page(document.Page{}, search.BaseName(d.Name), d.Lang)}
+		if !dated(sq, d.document().Date) {
+			continue
+		}
+		byID[d.ID] = &match{doc: d, name: sc.page(document.Page{}, d.labels(), d.Lang)}
 		done = append(done, d.ID)
 	}
 	if len(done) == 0 {
@@ -413,6 +411,12 @@ func (s *backend) evaluate(ctx context.Context, owner string, sq search.Query, c
 		}
 	}
 	return out, nil
+}
+
+// dated reports whether a document dated date passes q's date filters. They are applied here
+// rather than in the query, which would leave out the items written before documents had dates.
+func dated(q search.Query, date string) bool {
+	return (q.After.IsZero() || date >= document.Day(q.After)) && (q.Before.IsZero() || date < document.Day(q.Before))
 }
 
 // matches reports whether m matches cq: a clause matches when one of m's pages or its name does.

@@ -8,6 +8,7 @@ import (
 
 	"github.com/jackc/pgx/v5"
 
+	"github.com/docpipe/docpipe/internal/document"
 	"github.com/docpipe/docpipe/internal/search"
 	"github.com/docpipe/docpipe/internal/store"
 	"github.com/docpipe/docpipe/internal/store/postgres/pgtest"
@@ -59,7 +60,7 @@ func load(ctx context.Context, s *store.Store, c *storetest.Corpus, n int) error
 			)
 			for end := min(i+500, n); i < end; i++ {
 				d := c.Doc(i)
-				all = append(all, search.BaseName(d.Name))
+				all = append(all, document.DefaultTitle(d.Name))
 				numbers, texts, tsvs := make([]int32, len(d.Pages)), make([]string, len(d.Pages)), make([]string, len(d.Pages))
 				for p, page := range d.Pages {
 					numbers[p], texts[p], tsvs[p] = int32(page.Number), page.Text, tsvector(page.Text, d.Lang)
@@ -67,13 +68,13 @@ func load(ctx context.Context, s *store.Store, c *storetest.Corpus, n int) error
 				all = append(all, texts...)
 				batch.Queue(`WITH d AS (
 						INSERT INTO documents (id, owner, name, content_type, size, sha256, blob_key, status, page_count, attempts,
-							created_at, updated_at, lang, names)
-						VALUES ($1, $2, $3, $4, $5, '', $6, 'done', $7, 1, $8, $8, '', $9::tsvector) RETURNING seq)
+							created_at, updated_at, lang, names, date)
+						VALUES ($1, $2, $3, $4, $5, '', $6, 'done', $7, 1, $8, $8, '', $9::tsvector, $13) RETURNING seq)
 					INSERT INTO pages (doc, number, text, confidence, source, tsv)
 					SELECT d.seq, p.number, p.text, 90, 'ocr', p.tsv::tsvector
 					FROM d, unnest($10::integer[], $11::text[], $12::text[]) AS p (number, text, tsv)`,
 					d.ID, d.Owner, d.Name, d.ContentType, d.Size, d.BlobKey, d.Document.Pages, d.CreatedAt,
-					nameTSVector(d.Name, d.Lang), numbers, texts, tsvs)
+					labelsTSVector(d.Name, "", "", d.Lang), numbers, texts, tsvs, document.Day(d.CreatedAt))
 			}
 			if err := tx.SendBatch(ctx, &batch).Close(); err != nil {
 				return err

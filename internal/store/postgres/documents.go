@@ -2,6 +2,7 @@ package postgres
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"strconv"
 	"strings"
@@ -14,18 +15,20 @@ import (
 )
 
 const docColumns = `seq, id, owner, name, content_type, size, sha256, blob_key, status, error,
-	page_count, attempts, created_at, updated_at, lang`
+	page_count, attempts, created_at, updated_at, lang, title, notes, date, date_source`
 
 // scanDoc reads the columns of docColumns, then any extra ones.
 func scanDoc(row pgx.Row, extra ...any) (int64, document.Document, error) {
 	var (
-		seq int64
-		d   document.Document
+		seq                     int64
+		d                       document.Document
+		title, date, dateSource string
 	)
 	dest := []any{&seq, &d.ID, &d.Owner, &d.Name, &d.ContentType, &d.Size, &d.SHA256, &d.BlobKey,
-		&d.Status, &d.Error, &d.Pages, &d.Attempts, &d.CreatedAt, &d.UpdatedAt, &d.Lang}
+		&d.Status, &d.Error, &d.Pages, &d.Attempts, &d.CreatedAt, &d.UpdatedAt, &d.Lang, &title, &d.Notes, &date, &dateSource}
 	err := row.Scan(append(dest, extra...)...)
 	d.CreatedAt, d.UpdatedAt = d.CreatedAt.UTC(), d.UpdatedAt.UTC()
+	d.Labels(title, date, dateSource)
 	return seq, d, err
 }
 
@@ -40,19 +43,53 @@ func lookup(ctx context.Context, tx pgx.Tx, owner, id string, forUpdate bool) (i
 	return seq, d, noRows(err, document.ErrNotFound)
 }
 
-// Create inserts a queued document and its job.
+// Create inserts a queued document and its job, unless the owner has its bytes already. A lock
+// on the owner and the sum, held to the end of the transaction, makes two Creates of the same
+// bytes take turns.
 func (s *backend) Create(ctx context.Context, doc document.Document) error {
 	return s.write(ctx, func(tx pgx.Tx) error {
+		if doc.SHA256 != "" {
+			if _, err := tx.Exec(ctx, `SELECT pg_advisory_xact_lock(hashtextextended($1, 0))`, doc.SHA256+doc.Owner); err != nil {
+				return err
+			}
+			dup, err := duplicate(ctx, tx, doc.Owner, doc.SHA256)
+			if err == nil {
+				return &document.DuplicateError{Existing: dup}
+			}
+			if !errors.Is(err, document.ErrNotFound) {
+				return err
+			}
+		}
 		var seq int64
 		err := tx.QueryRow(ctx, `INSERT INTO documents
-			(id, owner, name, content_type, size, sha256, blob_key, status, created_at, updated_at, lang)
-			VALUES ($1, $2, $3, $4, $5, $6, $7, 'queued', $8, $8, $9) ON CONFLICT (id) DO NOTHING RETURNING seq`,
-			doc.ID, doc.Owner, doc.Name, doc.ContentType, doc.Size, doc.SHA256, doc.BlobKey, doc.CreatedAt, doc.Lang).Scan(&seq)
+			(id, owner, name, content_type, size, sha256, blob_key, status, created_at, updated_at, lang,
+				title, notes, date, date_source, found_date)
+			VALUES ($1, $2, $3, $4, $5, $6, $7, 'queued', $8, $8, $9, $10, $11, $12, $13, $14)
+			ON CONFLICT (id) DO NOTHING RETURNING seq`,
+			doc.ID, doc.Owner, doc.Name, doc.ContentType, doc.Size, doc.SHA256, doc.BlobKey, doc.CreatedAt, doc.Lang,
+			doc.OwnTitle(), doc.Notes, doc.Date, doc.DateSource, doc.FoundDate()).Scan(&seq)
 		if err != nil {
 			return noRows(err, fmt.Errorf("%w: id %s exists", document.ErrConflict, doc.ID))
 		}
 		return enqueue(ctx, tx, seq, s.now())
 	})
+}
+
+// querier is a pool or a transaction.
+type querier interface {
+	QueryRow(ctx context.Context, sql string, args ...any) pgx.Row
+}
+
+// duplicate reads the owner's oldest document with the SHA-256 sum sha.
+func duplicate(ctx context.Context, q querier, owner, sha string) (document.Document, error) {
+	_, d, err := scanDoc(q.QueryRow(ctx,
+		`SELECT `+docColumns+` FROM documents WHERE owner = $1 AND sha256 = $2 ORDER BY seq LIMIT 1`, owner, sha))
+	return d, noRows(err, document.ErrNotFound)
+}
+
+// Duplicate returns the owner's document with the SHA-256 sum sha.
+func (s *backend) Duplicate(ctx context.Context, owner, sha string) (document.Document, error) {
+	return duplicate(ctx, s.pool, owner, sha)
 }
 
 // enqueue adds a job for the document, ready now by the database's clock.
@@ -191,6 +228,30 @@ func (s *backend) Reprocess(ctx context.Context, owner, id string) (document.Doc
 			return err
 		}
 		return enqueue(ctx, tx, seq, s.now())
+	})
+	return d, err
+}
+
+// Update changes the labels of one of owner's documents, locking it while it does, and the
+// words its names are searched by.
+func (s *backend) Update(ctx context.Context, owner, id string, ch document.Change) (document.Document, error) {
+	var d document.Document
+	err := s.write(ctx, func(tx pgx.Tx) error {
+		var found string
+		seq, cur, err := scanDoc(tx.QueryRow(ctx,
+			`SELECT `+docColumns+`, found_date FROM documents WHERE owner = $1 AND id = $2 FOR UPDATE`, owner, id), &found)
+		if err != nil {
+			return noRows(err, document.ErrNotFound)
+		}
+		next := store.Changed(cur, ch, found)
+		_, d, err = scanDoc(tx.QueryRow(ctx, `UPDATE documents
+			SET title = $1, notes = $2, date = $3, date_source = $4, updated_at = clock_timestamp(), names = $5::tsvector
+			WHERE seq = $6 RETURNING `+docColumns,
+			next.OwnTitle(), next.Notes, next.Date, next.DateSource, labelsTSVector(next.Name, next.OwnTitle(), next.Notes, next.Lang), seq))
+		if err != nil || d.Title == cur.Title && d.Notes == cur.Notes {
+			return err
+		}
+		return addWords(ctx, tx, d.OwnTitle(), d.Notes)
 	})
 	return d, err
 }

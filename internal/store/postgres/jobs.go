@@ -111,7 +111,7 @@ func release(ctx context.Context, tx pgx.Tx, job document.Job) (int64, error) {
 
 // Complete stores the pages, indexes them and the document's name, marks the document done and
 // removes the job.
-func (s *backend) Complete(ctx context.Context, job document.Job, pages []document.Page) error {
+func (s *backend) Complete(ctx context.Context, job document.Job, pages []document.Page, found string) error {
 	n := len(pages)
 	numbers, texts, tsvs := make([]int32, n), make([]string, n), make([]string, n)
 	confidences, sources, layouts := make([]float64, n), make([]string, n), make([][]byte, n)
@@ -128,21 +128,26 @@ func (s *backend) Complete(ctx context.Context, job document.Job, pages []docume
 		if err != nil {
 			return err
 		}
-		var name, lang string
-		if err := tx.QueryRow(ctx, `SELECT name, lang FROM documents WHERE seq = $1`, seq).Scan(&name, &lang); err != nil {
+		var name, lang, title, notes string
+		if err := tx.QueryRow(ctx, `SELECT name, lang, title, notes FROM documents WHERE seq = $1 FOR UPDATE`, seq).
+			Scan(&name, &lang, &title, &notes); err != nil {
 			return err
 		}
 		for i, text := range texts {
 			tsvs[i] = tsvector(text, lang)
 		}
 		if _, err := tx.Exec(ctx, `UPDATE documents SET status = 'done', error = '', page_count = $1, updated_at = clock_timestamp(),
-			names = $3::tsvector WHERE seq = $2`, n, seq, nameTSVector(name, lang)); err != nil {
+				names = $3::tsvector, found_date = $4,
+				date = CASE WHEN date_source = 'user' THEN date WHEN $4 <> '' THEN $4
+					ELSE to_char(created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD') END,
+				date_source = CASE WHEN date_source = 'user' THEN date_source WHEN $4 <> '' THEN 'text' ELSE 'upload' END
+			WHERE seq = $2`, n, seq, labelsTSVector(name, title, notes, lang), found); err != nil {
 			return err
 		}
 		if _, err := tx.Exec(ctx, `DELETE FROM pages WHERE doc = $1`, seq); err != nil {
 			return err
 		}
-		if err := addWords(ctx, tx, append(texts, search.BaseName(name))...); err != nil {
+		if err := addWords(ctx, tx, append(texts, document.DefaultTitle(name), title, notes)...); err != nil {
 			return err
 		}
 		if err := addLangs(ctx, tx, lang); err != nil {

@@ -5,7 +5,7 @@ import (
 	"embed"
 	"fmt"
 
-	"github.com/docpipe/docpipe/internal/search"
+	"github.com/docpipe/docpipe/internal/document"
 	"github.com/docpipe/docpipe/internal/store"
 
 	"github.com/jackc/pgx/v5"
@@ -80,7 +80,7 @@ func fillWords(ctx context.Context, tx pgx.Tx) error {
 		texts      []string
 	)
 	if _, err := pgx.ForEachRow(rows, []any{&name, &text}, func() error {
-		texts = append(texts, search.BaseName(name), text)
+		texts = append(texts, document.DefaultTitle(name), text)
 		return nil
 	}); err != nil {
 		return err
@@ -123,7 +123,7 @@ func fillStems(ctx context.Context, tx pgx.Tx) error {
 		return err
 	}
 	for _, d := range docs {
-		if _, err := tx.Exec(ctx, `UPDATE documents SET names = $1::tsvector WHERE seq = $2`, nameTSVector(d.name, d.lang), d.seq); err != nil {
+		if _, err := tx.Exec(ctx, `UPDATE documents SET names = $1::tsvector WHERE seq = $2`, labelsTSVector(d.name, "", "", d.lang), d.seq); err != nil {
 			return err
 		}
 		rows, err := tx.Query(ctx, `SELECT number, text FROM pages WHERE doc = $1`, d.seq)

@@ -35,7 +35,7 @@ func TestMigrateStems(t *testing.T) {
 		exec(`INSERT INTO schema_migrations (version, name) VALUES ($1, $2)`, m.Version, m.Name)
 	}
 	exec(`INSERT INTO documents (id, owner, name, content_type, size, sha256, blob_key, status, page_count, created_at, updated_at, lang)
-		VALUES ('d1', 'alice', 'Quarterly_Report.pdf', 'application/pdf', 1, 'x', 'originals/d1', 'done', 1, now(), now(), 'deu+eng')`)
+		VALUES ('d1', 'alice', 'Quarterly_Report.pdf', 'application/pdf', 1, 'x', 'originals/d1', 'done', 1, '2024-05-06 12:00:00+00', '2024-05-06 12:00:00+00', 'deu+eng')`)
 	exec(`INSERT INTO pages (doc, number, text, confidence, source, tsv)
 		SELECT seq, 1, 'Die Rechnungen were jumping', 90, 'ocr', $1::tsvector FROM documents`,
 		`'die':1 'rechnungen':2 'were':3 'jumping':4`)

@@ -74,20 +74,26 @@ func (s *backend) Search(ctx context.Context, owner string, q search.Query, opt 
 			}
 		case store.SortOldest:
 			slices.Reverse(ranked)
-		case store.SortName:
-			rows, err := tx.Query(ctx, `SELECT seq, name FROM documents WHERE seq = ANY($1)`, cands)
+		case store.SortName, store.SortDate, store.SortDateAsc:
+			rows, err := tx.Query(ctx, `SELECT seq, name, title, date FROM documents WHERE seq = ANY($1)`, cands)
 			if err != nil {
-				return fmt.Errorf("names: %w", err)
+				return fmt.Errorf("sort keys: %w", err)
 			}
-			names := make(map[int64]string, len(cands))
+			keys := make(map[int64]string, len(cands))
 			var (
-				seq  int64
-				name string
+				seq               int64
+				name, title, date string
 			)
-			if _, err := pgx.ForEachRow(rows, []any{&seq, &name}, func() error { names[seq] = name; return nil }); err != nil {
-				return fmt.Errorf("names: %w", err)
+			if _, err := pgx.ForEachRow(rows, []any{&seq, &name, &title, &date}, func() error {
+				keys[seq] = date
+				if opt.Sort == store.SortName {
+					keys[seq] = cmp.Or(title, document.DefaultTitle(name))
+				}
+				return nil
+			}); err != nil {
+				return fmt.Errorf("sort keys: %w", err)
 			}
-			slices.SortStableFunc(ranked, func(a, b scored) int { return store.CompareNames(names[a.seq], names[b.seq]) })
+			store.SortBy(ranked, opt.Sort, func(r scored) string { return keys[r.seq] })
 		}
 		res.Matches, err = matches(ctx, tx, store.Window(ranked, opt.Offset, opt.Limit))
 		if err != nil {
@@ -201,10 +207,10 @@ func (tq tsqueries) match(owner string, q search.Query, limit int) (string, []an
 		b.WriteString("\n\tAND content_type = ANY(" + arg(ts) + ")")
 	}
 	if !q.After.IsZero() {
-		b.WriteString("\n\tAND created_at >= " + arg(q.After))
+		b.WriteString("\n\tAND date >= " + arg(document.Day(q.After)))
 	}
 	if !q.Before.IsZero() {
-		b.WriteString("\n\tAND created_at < " + arg(q.Before))
+		b.WriteString("\n\tAND date < " + arg(document.Day(q.Before)))
 	}
 	b.WriteString("\nORDER BY seq DESC LIMIT " + arg(limit))
 	return b.String(), args

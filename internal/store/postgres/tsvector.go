@@ -5,6 +5,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/docpipe/docpipe/internal/document"
 	"github.com/docpipe/docpipe/internal/search"
 )
 
@@ -23,10 +24,11 @@ func tsvector(text, lang string) string {
 	return lexemes(search.Words(text), lang)
 }
 
-// nameTSVector renders the words of a document's name without its extension (see
-// search.BaseName) as tsvector renders a text's.
-func nameTSVector(name, lang string) string {
-	return lexemes(search.Words(search.BaseName(name)), lang)
+// labelsTSVector renders the words of a document's labels (see search.LabelWords), its file
+// name without the extension, its owner's title ("" for none) and its notes, one after the
+// other, as tsvector renders a text's.
+func labelsTSVector(name, title, notes, lang string) string {
+	return lexemes(slices.Concat(search.Words(document.DefaultTitle(name)), search.Words(title), search.Words(notes)), lang)
 }
 
 // lexemes renders words at their positions, each followed by its stems in lang.

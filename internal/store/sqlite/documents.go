@@ -13,7 +13,7 @@ import (
 )
 
 const docColumns = `seq, id, owner, name, content_type, size, sha256, blob_key, status, error,
-	page_count, attempts, created_at, updated_at, lang`
+	page_count, attempts, created_at, updated_at, lang, title, notes, date, date_source`
 
 type scanner interface {
 	Scan(dest ...any) error
@@ -22,14 +22,16 @@ type scanner interface {
 // scanDoc reads the columns of docColumns, then any extra ones.
 func scanDoc(sc scanner, extra ...any) (int64, document.Document, error) {
 	var (
-		seq              int64
-		d                document.Document
-		created, updated int64
+		seq                     int64
+		d                       document.Document
+		created, updated        int64
+		title, date, dateSource string
 	)
 	dest := []any{&seq, &d.ID, &d.Owner, &d.Name, &d.ContentType, &d.Size, &d.SHA256, &d.BlobKey,
-		&d.Status, &d.Error, &d.Pages, &d.Attempts, &created, &updated, &d.Lang}
+		&d.Status, &d.Error, &d.Pages, &d.Attempts, &created, &updated, &d.Lang, &title, &d.Notes, &date, &dateSource}
 	err := sc.Scan(append(dest, extra...)...)
 	d.CreatedAt, d.UpdatedAt = fromMicros(created), fromMicros(updated)
+	d.Labels(title, date, dateSource)
 	return seq, d, err
 }
 
@@ -43,9 +45,19 @@ func lookup(ctx context.Context, tx *sql.Tx, owner, id string) (int64, document.
 	return seq, d, err
 }
 
-// Create inserts a queued document and its job.
+// Create inserts a queued document and its job, unless the owner has its bytes already. The
+// write transaction makes the check and the insert one.
 func (s *backend) Create(ctx context.Context, d document.Document) error {
 	return s.write(ctx, func(tx *sql.Tx) error {
+		if d.SHA256 != "" {
+			dup, err := duplicate(ctx, tx, d.Owner, d.SHA256)
+			if err == nil {
+				return &document.DuplicateError{Existing: dup}
+			}
+			if !errors.Is(err, document.ErrNotFound) {
+				return err
+			}
+		}
 		seq, err := insertDoc(ctx, tx, d)
 		if err != nil {
 			return err
@@ -54,13 +66,35 @@ func (s *backend) Create(ctx context.Context, d document.Document) error {
 	})
 }
 
+// duplicate reads the owner's oldest document with the SHA-256 sum sha.
+func duplicate(ctx context.Context, tx *sql.Tx, owner, sha string) (document.Document, error) {
+	_, d, err := scanDoc(tx.QueryRowContext(ctx,
+		`SELECT `+docColumns+` FROM documents WHERE owner = ? AND sha256 = ? ORDER BY seq LIMIT 1`, owner, sha))
+	if errors.Is(err, sql.ErrNoRows) {
+		err = document.ErrNotFound
+	}
+	return d, err
+}
+
+// Duplicate returns the owner's document with the SHA-256 sum sha.
+func (s *backend) Duplicate(ctx context.Context, owner, sha string) (document.Document, error) {
+	var d document.Document
+	err := s.read(ctx, func(tx *sql.Tx) error {
+		var err error
+		d, err = duplicate(ctx, tx, owner, sha)
+		return err
+	})
+	return d, err
+}
+
 // insertDoc adds the document and returns its row; an existing ID is document.ErrConflict.
 func insertDoc(ctx context.Context, tx *sql.Tx, d document.Document) (int64, error) {
 	res, err := tx.ExecContext(ctx, `INSERT INTO documents
-		(id, owner, name, content_type, size, sha256, blob_key, status, error, page_count, attempts, created_at, updated_at, lang)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (id) DO NOTHING`,
+		(id, owner, name, content_type, size, sha256, blob_key, status, error, page_count, attempts, created_at, updated_at, lang,
+			title, notes, date, date_source, found_date)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (id) DO NOTHING`,
 		d.ID, d.Owner, d.Name, d.ContentType, d.Size, d.SHA256, d.BlobKey, d.Status, d.Error, d.Pages, d.Attempts,
-		micros(d.CreatedAt), micros(d.UpdatedAt), d.Lang)
+		micros(d.CreatedAt), micros(d.UpdatedAt), d.Lang, d.OwnTitle(), d.Notes, d.Date, d.DateSource, d.FoundDate())
 	if err != nil {
 		return 0, err
 	}
@@ -259,6 +293,38 @@ func (s *backend) Reprocess(ctx context.Context, owner, id string) (document.Doc
 			return err
 		}
 		return enqueue(ctx, tx, seq, now)
+	})
+	return d, err
+}
+
+// Update changes the labels of one of owner's documents and, when it is done, what its texts
+// row's name column holds.
+func (s *backend) Update(ctx context.Context, owner, id string, ch document.Change) (document.Document, error) {
+	var d document.Document
+	err := s.write(ctx, func(tx *sql.Tx) error {
+		var found string
+		seq, cur, err := scanDoc(tx.QueryRowContext(ctx,
+			`SELECT `+docColumns+`, found_date FROM documents WHERE owner = ? AND id = ?`, owner, id), &found)
+		if errors.Is(err, sql.ErrNoRows) {
+			err = document.ErrNotFound
+		}
+		if err != nil {
+			return err
+		}
+		next := store.Changed(cur, ch, found)
+		_, d, err = scanDoc(tx.QueryRowContext(ctx, `UPDATE documents
+			SET title = ?, notes = ?, date = ?, date_source = ?, updated_at = ?
+			WHERE seq = ? RETURNING `+docColumns,
+			next.OwnTitle(), next.Notes, next.Date, next.DateSource, micros(s.now()), seq))
+		if err != nil || d.Status != document.StatusDone || d.Title == cur.Title && d.Notes == cur.Notes {
+			return err
+		}
+		own := d
+		own.Title = d.OwnTitle()
+		if _, err := tx.ExecContext(ctx, `UPDATE texts SET name = ? WHERE rowid = ?`, labelTerms(own), seq); err != nil {
+			return err
+		}
+		return addWords(ctx, tx, own.Title, own.Notes)
 	})
 	return d, err
 }

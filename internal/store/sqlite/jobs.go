@@ -118,15 +118,20 @@ func held(ctx context.Context, tx *sql.Tx, query string, args ...any) (int64, er
 }
 
 // Complete stores the pages, indexes them, marks the document done and removes the job.
-func (s *backend) Complete(ctx context.Context, job document.Job, pages []document.Page) error {
+func (s *backend) Complete(ctx context.Context, job document.Job, pages []document.Page, found string) error {
 	return s.write(ctx, func(tx *sql.Tx) error {
 		seq, err := held(ctx, tx, `DELETE FROM jobs WHERE id = ? AND token = ? AND token <> '' RETURNING doc`, job.ID, job.Token)
 		if err != nil {
 			return err
 		}
 		var d document.Document
-		err = tx.QueryRowContext(ctx, `UPDATE documents SET status = 'done', error = '', page_count = ?, updated_at = ?
-			WHERE seq = ? RETURNING owner, name, lang`, len(pages), micros(s.now()), seq).Scan(&d.Owner, &d.Name, &d.Lang)
+		err = tx.QueryRowContext(ctx, `UPDATE documents SET status = 'done', error = '', page_count = ?1, updated_at = ?2,
+				found_date = ?3,
+				date = CASE WHEN date_source = 'user' THEN date WHEN ?3 <> '' THEN ?3
+					ELSE strftime('%Y-%m-%d', created_at / 1000000, 'unixepoch') END,
+				date_source = CASE WHEN date_source = 'user' THEN date_source WHEN ?3 <> '' THEN 'text' ELSE 'upload' END
+			WHERE seq = ?4 RETURNING owner, name, lang, title, notes`, len(pages), micros(s.now()), found, seq).
+			Scan(&d.Owner, &d.Name, &d.Lang, &d.Title, &d.Notes)
 		if err != nil {
 			return err
 		}
@@ -170,7 +175,7 @@ func addLangs(ctx context.Context, tx *sql.Tx, lang string) error {
 }
 
 // putText replaces the text of the done document d with pages. A document without pages still
-// gets a row, so that its name is found.
+// gets a row, so that its labels are found. d's Title is the owner's, "" for none.
 func putText(ctx context.Context, tx *sql.Tx, seq int64, d document.Document, pages []document.Page) error {
 	if _, err := tx.ExecContext(ctx, `DELETE FROM texts WHERE rowid = ?`, seq); err != nil {
 		return err
@@ -188,10 +193,10 @@ func putText(ctx context.Context, tx *sql.Tx, seq int64, d document.Document, pa
 		body.WriteString(pages[i].Text)
 	}
 	if _, err := tx.ExecContext(ctx, `INSERT INTO texts (rowid, body, owner, stems, name) VALUES (?, ?, ?, ?, ?)`,
-		seq, body.String(), ownerToken(d.Owner), search.Terms(body.String(), d.Lang), nameTerms(d.Name, d.Lang)); err != nil {
+		seq, body.String(), ownerToken(d.Owner), search.Terms(body.String(), d.Lang), labelTerms(d)); err != nil {
 		return err
 	}
-	if err := addWords(ctx, tx, body.String(), search.BaseName(d.Name)); err != nil {
+	if err := addWords(ctx, tx, body.String(), document.DefaultTitle(d.Name), d.Title, d.Notes); err != nil {
 		return err
 	}
 	if err := addLangs(ctx, tx, d.Lang); err != nil {

@@ -6,6 +6,7 @@ import (
 	"embed"
 	"fmt"
 
+	"github.com/docpipe/docpipe/internal/document"
 	"github.com/docpipe/docpipe/internal/search"
 	"github.com/docpipe/docpipe/internal/store"
 )
@@ -119,7 +120,7 @@ func fillStems(ctx context.Context, tx *sql.Tx) error {
 	}
 	defer stmt.Close()
 	for _, r := range all {
-		if _, err := stmt.ExecContext(ctx, search.Terms(r.body, r.lang), nameTerms(r.name, r.lang), r.seq); err != nil {
+		if _, err := stmt.ExecContext(ctx, search.Terms(r.body, r.lang), labelTerms(document.Document{Name: r.name, Lang: r.lang}), r.seq); err != nil {
 			return err
 		}
 	}

@@ -33,7 +33,7 @@ func TestMigrateStems(t *testing.T) {
 		exec(`INSERT INTO schema_migrations VALUES (?, ?, 0)`, m.Version, m.Name)
 	}
 	exec(`INSERT INTO documents (seq, id, owner, name, content_type, size, sha256, blob_key, status, page_count, created_at, updated_at, lang)
-		VALUES (1, 'd1', 'alice', 'Quarterly_Report.pdf', 'application/pdf', 1, 'x', 'originals/d1', 'done', 1, 1, 1, 'deu+eng')`)
+		VALUES (1, 'd1', 'alice', 'Quarterly_Report.pdf', 'application/pdf', 1, 'x', 'originals/d1', 'done', 1, 1714996800000000, 1714996800000000, 'deu+eng')`)
 	exec(`INSERT INTO texts (rowid, body, owner) VALUES (1, 'Die Rechnungen were jumping', ?)`, ownerToken("alice"))
 	exec(`INSERT INTO pages (doc, number, start, length, confidence, source) VALUES (1, 1, 0, 27, 90, 'ocr')`)
 	if err := db.Close(); err != nil {

@@ -67,27 +67,30 @@ func (s *backend) order(ctx context.Context, tx *sql.Tx, e exprs, cands []int64,
 	switch by {
 	case store.SortOldest:
 		slices.Reverse(ranked)
-	case store.SortName:
-		names := make(map[int64]string, len(cands))
-		rows, err := tx.QueryContext(ctx, `SELECT seq, name FROM documents WHERE seq IN (SELECT value FROM json_each(?))`, jsonInts(cands))
+	case store.SortName, store.SortDate, store.SortDateAsc:
+		keys := make(map[int64]string, len(cands))
+		rows, err := tx.QueryContext(ctx, `SELECT seq, name, title, date FROM documents WHERE seq IN (SELECT value FROM json_each(?))`, jsonInts(cands))
 		if err != nil {
 			return nil, err
 		}
 		defer rows.Close()
 		for rows.Next() {
 			var (
-				seq  int64
-				name string
+				seq               int64
+				name, title, date string
 			)
-			if err := rows.Scan(&seq, &name); err != nil {
+			if err := rows.Scan(&seq, &name, &title, &date); err != nil {
 				return nil, err
 			}
-			names[seq] = name
+			keys[seq] = date
+			if by == store.SortName {
+				keys[seq] = cmp.Or(title, document.DefaultTitle(name))
+			}
 		}
 		if err := rows.Err(); err != nil {
 			return nil, err
 		}
-		slices.SortStableFunc(ranked, func(a, b scored) int { return store.CompareNames(names[a.seq], names[b.seq]) })
+		store.SortBy(ranked, by, func(r scored) string { return keys[r.seq] })
 	case store.SortRelevance:
 		words, err := s.distinctive(ctx, tx, e.words)
 		if err != nil || len(words) == 0 {
@@ -350,12 +353,12 @@ func filters(q search.Query) (string, []any) {
 		args = append(args, string(list))
 	}
 	if !q.After.IsZero() {
-		b.WriteString(` AND d.created_at >= ?`)
-		args = append(args, micros(q.After))
+		b.WriteString(` AND d.date >= ?`)
+		args = append(args, document.Day(q.After))
 	}
 	if !q.Before.IsZero() {
-		b.WriteString(` AND d.created_at < ?`)
-		args = append(args, micros(q.Before))
+		b.WriteString(` AND d.date < ?`)
+		args = append(args, document.Day(q.Before))
 	}
 	return b.String(), args
 }
@@ -511,9 +514,9 @@ func exact(field string, words []string, prefix bool) string {
 	return "(" + phrase(words, prefix) + ")"
 }
 
-// nameTerms is what the name column holds for a document named name in lang.
-func nameTerms(name, lang string) string {
-	return strings.Join(search.NameWords(name, lang), " ")
+// labelTerms is what the name column holds for d, whose Title is its owner's ("" for none).
+func labelTerms(d document.Document) string {
+	return strings.Join(search.LabelWords(d.Lang, d.Name, d.Title, d.Notes), " ")
 }
 
 func phrase(words []string, prefix bool) string {
@@ -595,7 +598,7 @@ func (s *backend) Closest(ctx context.Context, owner, word string, max int) (str
 // ownWords returns the words of the owner's documents, whose token phrase is owned, with the
 // number of documents that hold each.
 func ownWords(ctx context.Context, tx *sql.Tx, owned string) (map[string]int, error) {
-	rows, err := tx.QueryContext(ctx, `SELECT texts.body, d.name FROM texts JOIN documents d ON d.seq = texts.rowid
+	rows, err := tx.QueryContext(ctx, `SELECT texts.body, d.name, d.title, d.notes FROM texts JOIN documents d ON d.seq = texts.rowid
 		WHERE texts MATCH ?`, owned)
 	if err != nil {
 		return nil, err
@@ -603,12 +606,12 @@ func ownWords(ctx context.Context, tx *sql.Tx, owned string) (map[string]int, er
 	defer rows.Close()
 	docs := make(map[string]int)
 	for rows.Next() {
-		var body, name string
-		if err := rows.Scan(&body, &name); err != nil {
+		var body, name, title, notes string
+		if err := rows.Scan(&body, &name, &title, &notes); err != nil {
 			return nil, err
 		}
 		seen := make(map[string]bool)
-		for _, w := range append(search.Words(body), search.Words(search.BaseName(name))...) {
+		for _, w := range slices.Concat(search.Words(body), search.Words(document.DefaultTitle(name)), search.Words(title), search.Words(notes)) {
 			if !seen[w] {
 				seen[w] = true
 				docs[w]++

@@ -525,9 +525,15 @@ func SearchSuggest(t *testing.T, s *store.Store) {
 
 // SearchMigrated checks a store migrated from schema version 3 that held one done document of
 // alice's, d1, named Quarterly_Report.pdf, in deu+eng, whose one page reads "Die Rechnungen were
-// jumping": the migration must have indexed its stems, name and words.
+// jumping", uploaded 2024-05-06 at noon UTC: the migration must have indexed its stems, name
+// and words, and dated it the day it was uploaded.
 func SearchMigrated(t *testing.T, s *store.Store) {
 	t.Helper()
+	d := get(t, s, "alice", "d1")
+	if d.Title != "Quarterly_Report" || d.Date != "2024-05-06" || d.DateSource != document.DateUpload {
+		t.Errorf("after migration: title %q, date %s (%s); want Quarterly_Report dated the upload day 2024-05-06", d.Title, d.Date, d.DateSource)
+	}
+	wantFound(t, s, "alice", "after:2024-05-06 before:2024-05-07", []string{"Quarterly_Report.pdf"})
 	res, err := s.Search(t.Context(), "alice", query(t, "rechnunqen"), store.SearchOptions{Limit: 10})
 	if err != nil || res.Suggestion != "rechnungen" {
 		t.Errorf("Search(rechnunqen) after migration suggests %q, %v; want rechnungen", res.Suggestion, err)

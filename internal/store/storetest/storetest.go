@@ -24,6 +24,9 @@
 package storetest
 
 import (
+	"crypto/rand"
+	"crypto/sha256"
+	"encoding/hex"
 	"errors"
 	"fmt"
 	"path"
@@ -86,6 +89,13 @@ func Run(t *testing.T, open func(t *testing.T, clock *Clock) *store.Store) {
 		{"CompleteCleansText", testCompleteCleansText},
 		{"FailCleansReason", testFailCleansReason},
 		{"SearchSnippetsAlike", testSearchSnippetsAlike},
+		{"Labels", testLabels},
+		{"LabelsQueued", testLabelsQueued},
+		{"LabelsInvalid", testLabelsInvalid},
+		{"Dates", testDates},
+		{"SearchDates", testSearchDates},
+		{"Duplicates", testDuplicates},
+		{"DuplicatesRace", testDuplicatesRace},
 	}
 	// These wait for leases and retries to come due, on the clock they are given.
 	timed := []struct {
@@ -134,9 +144,15 @@ func newDoc(owner, name string) *document.Document {
 		Name:        name,
 		ContentType: "application/pdf",
 		Size:        int64(1000 + len(name)),
-		SHA256:      strings.Repeat("5e", 32),
+		SHA256:      uniqueSum(),
 		BlobKey:     "originals/" + name,
 	}
+}
+
+// uniqueSum returns a SHA-256 sum, in hex, that no other call returns.
+func uniqueSum() string {
+	sum := sha256.Sum256([]byte(rand.Text()))
+	return hex.EncodeToString(sum[:])
 }
 
 func create(t *testing.T, s *store.Store, d *document.Document) {
@@ -296,6 +312,12 @@ func diffDoc(got, want document.Document) string {
 	}
 	if got.Attempts != want.Attempts {
 		add("Attempts", got.Attempts, want.Attempts)
+	}
+	if got.Title != want.Title || got.Notes != want.Notes {
+		add("Title and Notes", got.Title+" / "+got.Notes, want.Title+" / "+want.Notes)
+	}
+	if got.Date != want.Date || got.DateSource != want.DateSource {
+		add("Date", got.Date+" "+got.DateSource, want.Date+" "+want.DateSource)
 	}
 	if !got.CreatedAt.Equal(want.CreatedAt) {
 		add("CreatedAt", got.CreatedAt, want.CreatedAt)

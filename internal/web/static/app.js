@@ -31,6 +31,19 @@
       xhr.onload = function () {
         let body = {};
         try { body = JSON.parse(xhr.responseText); } catch (e) { /* not JSON */ }
+        if (xhr.status === 200 && body.duplicates && body.duplicates.length) {
+          const dup = body.duplicates[0].document;
+          const note = document.createElement("span");
+          note.className = "ok";
+          note.append("already here as ");
+          const link = document.createElement("a");
+          link.href = "/documents/" + encodeURIComponent(dup.id);
+          link.textContent = dup.title;
+          note.append(link);
+          li.replaceChild(note, bar);
+          resolve(false);
+          return;
+        }
         if (xhr.status === 202) {
           bar.value = 100;
           const ok = document.createElement("span");

@@ -32,6 +32,10 @@ type Store interface {
 	Duplicate(ctx context.Context, owner, sha string) (document.Document, error)
 	Get(ctx context.Context, owner, id string) (document.Document, error)
 	Update(ctx context.Context, owner, id string, ch document.Change) (document.Document, error)
+	Tags(ctx context.Context, owner string) ([]document.Tag, error)
+	PutTag(ctx context.Context, owner, name string, t document.Tag) (document.Tag, error)
+	DeleteTag(ctx context.Context, owner, name string) error
+	TagDocuments(ctx context.Context, owner string, ids, add, remove []string) ([]string, error)
 	List(ctx context.Context, owner string, opt store.ListOptions) (store.ListResult, error)
 	Text(ctx context.Context, owner, id string) ([]document.Page, error)
 	Page(ctx context.Context, owner, id string, n int) (document.Page, error)
@@ -190,6 +194,10 @@ func (s *Server) routes() []route {
 		{"GET /v1/documents/{id}", s.user(s.get)},
 		{"DELETE /v1/documents/{id}", s.user(s.delete)},
 		{"PATCH /v1/documents/{id}", s.user(s.patch)},
+		{"POST /v1/documents/tags", s.user(s.tagDocuments)},
+		{"GET /v1/tags", s.user(s.tags)},
+		{"PUT /v1/tags/{name}", s.user(s.putTag)},
+		{"DELETE /v1/tags/{name}", s.user(s.deleteTag)},
 		{"GET /v1/documents/{id}/text", s.user(s.text)},
 		{"GET /v1/documents/{id}/content", s.user(s.content)},
 		{"GET /v1/documents/{id}/pdf", s.user(s.searchablePDF)},

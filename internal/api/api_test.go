@@ -470,7 +470,7 @@ func TestSearchWireFormat(t *testing.T) {
 	at := time.Date(2026, 1, 2, 3, 4, 5, 0, time.UTC)
 	d := document.Document{ID: "d1", Owner: "alice", Name: "a.png", ContentType: "image/png", Size: 7,
 		SHA256: "ab", BlobKey: "originals/d1", Status: document.StatusDone, Pages: 2, Attempts: 1, CreatedAt: at, UpdatedAt: at,
-		Title: "a", Date: "2025-12-31", DateSource: document.DateText}
+		Title: "a", Date: "2025-12-31", DateSource: document.DateText, Tags: []string{"tax"}}
 	tests := []struct {
 		name, query string
 		res         store.SearchResult
@@ -480,9 +480,9 @@ func TestSearchWireFormat(t *testing.T) {
 			`{"hits":[],"query":"kiwi","total":0}`},
 		{"more", "q=kiwi&limit=1", store.SearchResult{Total: 3, Hits: []store.Hit{{Document: d, Page: 2, Score: 1.5,
 			Snippet: []store.Fragment{{Text: "a <b> "}, {Text: "kiwi", Match: true}}}}},
-			`{"hits":[{"document":{"id":"d1","name":"a.png","content_type":"image/png","size":7,"sha256":"ab","status":"done","pages":2,"title":"a","date":"2025-12-31","date_source":"text","attempts":1,"created_at":"2026-01-02T03:04:05Z","updated_at":"2026-01-02T03:04:05Z"},"page":2,"snippet":[{"text":"a <b> "},{"text":"kiwi","match":true}],"score":1.5}],"next_offset":1,"query":"kiwi","total":3}`},
+			`{"hits":[{"document":{"id":"d1","name":"a.png","content_type":"image/png","size":7,"sha256":"ab","status":"done","pages":2,"title":"a","date":"2025-12-31","date_source":"text","tags":["tax"],"attempts":1,"created_at":"2026-01-02T03:04:05Z","updated_at":"2026-01-02T03:04:05Z"},"page":2,"snippet":[{"text":"a <b> "},{"text":"kiwi","match":true}],"score":1.5}],"next_offset":1,"query":"kiwi","total":3}`},
 		{"capped", "q=kiwi&offset=1", store.SearchResult{Total: 2, Capped: true, Hits: []store.Hit{{Document: d, Page: 1}}},
-			`{"capped":true,"hits":[{"document":{"id":"d1","name":"a.png","content_type":"image/png","size":7,"sha256":"ab","status":"done","pages":2,"title":"a","date":"2025-12-31","date_source":"text","attempts":1,"created_at":"2026-01-02T03:04:05Z","updated_at":"2026-01-02T03:04:05Z"},"page":1,"snippet":null,"score":0}],"query":"kiwi","total":2}`},
+			`{"capped":true,"hits":[{"document":{"id":"d1","name":"a.png","content_type":"image/png","size":7,"sha256":"ab","status":"done","pages":2,"title":"a","date":"2025-12-31","date_source":"text","tags":["tax"],"attempts":1,"created_at":"2026-01-02T03:04:05Z","updated_at":"2026-01-02T03:04:05Z"},"page":1,"snippet":null,"score":0}],"query":"kiwi","total":2}`},
 	}
 	for _, tt := range tests {
 		e := newEnv(t, func(o *Options) { o.Store = searchStore{Store: o.Store, res: tt.res} })

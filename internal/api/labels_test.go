@@ -132,3 +132,66 @@ func TestPatch(t *testing.T) {
 		t.Errorf("after refused patches: %+v", got)
 	}
 }
+
+func (e *env) send(method, path, user, body string) *httptest.ResponseRecorder {
+	req := httptest.NewRequest(method, path, strings.NewReader(body))
+	req.Header.Set("Content-Type", "application/json")
+	if user != "" {
+		req.Header.Set("X-Test-User", user)
+	}
+	return e.do(req)
+}
+
+// TestTags: tags put on many documents at once, listed with counts, renamed, filtered by in the
+// list and search, and deleted; another owner's documents are answered missing and untouched.
+func TestTags(t *testing.T) {
+	e := newEnv(t, nil)
+	a := decode[uploaded](t, e.upload("", file{"a.png", pngBytes(t, 40, 30)})).Documents[0]
+	b := decode[uploaded](t, e.upload("", file{"b.png", pngBytes(t, 40, 30)})).Documents[0]
+	bobs := decode[uploaded](t, e.upload("bob", file{"c.png", pngBytes(t, 40, 30)})).Documents[0]
+	e.finish("kiwi")
+	e.finish("kiwi")
+	e.finish("kiwi")
+
+	rec := e.send("POST", "/v1/documents/tags", "", `{"ids": ["`+a.ID+`", "`+b.ID+`", "`+bobs.ID+`"], "add": ["tax", "2024"]}`)
+	res := decode[struct{ Documents, Missing []string }](t, rec)
+	if rec.Code != http.StatusOK || len(res.Documents) != 2 || len(res.Missing) != 1 || res.Missing[0] != bobs.ID {
+		t.Fatalf("tag = %d %s, want a and b tagged and bob's document missing", rec.Code, rec.Body)
+	}
+	if got := decode[document.Document](t, e.get("/v1/documents/"+bobs.ID, "bob")); len(got.Tags) != 0 {
+		t.Errorf("bob's document got tags %v", got.Tags)
+	}
+	e.send("POST", "/v1/documents/tags", "", `{"ids": ["`+b.ID+`"], "remove": ["2024"]}`)
+
+	tags := decode[struct{ Tags []document.Tag }](t, e.get("/v1/tags", "")).Tags
+	if len(tags) != 2 || tags[0].Name != "2024" || tags[0].Documents != 1 || tags[1].Name != "tax" || tags[1].Documents != 2 {
+		t.Errorf("tags = %+v, want 2024 on one document and tax on two", tags)
+	}
+	if rec := e.send("PUT", "/v1/tags/tax", "", `{"name": "taxes", "color": "#aa0000"}`); rec.Code != http.StatusOK {
+		t.Fatalf("rename: %d %s", rec.Code, rec.Body)
+	}
+	if got := decode[document.Document](t, e.get("/v1/documents/"+a.ID, "")); strings.Join(got.Tags, ",") != "2024,taxes" {
+		t.Errorf("tags of a after rename = %v", got.Tags)
+	}
+	if n := len(decode[docs](t, e.get("/v1/documents?tag=taxes&tag=2024,none", "")).Documents); n != 1 {
+		t.Errorf("list filtered by taxes and 2024 or none = %d documents, want 1", n)
+	}
+	if res := decode[struct{ Total int }](t, e.get("/v1/search?q=kiwi+tag%3Ataxes", "")); res.Total != 2 {
+		t.Errorf("search kiwi tag:taxes = %d, want 2", res.Total)
+	}
+
+	wantProblem(t, e.send("PUT", "/v1/tags/taxes", "", `{"color": "red"}`), http.StatusBadRequest, "#rrggbb")
+	wantProblem(t, e.send("PUT", "/v1/tags/taxes", "", `{"colour": "#aa0000"}`), http.StatusBadRequest, "unknown field")
+	wantProblem(t, e.send("PUT", "/v1/tags/2024", "", `{"name": "taxes"}`), http.StatusConflict, "already")
+	wantProblem(t, e.send("POST", "/v1/documents/tags", "", `{"ids": [], "add": ["x"]}`), http.StatusBadRequest, "name the documents")
+	wantProblem(t, e.send("POST", "/v1/documents/tags", "", `{"ids": ["`+a.ID+`"], "add": ["a,b"]}`), http.StatusBadRequest, "comma")
+	req := httptest.NewRequest("DELETE", "/v1/tags/taxes", nil)
+	req.Header.Set("X-Test-User", "bob")
+	wantProblem(t, e.do(req), http.StatusNotFound, "no such tag")
+	if rec := e.do(httptest.NewRequest("DELETE", "/v1/tags/taxes", nil)); rec.Code != http.StatusNoContent {
+		t.Errorf("delete: %d %s", rec.Code, rec.Body)
+	}
+	if got := decode[document.Document](t, e.get("/v1/documents/"+b.ID, "")); len(got.Tags) != 0 {
+		t.Errorf("tags of b after delete = %v", got.Tags)
+	}
+}

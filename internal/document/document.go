@@ -51,6 +51,7 @@ type Document struct {
 	// first found in its text, else the day it was uploaded (UTC). DateSource says which.
 	Date       string    `json:"date"`
 	DateSource string    `json:"date_source"`
+	Tags       []string  `json:"tags"` // names of its owner's tags, sorted; never nil from a store
 	Attempts   int       `json:"attempts"`
 	CreatedAt  time.Time `json:"created_at"`
 	UpdatedAt  time.Time `json:"updated_at"`
@@ -79,9 +80,12 @@ func DefaultTitle(name string) string {
 }
 
 // Labels fills in what a backend keeps of d's labels as d shows them: title is the owner's
-// title ("" for none); date, source and found are the owner's or effective date, its source
-// and the date found in the text ("" for none), as stored.
+// title ("" for none); date and source are the effective date and its source as stored ("" in
+// a record older than dates). It makes nil Tags empty.
 func (d *Document) Labels(title, date, source string) {
+	if d.Tags == nil {
+		d.Tags = []string{}
+	}
 	d.Title = title
 	if d.Title == "" {
 		d.Title = DefaultTitle(d.Name)

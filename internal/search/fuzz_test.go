@@ -11,7 +11,7 @@ import (
 
 func FuzzParse(f *testing.F) {
 	for _, s := range []string{
-		"invoice", "invo* -draft", `"total amount" -"first draft"`, `"total am*"`, `-"a`, `"a""b"`,
+		"invoice", `tag:a,"b c" tag:"(x)"`, "tag:,", "invo* -draft", `"total amount" -"first draft"`, `"total am*"`, `-"a`, `"a""b"`,
 		"a AND b OR NOT c", "NEAR(a b)", "col:x", "^x", `'x'`, `x\`, "x:*", "a&b|!c", "e-mail",
 		"Ünïcödé ΣΟΦΙΑ 東京", "हिन्दी", "x\u0301y", "\xff\xfe", "\x00", "*", "-", `"`, `""`,
 		"(a OR b) -(c d)", "((a)", "a))", "-fox", "name:report type:pdf after:2026-01-01",

@@ -35,8 +35,9 @@ var (
 //   - Terms side by side must all match; OR between them makes either do: invoice OR receipt.
 //     AND binds tighter than OR; parentheses group.
 //   - name:word, name:"a phrase" and name:pre* look in the file name alone.
-//   - type:pdf (or image, png, jpeg, tiff), after:2026-01-31 and before:2026-03-01 (dates in
-//     UTC, before: exclusive) filter the documents, wherever they stand in the query.
+//   - type:pdf (or image, png, jpeg, tiff), after:2026-01-31 and before:2026-03-01 (the
+//     documents' dates, before: exclusive) and tag:tax (tag:"tax 2024", tag:a,b for either)
+//     filter the documents, wherever they stand in the query; each tag: must hold.
 //
 // Everything else separates words: other punctuation, lower-case or, and unbalanced quotes and
 // parentheses are never syntax. Words are runs of letters and digits (with any combining marks
@@ -279,6 +280,13 @@ func (p *parser) field(name string) (token, bool) {
 			return token{kind: tClause, clause: c}, true
 		}
 		return token{}, false
+	case "tag":
+		tags, ok := p.tags(at)
+		if !ok {
+			return token{}, false
+		}
+		p.q.Tags = append(p.q.Tags, tags)
+		return token{kind: tFilter}, true
 	case "type", "after", "before":
 		end := at
 		for end < len(p.s) && !strings.ContainsRune(" \t\n\r()\"", rune(p.s[end])) {
@@ -292,6 +300,49 @@ func (p *parser) field(name string) (token, bool) {
 		return token{kind: tFilter}, true
 	}
 	return token{}, false
+}
+
+// tags reads the tag names of a tag: filter from at, each bare or quoted, separated by commas,
+// and moves past them; it reports false, reading nothing, when no name follows. The names are
+// cleaned (document.CleanTag), sorted and without repeats.
+func (p *parser) tags(at int) ([]string, bool) {
+	var names []string
+	i := at
+	for {
+		var raw string
+		if i < len(p.s) && p.s[i] == '"' {
+			end := strings.IndexByte(p.s[i+1:], '"')
+			if end < 0 {
+				break
+			}
+			raw, i = p.s[i+1:i+1+end], i+end+2
+		} else {
+			end := i
+			for end < len(p.s) && !strings.ContainsRune(" \t\n\r()\",", rune(p.s[end])) {
+				end++
+			}
+			raw, i = p.s[i:end], end
+		}
+		names = append(names, raw)
+		if i >= len(p.s) || p.s[i] != ',' {
+			break
+		}
+		i++
+	}
+	if len(names) == 0 || len(names) == 1 && names[0] == "" {
+		return nil, false
+	}
+	p.i = i
+	for j, n := range names {
+		clean, err := document.CleanTag(n)
+		if err != nil {
+			p.fail(fmt.Errorf("tag:%s: %w", n, err))
+			return nil, true
+		}
+		names[j] = clean
+	}
+	slices.Sort(names)
+	return slices.Compact(names), true
 }
 
 // filter applies the filter name:value to p.q.
@@ -417,6 +468,19 @@ func (q Query) String() string {
 	if !q.Before.IsZero() {
 		sep(&b)
 		b.WriteString("before:" + q.Before.UTC().Format(time.DateOnly))
+	}
+	for _, group := range q.Tags {
+		sep(&b)
+		b.WriteString("tag:")
+		for i, t := range group {
+			if i > 0 {
+				b.WriteByte(',')
+			}
+			if strings.ContainsAny(t, " ()") {
+				t = `"` + t + `"`
+			}
+			b.WriteString(t)
+		}
 	}
 	return b.String()
 }

@@ -137,6 +137,8 @@ func TestParseErrors(t *testing.T) {
 		{"type:exe", "type:exe is not a kind of document"},
 		{"before:yesterday", "before:yesterday is not a date"},
 		{"after:2026-02-30", "after:2026-02-30 is not a date"},
+		{"tag:" + strings.Repeat("x", 65), "longer than 64 bytes"},
+		{`tag:a,"",b`, "a tag needs a name"},
 		{strings.Repeat("(", MaxDepth+1) + "a", "nests more than 8 groups"},
 		{strings.Repeat("a", MaxQueryBytes+1), "longer than 512 bytes"},
 		{strings.Repeat("a ", MaxClauses+1), "more than 32 terms"},
@@ -188,6 +190,11 @@ func TestFilters(t *testing.T) {
 			Query{After: day("2026-01-01"), Before: day("2026-03-01")}},
 		{"(a OR type:pdf) b", Query{Root: And(word("a"), word("b")), Types: []string{"pdf"}}},
 		{"-fox type:tif", Query{Root: not(word("fox")), Types: []string{"tiff"}}},
+		{"tag:tax", Query{Tags: [][]string{{"tax"}}}},
+		{`bill tag:tax tag:"home  office",paid,tax`, Query{Root: word("bill"), Tags: [][]string{{"tax"}, {"home office", "paid", "tax"}}}},
+		{`tag:Überweisung(x)`, Query{Root: word("x"), Tags: [][]string{{"Überweisung"}}}},
+		{"tag: a", Query{Root: And(word("tag"), word("a"))}},
+		{`tag:"unclosed`, Query{Root: And(word("tag"), word("unclosed"))}},
 	}
 	for _, tt := range tests {
 		got, err := Parse(tt.in)
@@ -221,6 +228,7 @@ func TestString(t *testing.T) {
 			"-fox type:pdf type:png after:2026-01-02"},
 		{Query{Types: []string{"jpeg", "pdf", "png", "tiff"}}, "type:pdf type:image"},
 		{Query{Types: []string{"jpeg", "png"}}, "type:jpeg type:png"},
+		{Query{Root: word("a"), Tags: [][]string{{"b"}, {"c d", "e(1)", "f"}}}, `a tag:b tag:"c d","e(1)",f`},
 		{Query{}, ""},
 	}
 	for _, tt := range tests {

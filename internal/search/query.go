@@ -12,8 +12,11 @@ import (
 type Query struct {
 	Root   *Node     // nil: every document that passes the filters
 	Types  []string  // the document is of one of these kinds (type:), sorted; see MediaTypes
-	After  time.Time // created on or after this instant (after:), when set
-	Before time.Time // created before this instant (before:), when set
+	After  time.Time // dated on or after this day (after:), when set
+	Before time.Time // dated before this day (before:), when set
+	// Tags are groups of tag names (tag:): the document has at least one tag of every group.
+	// Each group is sorted, without repeats; the groups are in the order the query gives them.
+	Tags [][]string
 }
 
 // Op is what a Node does.
@@ -62,7 +65,7 @@ func (q Query) Empty() bool {
 
 // Filtered reports whether q has a filter.
 func (q Query) Filtered() bool {
-	return len(q.Types) > 0 || !q.After.IsZero() || !q.Before.IsZero()
+	return len(q.Types) > 0 || !q.After.IsZero() || !q.Before.IsZero() || len(q.Tags) > 0
 }
 
 // Clauses yields the clauses of q's tree, each with whether it sits under an odd number of

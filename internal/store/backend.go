@@ -29,9 +29,10 @@ type Backend interface {
 	// Update is given a checked change. A done document's labels are searched as soon as it
 	// returns; one that is not done has them indexed when it is.
 	Update(ctx context.Context, owner, id string, ch document.Change) (document.Document, error)
-	// List returns at most n of the owner's documents with the status (any when empty), newest
-	// first and then by descending ID, those after the cursor only unless it is zero.
-	List(ctx context.Context, owner string, status document.Status, after Cursor, n int) ([]document.Document, error)
+	// List returns at most n of the owner's documents with the status (any when empty) and a tag
+	// of each group of tags, newest first and then by descending ID, those after the cursor only
+	// unless it is zero.
+	List(ctx context.Context, owner string, status document.Status, tags [][]string, after Cursor, n int) ([]document.Document, error)
 	// Text returns the document and, when it is done, its pages in page order, read together.
 	Text(ctx context.Context, owner, id string) (document.Document, []document.Page, error)
 	// Page returns the document and, when it is done, its page n with the page's layout; a done
@@ -49,6 +50,15 @@ type Backend interface {
 	// one in most documents among equals; "" when there is none. It spells a suggestion for a
 	// search that finds nothing, and may look only at words that start as word does.
 	Closest(ctx context.Context, owner, word string, max int) (string, error)
+
+	// Tags returns the owner's tags, in any order, each with its count of documents.
+	Tags(ctx context.Context, owner string) ([]document.Tag, error)
+	// PutTag is given clean names, t.Name set, and t.Color empty or valid.
+	PutTag(ctx context.Context, owner, name string, t document.Tag) (document.Tag, error)
+	DeleteTag(ctx context.Context, owner, name string) error
+	// TagDocuments is given valid, distinct ids and clean tag names; it changes the documents
+	// with Retag, all or none when it can.
+	TagDocuments(ctx context.Context, owner string, ids, add, remove []string) ([]string, error)
 
 	// Claim, ClaimDocument and Extend are given a positive lease.
 	Claim(ctx context.Context, lease time.Duration) (document.Job, error)

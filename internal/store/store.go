@@ -196,7 +196,145 @@ func (s *Store) list(ctx context.Context, owner string, opt ListOptions) ([]docu
 		}
 		after = c
 	}
-	return s.b.List(ctx, owner, opt.Status, after, opt.Limit+1)
+	tags, err := checkTagGroups(opt.Tags)
+	if err != nil {
+		return nil, err
+	}
+	return s.b.List(ctx, owner, opt.Status, tags, after, opt.Limit+1)
+}
+
+// checkTagGroups returns groups of tag names cleaned, sorted and without repeats, and without
+// empty groups.
+func checkTagGroups(groups [][]string) ([][]string, error) {
+	var out [][]string
+	for _, g := range groups {
+		names, err := cleanTags(g)
+		if err != nil {
+			return nil, err
+		}
+		if len(names) > 0 {
+			out = append(out, names)
+		}
+	}
+	return out, nil
+}
+
+// cleanTags returns names cleaned (document.CleanTag), sorted and without repeats; at most
+// document.MaxDocTags of them.
+func cleanTags(names []string) ([]string, error) {
+	if len(names) > document.MaxDocTags {
+		return nil, invalid("more than %d tags", document.MaxDocTags)
+	}
+	out := make([]string, 0, len(names))
+	for _, n := range names {
+		c, err := document.CleanTag(n)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, c)
+	}
+	slices.Sort(out)
+	return slices.Compact(out), nil
+}
+
+// MaxBulk is how many documents one call may change at once.
+const MaxBulk = 1000
+
+// Tags returns the owner's tags by name, each with how many of the owner's documents have it.
+func (s *Store) Tags(ctx context.Context, owner string) ([]document.Tag, error) {
+	tags, err := s.b.Tags(ctx, owner)
+	if err != nil {
+		return nil, s.wrap("tags", err)
+	}
+	slices.SortFunc(tags, func(a, b document.Tag) int { return CompareNames(a.Name, b.Name) })
+	return tags, nil
+}
+
+// PutTag creates the owner's tag name, or changes it: t.Name, when set, renames it on every
+// document that has it (a name another tag has is document.ErrConflict), and t.Color, when set,
+// recolours it; a new tag without a colour gets document.DefaultColor. It returns the tag.
+func (s *Store) PutTag(ctx context.Context, owner, name string, t document.Tag) (document.Tag, error) {
+	var err error
+	if name, err = document.CleanTag(name); err != nil {
+		return t, s.wrap("put tag", err)
+	}
+	if t.Name == "" {
+		t.Name = name
+	} else if t.Name, err = document.CleanTag(t.Name); err != nil {
+		return t, s.wrap("put tag", err)
+	}
+	if t.Color != "" && !document.ValidColor(t.Color) {
+		return t, s.wrap("put tag", invalid("colour %q, want #rrggbb in lower-case hex", t.Color))
+	}
+	t.Documents = 0
+	t, err = s.b.PutTag(ctx, owner, name, t)
+	return t, s.wrap("put tag", err)
+}
+
+// DeleteTag removes the owner's tag name from the owner's tags and from every document that has
+// it; a tag the owner does not have is document.ErrNotFound.
+func (s *Store) DeleteTag(ctx context.Context, owner, name string) error {
+	name, err := document.CleanTag(name)
+	if err == nil {
+		err = s.b.DeleteTag(ctx, owner, name)
+	}
+	return s.wrap("delete tag", err)
+}
+
+// TagDocuments adds the tags add to, then removes the tags remove from, each of the owner's
+// documents ids (at most MaxBulk), creating the tags the owner does not have yet, and returns
+// the IDs of the documents it found: ids of documents the owner does not have are left alone.
+// A document may end with at most document.MaxDocTags tags, and an owner have at most
+// document.MaxTags.
+func (s *Store) TagDocuments(ctx context.Context, owner string, ids, add, remove []string) ([]string, error) {
+	found, err := s.tagDocuments(ctx, owner, ids, add, remove)
+	return found, s.wrap("tag documents", err)
+}
+
+func (s *Store) tagDocuments(ctx context.Context, owner string, ids, add, remove []string) ([]string, error) {
+	if len(ids) > MaxBulk {
+		return nil, invalid("more than %d documents", MaxBulk)
+	}
+	add, err := cleanTags(add)
+	if err != nil {
+		return nil, err
+	}
+	if remove, err = cleanTags(remove); err != nil {
+		return nil, err
+	}
+	valid := make([]string, 0, len(ids))
+	for _, id := range ids {
+		if document.ValidID(id) && !slices.Contains(valid, id) {
+			valid = append(valid, id)
+		}
+	}
+	if len(valid) == 0 || len(add) == 0 && len(remove) == 0 {
+		return s.b.TagDocuments(ctx, owner, valid, nil, nil)
+	}
+	return s.b.TagDocuments(ctx, owner, valid, add, remove)
+}
+
+// Retag returns tags with add added and remove removed, sorted, for a backend's TagDocuments:
+// document.ErrInvalidInput when that makes more than document.MaxDocTags.
+func Retag(tags, add, remove []string) ([]string, error) {
+	out := slices.Concat(tags, add)
+	out = slices.DeleteFunc(out, func(t string) bool { return slices.Contains(remove, t) })
+	slices.Sort(out)
+	out = slices.Compact(out)
+	if len(out) > document.MaxDocTags {
+		return nil, invalid("a document may have at most %d tags", document.MaxDocTags)
+	}
+	return out, nil
+}
+
+// HasTags reports whether tags has at least one tag of each group.
+func HasTags(tags []string, groups [][]string) bool {
+	for _, g := range groups {
+		if !slices.ContainsFunc(g, func(t string) bool { return slices.Contains(tags, t) }) {
+			return false
+		}
+	}
+	return true
 }
 
 // Text returns the pages of a document that is done, in page order; a document that is not
@@ -342,6 +480,11 @@ func checkSearch(q search.Query, opt SearchOptions) (search.Query, error) {
 	if n > search.MaxClauses {
 		return q, invalid("query has more than %d terms", search.MaxClauses)
 	}
+	tags, err := checkTagGroups(q.Tags)
+	if err != nil {
+		return q, err
+	}
+	q.Tags = tags
 	q.Root = q.Root.Map(func(c search.Clause) *search.Node {
 		c.Words = ClauseWords(c)
 		if len(c.Words) == 0 {
@@ -472,6 +615,7 @@ func (s *Store) Close() error {
 // ListOptions selects a page of documents.
 type ListOptions struct {
 	Status document.Status // empty for all
+	Tags   [][]string      // the documents have a tag of each group, as search.Query's Tags
 	Cursor string          // opaque, from a previous ListResult; empty for the first page
 	Limit  int             // 1..MaxListLimit
 }
@@ -586,6 +730,9 @@ func Prepare(d document.Document, now time.Time) (document.Document, error) {
 		return d, err
 	}
 	d.Notes = *ch.Notes
+	if d.Tags, err = cleanTags(d.Tags); err != nil {
+		return d, err
+	}
 	switch {
 	case date == "":
 		d.DateSource = ""

@@ -67,10 +67,13 @@ type Fragment struct {
 }
 
 // List lists the user's documents, newest first.
-func (c *Client) List(ctx context.Context, token, status, cursor string, limit int) (ListPage, error) {
+func (c *Client) List(ctx context.Context, token, status, tag, cursor string, limit int) (ListPage, error) {
 	q := url.Values{"limit": {strconv.Itoa(limit)}}
 	if status != "" {
 		q.Set("status", status)
+	}
+	if tag != "" {
+		q.Set("tag", tag)
 	}
 	if cursor != "" {
 		q.Set("cursor", cursor)
@@ -222,6 +225,24 @@ func (c *Client) Upload(ctx context.Context, token, contentType string, body io.
 	var res Uploaded
 	err := c.do(ctx, token, http.MethodPost, "/v1/documents", body, contentType, &res)
 	return res, err
+}
+
+// Tags returns the user's tags, with how many documents have each.
+func (c *Client) Tags(ctx context.Context, token string) ([]document.Tag, error) {
+	var res struct {
+		Tags []document.Tag `json:"tags"`
+	}
+	err := c.do(ctx, token, http.MethodGet, "/v1/tags", nil, "", &res)
+	return res.Tags, err
+}
+
+// TagDocuments adds and removes tags on documents.
+func (c *Client) TagDocuments(ctx context.Context, token string, ids, add, remove []string) error {
+	body, err := json.Marshal(map[string][]string{"ids": ids, "add": add, "remove": remove})
+	if err != nil {
+		return err
+	}
+	return c.do(ctx, token, http.MethodPost, "/v1/documents/tags", bytes.NewReader(body), "application/json", nil)
 }
 
 // Update changes a document's labels as ch says and returns the document as it is then.

@@ -26,7 +26,9 @@ const (
 // listPage is the data of the document list.
 type listPage struct {
 	Documents []document.Document
+	Colors    map[string]string // of the user's tags, by name
 	Status    string
+	Tag       string // the tag the list is filtered by; "" for none
 	Statuses  []string
 	Next      string
 	Filtered  bool
@@ -80,16 +82,18 @@ func (s *Server) list(w http.ResponseWriter, r *http.Request, u request) {
 	if status != "" && !document.Status(status).Valid() {
 		status = ""
 	}
-	p, err := s.opt.API.List(r.Context(), u.token, status, q.Get("cursor"), pageSize)
+	tag := strings.TrimSpace(q.Get("tag"))
+	p, err := s.opt.API.List(r.Context(), u.token, status, tag, q.Get("cursor"), pageSize)
 	if err != nil {
 		s.apiError(w, r, u, err)
 		return
 	}
 	page := listPage{
-		Documents: p.Documents, Status: status, Next: p.NextCursor,
+		Documents: p.Documents, Status: status, Tag: tag, Next: p.NextCursor,
 		Statuses: []string{"queued", "processing", "done", "failed"},
-		Filtered: status != "" || q.Get("cursor") != "", MaxUpload: s.opt.MaxUpload,
+		Filtered: status != "" || tag != "" || q.Get("cursor") != "", MaxUpload: s.opt.MaxUpload,
 	}
+	_, page.Colors = s.tags(r.Context(), u.token)
 	if def, installed, err := s.opt.API.Languages(r.Context(), u.token); err != nil {
 		s.log.WarnContext(r.Context(), "list OCR languages", "err", err)
 	} else {
@@ -124,6 +128,42 @@ func (s *Server) upload(w http.ResponseWriter, r *http.Request, u request) {
 		return
 	}
 	http.Redirect(w, r, "/", http.StatusSeeOther)
+}
+
+// tags returns the user's tags and their colours by name. A page shows tags without colours
+// when they cannot be listed: colours are a help, not the page.
+func (s *Server) tags(ctx context.Context, token string) ([]document.Tag, map[string]string) {
+	tags, err := s.opt.API.Tags(ctx, token)
+	if err != nil {
+		s.log.WarnContext(ctx, "web: list tags", "err", err)
+	}
+	colors := make(map[string]string, len(tags))
+	for _, t := range tags {
+		colors[t.Name] = t.Color
+	}
+	return tags, colors
+}
+
+// tag adds the tag named by the form of a document's page to it, or removes the one named by
+// remove.
+func (s *Server) tag(w http.ResponseWriter, r *http.Request, u request) {
+	id := r.PathValue("id")
+	if err := r.ParseForm(); err != nil {
+		s.showError(w, r, u, &Problem{Status: http.StatusBadRequest, Title: "Bad Request", Detail: "the form cannot be read"})
+		return
+	}
+	var add, remove []string
+	if t := strings.TrimSpace(r.PostForm.Get("add")); t != "" {
+		add = []string{t}
+	}
+	if t := r.PostForm.Get("remove"); t != "" {
+		remove = []string{t}
+	}
+	if err := s.opt.API.TagDocuments(r.Context(), u.token, []string{id}, add, remove); err != nil {
+		s.apiError(w, r, u, err)
+		return
+	}
+	http.Redirect(w, r, "/documents/"+url.PathEscape(id), http.StatusSeeOther)
 }
 
 // labels changes a document's title, notes and date from the form of its page.
@@ -228,6 +268,7 @@ type searchPage struct {
 	Sort     string // "" (relevance) or one of searchSorts
 	Full     string // the query with the filters, as the API reads it
 	Result   *SearchPage
+	Colors   map[string]string // of the user's tags, by name
 	Offset   int
 	Prev     int
 	Error    string
@@ -260,6 +301,9 @@ func (s *Server) search(w http.ResponseWriter, r *http.Request, u request) {
 		default:
 			data.Result = &res
 		}
+	}
+	if data.Result != nil {
+		_, data.Colors = s.tags(r.Context(), u.token)
 	}
 	s.render(w, r, http.StatusOK, "search", u.session, data)
 }
@@ -297,6 +341,8 @@ func fullQuery(p searchPage) (string, string) {
 // documentPage is the data of one document's page.
 type documentPage struct {
 	Doc     document.Document
+	Tags    []document.Tag    // the user's tags, to offer
+	Colors  map[string]string // of the user's tags, by name
 	Pages   []viewPage
 	Preview bool   // the original is an image a browser shows
 	Query   string // the search that led here, whose words are marked on the pages
@@ -319,6 +365,7 @@ func (s *Server) document(w http.ResponseWriter, r *http.Request, u request) {
 		return
 	}
 	data := documentPage{Doc: d, Preview: previewable(d.ContentType), Query: strings.TrimSpace(r.URL.Query().Get("q"))}
+	data.Tags, data.Colors = s.tags(r.Context(), u.token)
 	if d.Status == document.StatusDone {
 		pages, err := s.opt.API.Pages(r.Context(), u.token, id)
 		if err != nil {
@@ -541,6 +588,13 @@ var funcs = template.FuncMap{
 	"add":   func(a, b int) int { return a + b },
 	"sorts": func() any { return searchSorts },
 	"sub":   func(a, b int) int { return a - b },
+	"dict": func(kv ...any) map[string]any {
+		m := make(map[string]any, len(kv)/2)
+		for i := 0; i+1 < len(kv); i += 2 {
+			m[kv[i].(string)] = kv[i+1]
+		}
+		return m
+	},
 }
 
 func parseTemplates() (map[string]*template.Template, error) {

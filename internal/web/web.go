@@ -117,6 +117,7 @@ func New(opt Options) (*Server, error) {
 	mux.HandleFunc("POST /documents/{id}/delete", s.csrf(s.user(s.delete)))
 	mux.HandleFunc("POST /documents/{id}/reprocess", s.csrf(s.user(s.reprocess)))
 	mux.HandleFunc("POST /documents/{id}/labels", s.csrf(s.user(s.labels)))
+	mux.HandleFunc("POST /documents/{id}/tags", s.csrf(s.user(s.tag)))
 	mux.HandleFunc("/", s.notFound)
 	s.mux = mux
 	return s, nil

@@ -1002,3 +1002,34 @@ func TestLabelsAndDuplicates(t *testing.T) {
 		t.Errorf("upload of the same file = %d %v, want 200 naming %s", status, out, id)
 	}
 }
+
+// TestTagsOnPages tags a document from its page, sees the tag with its colour on the page and
+// in the list, follows it to the list filtered by it, and removes it.
+func TestTagsOnPages(t *testing.T) {
+	e := newEnv(t, envOptions{})
+	b := e.browser()
+	var ids []string
+	for _, name := range []string{"a.png", "b.png"} {
+		status, out := b.upload(b.csrf(), map[string][]byte{name: pngFile(t)})
+		if status != http.StatusAccepted {
+			t.Fatalf("upload = %d %v", status, out)
+		}
+		ids = append(ids, firstID(t, out))
+	}
+	got := b.post("/documents/"+ids[0]+"/tags", url.Values{"csrf": {b.csrf()}, "add": {"home office"}})
+	dot := `fill="` + document.DefaultColor("home office") + `"`
+	if got.status != http.StatusOK || got.url.Path != "/documents/"+ids[0] || !strings.Contains(got.body, `href="/?tag=home%20office"`) || !strings.Contains(got.body, dot) {
+		t.Fatalf("document page after tagging = %d at %s, want the tag linked in its colour:\n%s", got.status, got.url, got.body)
+	}
+	list := b.get("/?tag=home+office")
+	if !strings.Contains(list.body, `data-id="`+ids[0]+`"`) || strings.Contains(list.body, `data-id="`+ids[1]+`"`) || !strings.Contains(list.body, "tagged home office") {
+		t.Errorf("list filtered by the tag shows the wrong documents:\n%s", list.body)
+	}
+	if bad := b.post("/documents/"+ids[0]+"/tags", url.Values{"csrf": {b.csrf()}, "add": {"a,b"}}); bad.status != http.StatusBadRequest || !strings.Contains(bad.body, "comma") {
+		t.Errorf("a tag with a comma = %d:\n%s", bad.status, bad.body)
+	}
+	got = b.post("/documents/"+ids[0]+"/tags", url.Values{"csrf": {b.csrf()}, "remove": {"home office"}})
+	if strings.Contains(got.body, `href="/?tag=home%20office"`) {
+		t.Errorf("the tag is still shown after removing it:\n%s", got.body)
+	}
+}

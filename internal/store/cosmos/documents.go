@@ -10,6 +10,7 @@ import (
 	"net/http"
 	"slices"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/Azure/azure-sdk-for-go/sdk/data/azcosmos"
@@ -26,6 +27,9 @@ func (s *backend) Create(ctx context.Context, doc document.Document) error {
 	} else if !errors.Is(err, document.ErrNotFound) {
 		return err
 	}
+	if err := s.ensureTags(ctx, doc.Owner, doc.Tags); err != nil {
+		return err
+	}
 	if doc.SHA256 != "" {
 		if err := s.claimSHA(ctx, doc); err != nil {
 			return err
@@ -37,6 +41,7 @@ func (s *backend) Create(ctx context.Context, doc document.Document) error {
 		Name: doc.Name, ContentType: doc.ContentType, Size: doc.Size, SHA256: doc.SHA256, BlobKey: doc.BlobKey,
 		Status: string(doc.Status), Lang: doc.Lang, Created: created, Updated: created,
 		Title: doc.OwnTitle(), Notes: doc.Notes, Date: doc.Date, DateSource: doc.DateSource, FoundDate: doc.FoundDate(),
+		Tags: doc.Tags,
 	}
 	it.enqueue(micros(s.now()))
 	body, err := json.Marshal(it)
@@ -171,12 +176,21 @@ func (s *backend) Get(ctx context.Context, owner, id string) (document.Document,
 }
 
 // List returns n of owner's documents after the cursor, newest first.
-func (s *backend) List(ctx context.Context, owner string, status document.Status, after store.Cursor, n int) ([]document.Document, error) {
+func (s *backend) List(ctx context.Context, owner string, status document.Status, tags [][]string, after store.Cursor, n int) ([]document.Document, error) {
 	q := `SELECT * FROM c WHERE c.type = @type AND c.owner = @owner`
 	params := []azcosmos.QueryParameter{param("@type", typeDoc), param("@owner", owner)}
 	if status != "" {
 		q += ` AND c.status = @status`
 		params = append(params, param("@status", string(status)))
+	}
+	for i, g := range tags {
+		var any []string
+		for j, t := range g {
+			name := fmt.Sprintf("@t%d_%d", i, j)
+			any = append(any, "ARRAY_CONTAINS(c.tags, "+name+")")
+			params = append(params, param(name, t))
+		}
+		q += ` AND (` + strings.Join(any, " OR ") + `)`
 	}
 	if after != (store.Cursor{}) {
 		q += ` AND c.key < @after`

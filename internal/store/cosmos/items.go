@@ -21,6 +21,7 @@ const (
 	typePage = "page"
 	typeTurn = "turn"
 	typeSHA  = "sha"
+	typeTag  = "tag"
 )
 
 // docItem is a document and its job, if it has one.
@@ -57,6 +58,8 @@ type docItem struct {
 	Date       string `json:"date,omitempty"`
 	DateSource string `json:"dateSource,omitempty"`
 	FoundDate  string `json:"foundDate,omitempty"`
+	// Tags are the names of the owner's tags the document has, sorted.
+	Tags []string `json:"tags,omitempty"`
 
 	Job      bool   `json:"job"`
 	JobID    string `json:"jobId,omitempty"`
@@ -83,6 +86,7 @@ func (it *docItem) document() document.Document {
 		CreatedAt:   fromMicros(it.Created),
 		UpdatedAt:   fromMicros(it.Updated),
 		Notes:       it.Notes,
+		Tags:        it.Tags,
 	}
 	d.Labels(it.Title, it.Date, it.DateSource)
 	return d

@@ -379,7 +379,7 @@ func (s *backend) evaluate(ctx context.Context, owner string, sq search.Query, c
 	byID := make(map[string]*match, len(docs))
 	var done []string
 	for _, d := range docs {
-		if !dated(sq, d.document().Date) {
+		if !dated(sq, d.document().Date) || !store.HasTags(d.Tags, sq.Tags) {
 			continue
 		}
 		byID[d.ID] = &match{doc: d, name: sc.page(document.Page{}, d.labels(), d.Lang)}

@@ -15,7 +15,7 @@ import (
 )
 
 const docColumns = `seq, id, owner, name, content_type, size, sha256, blob_key, status, error,
-	page_count, attempts, created_at, updated_at, lang, title, notes, date, date_source`
+	page_count, attempts, created_at, updated_at, lang, title, notes, date, date_source, tags`
 
 // scanDoc reads the columns of docColumns, then any extra ones.
 func scanDoc(row pgx.Row, extra ...any) (int64, document.Document, error) {
@@ -25,7 +25,7 @@ func scanDoc(row pgx.Row, extra ...any) (int64, document.Document, error) {
 		title, date, dateSource string
 	)
 	dest := []any{&seq, &d.ID, &d.Owner, &d.Name, &d.ContentType, &d.Size, &d.SHA256, &d.BlobKey,
-		&d.Status, &d.Error, &d.Pages, &d.Attempts, &d.CreatedAt, &d.UpdatedAt, &d.Lang, &title, &d.Notes, &date, &dateSource}
+		&d.Status, &d.Error, &d.Pages, &d.Attempts, &d.CreatedAt, &d.UpdatedAt, &d.Lang, &title, &d.Notes, &date, &dateSource, &d.Tags}
 	err := row.Scan(append(dest, extra...)...)
 	d.CreatedAt, d.UpdatedAt = d.CreatedAt.UTC(), d.UpdatedAt.UTC()
 	d.Labels(title, date, dateSource)
@@ -60,14 +60,17 @@ func (s *backend) Create(ctx context.Context, doc document.Document) error {
 				return err
 			}
 		}
+		if err := ensureTags(ctx, tx, doc.Owner, doc.Tags); err != nil {
+			return err
+		}
 		var seq int64
 		err := tx.QueryRow(ctx, `INSERT INTO documents
 			(id, owner, name, content_type, size, sha256, blob_key, status, created_at, updated_at, lang,
-				title, notes, date, date_source, found_date)
-			VALUES ($1, $2, $3, $4, $5, $6, $7, 'queued', $8, $8, $9, $10, $11, $12, $13, $14)
+				title, notes, date, date_source, found_date, tags)
+			VALUES ($1, $2, $3, $4, $5, $6, $7, 'queued', $8, $8, $9, $10, $11, $12, $13, $14, $15)
 			ON CONFLICT (id) DO NOTHING RETURNING seq`,
 			doc.ID, doc.Owner, doc.Name, doc.ContentType, doc.Size, doc.SHA256, doc.BlobKey, doc.CreatedAt, doc.Lang,
-			doc.OwnTitle(), doc.Notes, doc.Date, doc.DateSource, doc.FoundDate()).Scan(&seq)
+			doc.OwnTitle(), doc.Notes, doc.Date, doc.DateSource, doc.FoundDate(), nonNil(doc.Tags)).Scan(&seq)
 		if err != nil {
 			return noRows(err, fmt.Errorf("%w: id %s exists", document.ErrConflict, doc.ID))
 		}
@@ -106,7 +109,7 @@ func (s *backend) Get(ctx context.Context, owner, id string) (document.Document,
 }
 
 // List returns n of owner's documents after the cursor, newest first.
-func (s *backend) List(ctx context.Context, owner string, status document.Status, after store.Cursor, n int) ([]document.Document, error) {
+func (s *backend) List(ctx context.Context, owner string, status document.Status, tags [][]string, after store.Cursor, n int) ([]document.Document, error) {
 	var q strings.Builder
 	q.WriteString(`SELECT ` + docColumns + ` FROM documents WHERE owner = $1`)
 	args := []any{owner}
@@ -116,6 +119,10 @@ func (s *backend) List(ctx context.Context, owner string, status document.Status
 	if status != "" {
 		args = append(args, string(status))
 		q.WriteString(` AND status = ` + param())
+	}
+	for _, g := range tags {
+		args = append(args, g)
+		q.WriteString(` AND tags && ` + param() + `::text[]`)
 	}
 	if after != (store.Cursor{}) {
 		args = append(args, after.Created)

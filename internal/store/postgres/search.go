@@ -212,6 +212,9 @@ func (tq tsqueries) match(owner string, q search.Query, limit int) (string, []an
 	if !q.Before.IsZero() {
 		b.WriteString("\n\tAND date < " + arg(document.Day(q.Before)))
 	}
+	for _, g := range q.Tags {
+		b.WriteString("\n\tAND tags && " + arg(g) + "::text[]")
+	}
 	b.WriteString("\nORDER BY seq DESC LIMIT " + arg(limit))
 	return b.String(), args
 }

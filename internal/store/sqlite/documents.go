@@ -3,6 +3,7 @@ package sqlite
 import (
 	"context"
 	"database/sql"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"strings"
@@ -13,7 +14,7 @@ import (
 )
 
 const docColumns = `seq, id, owner, name, content_type, size, sha256, blob_key, status, error,
-	page_count, attempts, created_at, updated_at, lang, title, notes, date, date_source`
+	page_count, attempts, created_at, updated_at, lang, title, notes, date, date_source, tags`
 
 type scanner interface {
 	Scan(dest ...any) error
@@ -26,10 +27,16 @@ func scanDoc(sc scanner, extra ...any) (int64, document.Document, error) {
 		d                       document.Document
 		created, updated        int64
 		title, date, dateSource string
+		tags                    []byte
 	)
 	dest := []any{&seq, &d.ID, &d.Owner, &d.Name, &d.ContentType, &d.Size, &d.SHA256, &d.BlobKey,
-		&d.Status, &d.Error, &d.Pages, &d.Attempts, &created, &updated, &d.Lang, &title, &d.Notes, &date, &dateSource}
+		&d.Status, &d.Error, &d.Pages, &d.Attempts, &created, &updated, &d.Lang, &title, &d.Notes, &date, &dateSource, &tags}
 	err := sc.Scan(append(dest, extra...)...)
+	if err == nil {
+		if jerr := json.Unmarshal(tags, &d.Tags); jerr != nil {
+			err = fmt.Errorf("tags of document %s: %w", d.ID, jerr)
+		}
+	}
 	d.CreatedAt, d.UpdatedAt = fromMicros(created), fromMicros(updated)
 	d.Labels(title, date, dateSource)
 	return seq, d, err
@@ -57,6 +64,9 @@ func (s *backend) Create(ctx context.Context, d document.Document) error {
 			if !errors.Is(err, document.ErrNotFound) {
 				return err
 			}
+		}
+		if err := ensureTags(ctx, tx, d.Owner, d.Tags); err != nil {
+			return err
 		}
 		seq, err := insertDoc(ctx, tx, d)
 		if err != nil {
@@ -91,10 +101,10 @@ func (s *backend) Duplicate(ctx context.Context, owner, sha string) (document.Do
 func insertDoc(ctx context.Context, tx *sql.Tx, d document.Document) (int64, error) {
 	res, err := tx.ExecContext(ctx, `INSERT INTO documents
 		(id, owner, name, content_type, size, sha256, blob_key, status, error, page_count, attempts, created_at, updated_at, lang,
-			title, notes, date, date_source, found_date)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (id) DO NOTHING`,
+			title, notes, date, date_source, found_date, tags)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (id) DO NOTHING`,
 		d.ID, d.Owner, d.Name, d.ContentType, d.Size, d.SHA256, d.BlobKey, d.Status, d.Error, d.Pages, d.Attempts,
-		micros(d.CreatedAt), micros(d.UpdatedAt), d.Lang, d.OwnTitle(), d.Notes, d.Date, d.DateSource, d.FoundDate())
+		micros(d.CreatedAt), micros(d.UpdatedAt), d.Lang, d.OwnTitle(), d.Notes, d.Date, d.DateSource, d.FoundDate(), jsonTags(d.Tags))
 	if err != nil {
 		return 0, err
 	}
@@ -127,13 +137,17 @@ func (s *backend) Get(ctx context.Context, owner, id string) (document.Document,
 }
 
 // List returns n of owner's documents after the cursor, newest first.
-func (s *backend) List(ctx context.Context, owner string, status document.Status, after store.Cursor, n int) ([]document.Document, error) {
+func (s *backend) List(ctx context.Context, owner string, status document.Status, tags [][]string, after store.Cursor, n int) ([]document.Document, error) {
 	var q strings.Builder
 	q.WriteString(`SELECT ` + docColumns + ` FROM documents WHERE owner = ?`)
 	args := []any{owner}
 	if status != "" {
 		q.WriteString(` AND status = ?`)
 		args = append(args, status)
+	}
+	for _, g := range tags {
+		q.WriteString(` AND ` + tagged(""))
+		args = append(args, jsonTags(g))
 	}
 	if after != (store.Cursor{}) {
 		q.WriteString(` AND (created_at, id) < (?, ?)`)

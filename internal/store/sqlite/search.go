@@ -360,6 +360,10 @@ func filters(q search.Query) (string, []any) {
 		b.WriteString(` AND d.date < ?`)
 		args = append(args, document.Day(q.Before))
 	}
+	for _, g := range q.Tags {
+		b.WriteString(` AND ` + tagged("d"))
+		args = append(args, jsonTags(g))
+	}
 	return b.String(), args
 }
 

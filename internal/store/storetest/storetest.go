@@ -30,6 +30,7 @@ import (
 	"errors"
 	"fmt"
 	"path"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -96,6 +97,9 @@ func Run(t *testing.T, open func(t *testing.T, clock *Clock) *store.Store) {
 		{"SearchDates", testSearchDates},
 		{"Duplicates", testDuplicates},
 		{"DuplicatesRace", testDuplicatesRace},
+		{"Tags", testTags},
+		{"TagsOwnership", testTagsOwnership},
+		{"FilterTags", testFilterTags},
 	}
 	// These wait for leases and retries to come due, on the clock they are given.
 	timed := []struct {
@@ -315,6 +319,9 @@ func diffDoc(got, want document.Document) string {
 	}
 	if got.Title != want.Title || got.Notes != want.Notes {
 		add("Title and Notes", got.Title+" / "+got.Notes, want.Title+" / "+want.Notes)
+	}
+	if !slices.Equal(got.Tags, want.Tags) {
+		add("Tags", got.Tags, want.Tags)
 	}
 	if got.Date != want.Date || got.DateSource != want.DateSource {
 		add("Date", got.Date+" "+got.DateSource, want.Date+" "+want.DateSource)

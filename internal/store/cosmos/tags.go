@@ -1,0 +1,214 @@
+package cosmos
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"net/http"
+
+	"github.com/Azure/azure-sdk-for-go/sdk/data/azcosmos"
+
+	"github.com/docpipe/docpipe/internal/document"
+	"github.com/docpipe/docpipe/internal/store"
+)
+
+// tagItem is one of an owner's tags, with the id tagID(owner, name).
+type tagItem struct {
+	ID    string `json:"id"`
+	Owner string `json:"owner"`
+	Type  string `json:"type"`
+	Name  string `json:"name"`
+	Color string `json:"color"`
+}
+
+// tagID is the id of owner's tag name: unique across the container, as turnID is.
+func tagID(owner, name string) string {
+	h := sha256.Sum256([]byte(owner + "\x00" + name))
+	return "tag-" + hex.EncodeToString(h[:])
+}
+
+// tagItems reads the owner's tags.
+func (s *backend) tagItems(ctx context.Context, owner string) ([]tagItem, error) {
+	return query[tagItem](ctx, s.c, azcosmos.NewPartitionKeyString(owner),
+		`SELECT * FROM c WHERE c.type = @type AND c.owner = @owner`, param("@type", typeTag), param("@owner", owner))
+}
+
+// createTag adds the tag t to the owner's; a tag of the same name is document.ErrConflict, and
+// one that makes more than document.MaxTags is document.ErrInvalidInput.
+func (s *backend) createTag(ctx context.Context, owner string, t document.Tag) error {
+	body, err := json.Marshal(tagItem{ID: tagID(owner, t.Name), Owner: owner, Type: typeTag, Name: t.Name, Color: t.Color})
+	if err != nil {
+		return err
+	}
+	_, err = s.c.CreateItem(ctx, azcosmos.NewPartitionKeyString(owner), body, nil)
+	if status(err) == http.StatusConflict {
+		return fmt.Errorf("%w: there is a tag %q already", document.ErrConflict, t.Name)
+	}
+	if err != nil {
+		return err
+	}
+	tags, err := s.tagItems(ctx, owner)
+	if err != nil {
+		return err
+	}
+	if len(tags) > document.MaxTags {
+		_, _ = s.c.DeleteItem(ctx, azcosmos.NewPartitionKeyString(owner), tagID(owner, t.Name), nil)
+		return fmt.Errorf("%w: an owner may have at most %d tags", document.ErrInvalidInput, document.MaxTags)
+	}
+	return nil
+}
+
+// ensureTags adds the tags the owner does not have yet, in their default colours.
+func (s *backend) ensureTags(ctx context.Context, owner string, names []string) error {
+	for _, n := range names {
+		err := s.createTag(ctx, owner, document.Tag{Name: n, Color: document.DefaultColor(n)})
+		if err != nil && !errors.Is(err, document.ErrConflict) {
+			return err
+		}
+	}
+	return nil
+}
+
+// Tags returns the owner's tags with their counts of documents.
+func (s *backend) Tags(ctx context.Context, owner string) ([]document.Tag, error) {
+	items, err := s.tagItems(ctx, owner)
+	if err != nil {
+		return nil, err
+	}
+	docs, err := query[docItem](ctx, s.c, azcosmos.NewPartitionKeyString(owner),
+		`SELECT c.tags FROM c WHERE c.type = @type AND c.owner = @owner`, param("@type", typeDoc), param("@owner", owner))
+	if err != nil {
+		return nil, err
+	}
+	counts := make(map[string]int)
+	for _, d := range docs {
+		for _, t := range d.Tags {
+			counts[t]++
+		}
+	}
+	tags := make([]document.Tag, len(items))
+	for i, it := range items {
+		tags[i] = document.Tag{Name: it.Name, Color: it.Color, Documents: counts[it.Name]}
+	}
+	return tags, nil
+}
+
+// PutTag creates or changes one of the owner's tags, renaming it on the owner's documents.
+func (s *backend) PutTag(ctx context.Context, owner, name string, t document.Tag) (document.Tag, error) {
+	pk := azcosmos.NewPartitionKeyString(owner)
+	resp, err := s.c.ReadItem(ctx, pk, tagID(owner, name), nil)
+	if status(err) == http.StatusNotFound {
+		if t.Color == "" {
+			t.Color = document.DefaultColor(t.Name)
+		}
+		return t, s.createTag(ctx, owner, t)
+	}
+	if err != nil {
+		return t, err
+	}
+	var cur tagItem
+	if err := json.Unmarshal(resp.Value, &cur); err != nil {
+		return t, fmt.Errorf("decode tag %q: %w", name, err)
+	}
+	if t.Color == "" {
+		t.Color = cur.Color
+	}
+	if t.Name == name {
+		cur.Color = t.Color
+		body, err := json.Marshal(cur)
+		if err != nil {
+			return t, err
+		}
+		_, err = s.c.ReplaceItem(ctx, pk, cur.ID, body, nil)
+		return t, err
+	}
+	if err := s.createTag(ctx, owner, t); err != nil {
+		return t, err
+	}
+	if err := s.retagAll(ctx, owner, name, t.Name); err != nil {
+		return t, err
+	}
+	_, err = s.c.DeleteItem(ctx, pk, cur.ID, nil)
+	return t, err
+}
+
+// retagAll replaces the tag from by to ("" removes it) on every one of the owner's documents.
+func (s *backend) retagAll(ctx context.Context, owner, from, to string) error {
+	docs, err := query[docRef](ctx, s.c, azcosmos.NewPartitionKeyString(owner),
+		`SELECT c.id FROM c WHERE c.type = @type AND c.owner = @owner AND ARRAY_CONTAINS(c.tags, @tag)`,
+		param("@type", typeDoc), param("@owner", owner), param("@tag", from))
+	if err != nil {
+		return err
+	}
+	var add []string
+	if to != "" {
+		add = []string{to}
+	}
+	for _, d := range docs {
+		_, err := s.update(ctx, owner, d.ID, func(it *docItem) error {
+			tags, err := store.Retag(it.Tags, add, []string{from})
+			it.Tags = tags
+			return err
+		})
+		if err != nil && !errors.Is(err, document.ErrNotFound) {
+			return err
+		}
+	}
+	return nil
+}
+
+// DeleteTag removes one of the owner's tags from the owner's documents, then from its tags.
+func (s *backend) DeleteTag(ctx context.Context, owner, name string) error {
+	if _, err := s.c.ReadItem(ctx, azcosmos.NewPartitionKeyString(owner), tagID(owner, name), nil); status(err) == http.StatusNotFound {
+		return fmt.Errorf("%w: tag %q", document.ErrNotFound, name)
+	} else if err != nil {
+		return err
+	}
+	if err := s.retagAll(ctx, owner, name, ""); err != nil {
+		return err
+	}
+	_, err := s.c.DeleteItem(ctx, azcosmos.NewPartitionKeyString(owner), tagID(owner, name), nil)
+	if status(err) == http.StatusNotFound {
+		return nil
+	}
+	return err
+}
+
+// TagDocuments changes the tags of the owner's documents ids, one conditional replace each. It
+// checks every document first, so that one that would hold too many tags changes none.
+func (s *backend) TagDocuments(ctx context.Context, owner string, ids, add, remove []string) ([]string, error) {
+	var found []string
+	for _, id := range ids {
+		it, err := s.readDoc(ctx, owner, id)
+		if errors.Is(err, document.ErrNotFound) {
+			continue
+		}
+		if err != nil {
+			return nil, err
+		}
+		if _, err := store.Retag(it.Tags, add, remove); err != nil {
+			return nil, err
+		}
+		found = append(found, id)
+	}
+	if len(add) == 0 && len(remove) == 0 {
+		return found, nil
+	}
+	if err := s.ensureTags(ctx, owner, add); err != nil {
+		return nil, err
+	}
+	for _, id := range found {
+		_, err := s.update(ctx, owner, id, func(it *docItem) error {
+			tags, err := store.Retag(it.Tags, add, remove)
+			it.Tags = tags
+			return err
+		})
+		if err != nil && !errors.Is(err, document.ErrNotFound) {
+			return nil, err
+		}
+	}
+	return found, nil
+}

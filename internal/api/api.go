@@ -36,6 +36,10 @@ type Store interface {
 	PutTag(ctx context.Context, owner, name string, t document.Tag) (document.Tag, error)
 	DeleteTag(ctx context.Context, owner, name string) error
 	TagDocuments(ctx context.Context, owner string, ids, add, remove []string) ([]string, error)
+	Rules(ctx context.Context, owner string) ([]document.Rule, error)
+	PutRule(ctx context.Context, owner string, r document.Rule) (document.Rule, error)
+	DeleteRule(ctx context.Context, owner, id string) error
+	ApplyRules(ctx context.Context, owner, rule string) (int, error)
 	List(ctx context.Context, owner string, opt store.ListOptions) (store.ListResult, error)
 	Text(ctx context.Context, owner, id string) ([]document.Page, error)
 	Page(ctx context.Context, owner, id string, n int) (document.Page, error)
@@ -198,6 +202,12 @@ func (s *Server) routes() []route {
 		{"GET /v1/tags", s.user(s.tags)},
 		{"PUT /v1/tags/{name}", s.user(s.putTag)},
 		{"DELETE /v1/tags/{name}", s.user(s.deleteTag)},
+		{"GET /v1/rules", s.user(s.rules)},
+		{"POST /v1/rules", s.user(s.putRule)},
+		{"POST /v1/rules/apply", s.user(s.applyRules)},
+		{"PUT /v1/rules/{id}", s.user(s.putRule)},
+		{"DELETE /v1/rules/{id}", s.user(s.deleteRule)},
+		{"POST /v1/rules/{id}/apply", s.user(s.applyRules)},
 		{"GET /v1/documents/{id}/text", s.user(s.text)},
 		{"GET /v1/documents/{id}/content", s.user(s.content)},
 		{"GET /v1/documents/{id}/pdf", s.user(s.searchablePDF)},

@@ -195,3 +195,51 @@ func TestTags(t *testing.T) {
 		t.Errorf("tags of b after delete = %v", got.Tags)
 	}
 }
+
+// TestRules: a rule created over the API tags the next matching document after OCR and the
+// earlier ones when applied; bad rules are 400, another owner's 404.
+func TestRules(t *testing.T) {
+	e := newEnv(t, nil)
+	old := decode[uploaded](t, e.upload("", file{"old.png", pngBytes(t, 40, 30)})).Documents[0]
+	e.finish("Gas bill for March")
+
+	rec := e.send("POST", "/v1/rules", "", `{"name": "Gas", "match": "any", "pattern": "gas", "tags": ["energy"]}`)
+	if rec.Code != http.StatusCreated {
+		t.Fatalf("create rule: %d %s", rec.Code, rec.Body)
+	}
+	rule := decode[document.Rule](t, rec)
+	if rec.Header().Get("Location") != "/v1/rules/"+rule.ID || rule.Field != "text" {
+		t.Errorf("created rule %+v at %s", rule, rec.Header().Get("Location"))
+	}
+	fresh := decode[uploaded](t, e.upload("", file{"new.png", pngBytes(t, 40, 30)})).Documents[0]
+	e.finish("gas again")
+	if got := decode[document.Document](t, e.get("/v1/documents/"+fresh.ID, "")); strings.Join(got.Tags, ",") != "energy" {
+		t.Errorf("tags of a document OCR'd after the rule = %v, want energy", got.Tags)
+	}
+	if got := decode[document.Document](t, e.get("/v1/documents/"+old.ID, "")); len(got.Tags) != 0 {
+		t.Errorf("an earlier document was tagged before the rule was applied: %v", got.Tags)
+	}
+	res := decode[struct{ Tagged int }](t, e.send("POST", "/v1/rules/"+rule.ID+"/apply", "", ""))
+	if got := decode[document.Document](t, e.get("/v1/documents/"+old.ID, "")); res.Tagged != 1 || strings.Join(got.Tags, ",") != "energy" {
+		t.Errorf("apply = %d, tags of the earlier document %v; want 1 and energy", res.Tagged, got.Tags)
+	}
+
+	if rec := e.send("PUT", "/v1/rules/"+rule.ID, "", `{"match": "regexp", "pattern": "b[i]ll", "field": "text", "tags": ["bills"]}`); rec.Code != http.StatusOK {
+		t.Errorf("replace rule: %d %s", rec.Code, rec.Body)
+	}
+	if res := decode[struct{ Tagged int }](t, e.send("POST", "/v1/rules/apply", "", "")); res.Tagged != 1 {
+		t.Errorf("apply all = %d, want 1 (the bill)", res.Tagged)
+	}
+	rules := decode[struct{ Rules []document.Rule }](t, e.get("/v1/rules", "")).Rules
+	if len(rules) != 1 || rules[0].Pattern != "b[i]ll" {
+		t.Errorf("rules = %+v", rules)
+	}
+	wantProblem(t, e.send("POST", "/v1/rules", "", `{"match": "regexp", "pattern": "(", "tags": ["x"]}`), http.StatusBadRequest, "regular expression")
+	wantProblem(t, e.send("POST", "/v1/rules", "", `{"match": "any", "pattern": "x", "tags": ["x"], "owner": "bob"}`), http.StatusBadRequest, "unknown field")
+	wantProblem(t, e.send("PUT", "/v1/rules/"+rule.ID, "bob", `{"match": "any", "pattern": "x", "tags": ["x"]}`), http.StatusNotFound, "no such rule")
+	wantProblem(t, e.send("POST", "/v1/rules/"+rule.ID+"/apply", "bob", ""), http.StatusNotFound, "no such rule")
+	wantProblem(t, e.send("DELETE", "/v1/rules/"+rule.ID, "bob", ""), http.StatusNotFound, "no such rule")
+	if rec := e.send("DELETE", "/v1/rules/"+rule.ID, "", ""); rec.Code != http.StatusNoContent {
+		t.Errorf("delete rule: %d %s", rec.Code, rec.Body)
+	}
+}

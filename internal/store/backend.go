@@ -60,6 +60,14 @@ type Backend interface {
 	// with Retag, all or none when it can.
 	TagDocuments(ctx context.Context, owner string, ids, add, remove []string) ([]string, error)
 
+	// Rules returns the owner's rules in any order.
+	Rules(ctx context.Context, owner string) ([]document.Rule, error)
+	// PutRule is given a checked rule with an ID; it adds or replaces it, refusing a new one
+	// past document.MaxRules with document.ErrInvalidInput.
+	PutRule(ctx context.Context, owner string, r document.Rule) error
+	// DeleteRule is given a valid ID.
+	DeleteRule(ctx context.Context, owner, id string) error
+
 	// Claim, ClaimDocument and Extend are given a positive lease.
 	Claim(ctx context.Context, lease time.Duration) (document.Job, error)
 	ClaimDocument(ctx context.Context, id string, lease time.Duration) (document.Job, error)

@@ -546,13 +546,34 @@ func checkLease(lease time.Duration) error {
 //
 // Complete also looks for the date the document is about in its text (dates.Finder, in the
 // order SetDateOrder set and the job's languages): that date becomes the document's Date
-// unless its owner gave one.
+// unless its owner gave one. Once the job is complete, the owner's rules tag the document.
 func (s *Store) Complete(ctx context.Context, job document.Job, pages []document.Page) error {
 	pages, err := sortPages(pages)
 	if err == nil {
 		err = s.b.Complete(ctx, job, pages, s.findDate(job.Lang, pages))
 	}
-	return s.wrap("complete job", err)
+	if err != nil {
+		return s.wrap("complete job", err)
+	}
+	if err := s.tagByRules(ctx, job, pages); err != nil {
+		slog.WarnContext(ctx, "store: tag a document by its owner's rules", "document", job.DocumentID, "err", err)
+	}
+	return nil
+}
+
+// tagByRules tags the document of a completed job as its owner's rules say. It runs after the
+// job is complete: a rule that fails to tag costs the tag, not the OCR, and ApplyRules makes up
+// for it.
+func (s *Store) tagByRules(ctx context.Context, job document.Job, pages []document.Page) error {
+	ms, err := s.matchers(ctx, job.Owner)
+	if err != nil || len(ms) == 0 {
+		return err
+	}
+	d, err := s.b.Get(ctx, job.Owner, job.DocumentID)
+	if err != nil {
+		return err
+	}
+	return s.applyRules(ctx, ms, d, pages)
 }
 
 // findDate returns the first date in pages as YYYY-MM-DD, or "" when there is none.

@@ -245,6 +245,44 @@ func (c *Client) TagDocuments(ctx context.Context, token string, ids, add, remov
 	return c.do(ctx, token, http.MethodPost, "/v1/documents/tags", bytes.NewReader(body), "application/json", nil)
 }
 
+// Rules returns the user's rules.
+func (c *Client) Rules(ctx context.Context, token string) ([]document.Rule, error) {
+	var res struct {
+		Rules []document.Rule `json:"rules"`
+	}
+	err := c.do(ctx, token, http.MethodGet, "/v1/rules", nil, "", &res)
+	return res.Rules, err
+}
+
+// CreateRule adds a rule.
+func (c *Client) CreateRule(ctx context.Context, token string, r document.Rule) (document.Rule, error) {
+	body, err := json.Marshal(r)
+	if err != nil {
+		return r, err
+	}
+	err = c.do(ctx, token, http.MethodPost, "/v1/rules", bytes.NewReader(body), "application/json", &r)
+	return r, err
+}
+
+// DeleteRule removes a rule.
+func (c *Client) DeleteRule(ctx context.Context, token, id string) error {
+	return c.do(ctx, token, http.MethodDelete, "/v1/rules/"+url.PathEscape(id), nil, "", nil)
+}
+
+// ApplyRules runs a rule, or all of them when id is empty, over the user's documents and
+// returns how many it tagged.
+func (c *Client) ApplyRules(ctx context.Context, token, id string) (int, error) {
+	path := "/v1/rules/apply"
+	if id != "" {
+		path = "/v1/rules/" + url.PathEscape(id) + "/apply"
+	}
+	var res struct {
+		Tagged int `json:"tagged"`
+	}
+	err := c.do(ctx, token, http.MethodPost, path, nil, "", &res)
+	return res.Tagged, err
+}
+
 // Update changes a document's labels as ch says and returns the document as it is then.
 func (c *Client) Update(ctx context.Context, token, id string, ch document.Change) (document.Document, error) {
 	patch := make(map[string]*string)

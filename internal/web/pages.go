@@ -130,6 +130,69 @@ func (s *Server) upload(w http.ResponseWriter, r *http.Request, u request) {
 	http.Redirect(w, r, "/", http.StatusSeeOther)
 }
 
+// rulesPage is the data of the rules page.
+type rulesPage struct {
+	Rules   []document.Rule
+	Colors  map[string]string
+	Message string // what the last action did
+}
+
+// rules shows the user's rules, a form for a new one, and what the last action did.
+func (s *Server) rules(w http.ResponseWriter, r *http.Request, u request) {
+	rules, err := s.opt.API.Rules(r.Context(), u.token)
+	if err != nil {
+		s.apiError(w, r, u, err)
+		return
+	}
+	data := rulesPage{Rules: rules}
+	_, data.Colors = s.tags(r.Context(), u.token)
+	if n := r.URL.Query().Get("tagged"); n != "" {
+		if k, err := strconv.Atoi(n); err == nil {
+			data.Message = fmt.Sprintf("Tagged %d document%s.", k, map[bool]string{true: "", false: "s"}[k == 1])
+		}
+	}
+	s.render(w, r, http.StatusOK, "rules", u.session, data)
+}
+
+// createRule adds the rule of the rules page's form; tags are separated by commas.
+func (s *Server) createRule(w http.ResponseWriter, r *http.Request, u request) {
+	if err := r.ParseForm(); err != nil {
+		s.showError(w, r, u, &Problem{Status: http.StatusBadRequest, Title: "Bad Request", Detail: "the form cannot be read"})
+		return
+	}
+	f := r.PostForm
+	rule := document.Rule{Name: f.Get("name"), Match: f.Get("match"), Pattern: f.Get("pattern"), Field: f.Get("field")}
+	for t := range strings.SplitSeq(f.Get("tags"), ",") {
+		if t = strings.TrimSpace(t); t != "" {
+			rule.Tags = append(rule.Tags, t)
+		}
+	}
+	if _, err := s.opt.API.CreateRule(r.Context(), u.token, rule); err != nil {
+		s.apiError(w, r, u, err)
+		return
+	}
+	http.Redirect(w, r, "/rules", http.StatusSeeOther)
+}
+
+// deleteRule removes a rule from the rules page.
+func (s *Server) deleteRule(w http.ResponseWriter, r *http.Request, u request) {
+	if err := s.opt.API.DeleteRule(r.Context(), u.token, r.PathValue("id")); err != nil {
+		s.apiError(w, r, u, err)
+		return
+	}
+	http.Redirect(w, r, "/rules", http.StatusSeeOther)
+}
+
+// applyRules runs one rule, or all of them, over the user's documents from the rules page.
+func (s *Server) applyRules(w http.ResponseWriter, r *http.Request, u request) {
+	n, err := s.opt.API.ApplyRules(r.Context(), u.token, r.PathValue("id"))
+	if err != nil {
+		s.apiError(w, r, u, err)
+		return
+	}
+	http.Redirect(w, r, "/rules?tagged="+strconv.Itoa(n), http.StatusSeeOther)
+}
+
 // tags returns the user's tags and their colours by name. A page shows tags without colours
 // when they cannot be listed: colours are a help, not the page.
 func (s *Server) tags(ctx context.Context, token string) ([]document.Tag, map[string]string) {
@@ -599,7 +662,7 @@ var funcs = template.FuncMap{
 
 func parseTemplates() (map[string]*template.Template, error) {
 	pages := map[string]*template.Template{}
-	for _, p := range []string{"list", "search", "document", "delete", "error", "signin"} {
+	for _, p := range []string{"list", "search", "document", "delete", "error", "signin", "rules"} {
 		t, err := template.New(p).Funcs(funcs).ParseFS(templateFS, "templates/layout.html", "templates/"+p+".html")
 		if err != nil {
 			return nil, fmt.Errorf("web: template %s: %w", p, err)

@@ -1033,3 +1033,47 @@ func TestTagsOnPages(t *testing.T) {
 		t.Errorf("the tag is still shown after removing it:\n%s", got.body)
 	}
 }
+
+// TestRulesPage creates a rule from the rules page, applies it to a document already read and
+// deletes it.
+func TestRulesPage(t *testing.T) {
+	e := newEnv(t, envOptions{})
+	b := e.browser()
+	status, out := b.upload(b.csrf(), map[string][]byte{"a.png": pngFile(t)})
+	if status != http.StatusAccepted {
+		t.Fatalf("upload = %d %v", status, out)
+	}
+	id := firstID(t, out)
+	job, err := e.store.Claim(t.Context(), time.Minute)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := e.store.Complete(t.Context(), job, []document.Page{{Number: 1, Text: "Stadtwerke gas bill", Source: document.SourceOCR}}); err != nil {
+		t.Fatal(err)
+	}
+	if empty := b.get("/rules"); !strings.Contains(empty.body, "No rules yet") {
+		t.Errorf("rules page without rules:\n%s", empty.body)
+	}
+	got := b.post("/rules", url.Values{"csrf": {b.csrf()}, "name": {"Energy"}, "match": {"any"}, "pattern": {"gas electricity"}, "field": {"text"}, "tags": {"energy, bills"}})
+	if got.status != http.StatusOK || got.url.Path != "/rules" || !strings.Contains(got.body, "<code>gas electricity</code>") || !strings.Contains(got.body, `href="/?tag=bills"`) {
+		t.Fatalf("after creating a rule = %d at %s:\n%s", got.status, got.url, got.body)
+	}
+	ruleID := regexp.MustCompile(`data-rule="([^"]+)"`).FindStringSubmatch(got.body)
+	if ruleID == nil {
+		t.Fatal("no rule listed")
+	}
+	got = b.post("/rules/"+ruleID[1]+"/apply", url.Values{"csrf": {b.csrf()}})
+	if !strings.Contains(got.body, "Tagged 1 document.") {
+		t.Errorf("apply did not say what it tagged:\n%s", got.body)
+	}
+	if doc := b.get("/documents/" + id); !strings.Contains(doc.body, `href="/?tag=energy"`) {
+		t.Errorf("the document lacks the rule's tag:\n%s", doc.body)
+	}
+	if bad := b.post("/rules", url.Values{"csrf": {b.csrf()}, "match": {"regexp"}, "pattern": {"a("}, "tags": {"x"}}); bad.status != http.StatusBadRequest || !strings.Contains(bad.body, "regular expression") {
+		t.Errorf("a broken regular expression = %d:\n%s", bad.status, bad.body)
+	}
+	got = b.post("/rules/"+ruleID[1]+"/delete", url.Values{"csrf": {b.csrf()}})
+	if !strings.Contains(got.body, "No rules yet") {
+		t.Errorf("the rule is still listed after deleting it:\n%s", got.body)
+	}
+}

@@ -93,15 +93,35 @@ func TestBrowser(t *testing.T) {
 		t.Errorf("signed in as %q, want alice@example.com", got)
 	}
 
+	step("create a rule that tags what mentions the harbour",
+		chromedp.Navigate(web.url+"/rules"),
+		chromedp.WaitVisible(chromedp.ID("rule-pattern")),
+		chromedp.SendKeys(chromedp.ID("rule-name"), "Port"),
+		chromedp.SendKeys(chromedp.ID("rule-pattern"), "harbour"),
+		chromedp.SendKeys(chromedp.ID("rule-tags"), "port"),
+		chromedp.Submit(chromedp.ID("rule-tags")),
+		chromedp.WaitVisible(chromedp.CSS("tr[data-rule]")),
+		chromedp.Navigate(web.url+"/"),
+		chromedp.WaitVisible(chromedp.ID("empty")),
+	)
 	step("upload two files with the picker",
 		chromedp.SetUploadFiles(chromedp.ID("files"), files),
 		until(`document.querySelectorAll("tr[data-id]").length === 2`),
 		until(`[...document.querySelectorAll("tr[data-id] [data-status]")].every(e => e.textContent === "done")`),
 	)
+	step("the rule tagged the scan that mentions the harbour, and only it",
+		chromedp.Reload(),
+		until(`(() => {
+			const rows = [...document.querySelectorAll("tr[data-id]")];
+			const tags = r => [...r.querySelectorAll(".tag")].map(t => t.textContent);
+			const inv = rows.find(r => r.textContent.includes("invoice 2041"));
+			return rows.length === 2 && inv && tags(inv).join() === "port" && rows.filter(r => r !== inv).every(r => tags(r).length === 0);
+		})()`),
+	)
 	shot(t, ctx, filepath.Join(shots, "documents.png"))
 
 	step("search", chromedp.Navigate(web.url+"/search?q="+`harbour+crane`), chromedp.WaitVisible(chromedp.CSS(".hits mark")))
-	if got := text(t, ctx, ".hits"); !strings.Contains(got, "invoice 2041.png") || strings.Contains(got, "allotment") {
+	if got := text(t, ctx, ".hits"); !strings.Contains(got, "invoice 2041") || strings.Contains(got, "allotment") {
 		t.Errorf("search results = %q, want the invoice only", got)
 	}
 	if got := strings.ToLower(text(t, ctx, ".hits mark")); got != "harbour" && got != "crane" {

@@ -22,6 +22,7 @@ const (
 	typeTurn = "turn"
 	typeSHA  = "sha"
 	typeTag  = "tag"
+	typeRule = "rule"
 )
 
 // docItem is a document and its job, if it has one.

@@ -212,3 +212,61 @@ func (s *backend) TagDocuments(ctx context.Context, owner string, ids, add, remo
 	}
 	return found, nil
 }
+
+// ruleItem is one of an owner's rules, with the id ruleID(owner, its ID).
+type ruleItem struct {
+	ID    string        `json:"id"`
+	Owner string        `json:"owner"`
+	Type  string        `json:"type"`
+	Rule  document.Rule `json:"rule"`
+}
+
+// ruleID is the id of owner's rule id: unique across the container, as turnID is, whatever ID
+// a client gives a rule.
+func ruleID(owner, id string) string {
+	h := sha256.Sum256([]byte(owner + "\x00" + id))
+	return "rule-" + hex.EncodeToString(h[:])
+}
+
+// Rules returns the owner's rules.
+func (s *backend) Rules(ctx context.Context, owner string) ([]document.Rule, error) {
+	items, err := query[ruleItem](ctx, s.c, azcosmos.NewPartitionKeyString(owner),
+		`SELECT * FROM c WHERE c.type = @type AND c.owner = @owner`, param("@type", typeRule), param("@owner", owner))
+	rules := make([]document.Rule, len(items))
+	for i, it := range items {
+		rules[i] = it.Rule
+	}
+	return rules, err
+}
+
+// PutRule adds or replaces one of the owner's rules.
+func (s *backend) PutRule(ctx context.Context, owner string, r document.Rule) error {
+	pk := azcosmos.NewPartitionKeyString(owner)
+	_, err := s.c.ReadItem(ctx, pk, ruleID(owner, r.ID), nil)
+	if status(err) == http.StatusNotFound {
+		rules, err := s.Rules(ctx, owner)
+		if err != nil {
+			return err
+		}
+		if len(rules) >= document.MaxRules {
+			return fmt.Errorf("%w: an owner may have at most %d rules", document.ErrInvalidInput, document.MaxRules)
+		}
+	} else if err != nil {
+		return err
+	}
+	body, err := json.Marshal(ruleItem{ID: ruleID(owner, r.ID), Owner: owner, Type: typeRule, Rule: r})
+	if err != nil {
+		return err
+	}
+	_, err = s.c.UpsertItem(ctx, pk, body, nil)
+	return err
+}
+
+// DeleteRule removes one of the owner's rules.
+func (s *backend) DeleteRule(ctx context.Context, owner, id string) error {
+	_, err := s.c.DeleteItem(ctx, azcosmos.NewPartitionKeyString(owner), ruleID(owner, id), nil)
+	if status(err) == http.StatusNotFound {
+		return fmt.Errorf("%w: rule %s", document.ErrNotFound, id)
+	}
+	return err
+}

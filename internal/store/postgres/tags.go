@@ -194,3 +194,49 @@ func (s *backend) TagDocuments(ctx context.Context, owner string, ids, add, remo
 	})
 	return found, err
 }
+
+// Rules returns the owner's rules.
+func (s *backend) Rules(ctx context.Context, owner string) ([]document.Rule, error) {
+	rows, err := s.pool.Query(ctx, `SELECT body FROM rules WHERE owner = $1`, owner)
+	if err != nil {
+		return nil, err
+	}
+	return pgx.CollectRows(rows, func(row pgx.CollectableRow) (document.Rule, error) {
+		var r document.Rule
+		err := row.Scan(&r)
+		return r, err
+	})
+}
+
+// PutRule adds or replaces one of the owner's rules.
+func (s *backend) PutRule(ctx context.Context, owner string, r document.Rule) error {
+	return s.write(ctx, func(tx pgx.Tx) error {
+		if _, err := tx.Exec(ctx, `SELECT pg_advisory_xact_lock(hashtextextended($1, 1))`, owner); err != nil {
+			return err
+		}
+		if _, err := tx.Exec(ctx, `INSERT INTO rules (owner, id, body) VALUES ($1, $2, $3)
+			ON CONFLICT (owner, id) DO UPDATE SET body = excluded.body`, owner, r.ID, r); err != nil {
+			return err
+		}
+		var n int
+		if err := tx.QueryRow(ctx, `SELECT count(*) FROM rules WHERE owner = $1`, owner).Scan(&n); err != nil {
+			return err
+		}
+		if n > document.MaxRules {
+			return fmt.Errorf("%w: an owner may have at most %d rules", document.ErrInvalidInput, document.MaxRules)
+		}
+		return nil
+	})
+}
+
+// DeleteRule removes one of the owner's rules.
+func (s *backend) DeleteRule(ctx context.Context, owner, id string) error {
+	tag, err := s.pool.Exec(ctx, `DELETE FROM rules WHERE owner = $1 AND id = $2`, owner, id)
+	if err != nil {
+		return err
+	}
+	if tag.RowsAffected() == 0 {
+		return fmt.Errorf("%w: rule %s", document.ErrNotFound, id)
+	}
+	return nil
+}

@@ -233,3 +233,66 @@ func (s *backend) TagDocuments(ctx context.Context, owner string, ids, add, remo
 	})
 	return found, err
 }
+
+// Rules returns the owner's rules.
+func (s *backend) Rules(ctx context.Context, owner string) ([]document.Rule, error) {
+	var rules []document.Rule
+	err := s.read(ctx, func(tx *sql.Tx) error {
+		rows, err := tx.QueryContext(ctx, `SELECT body FROM rules WHERE owner = ?`, owner)
+		if err != nil {
+			return err
+		}
+		defer rows.Close()
+		for rows.Next() {
+			var (
+				body []byte
+				r    document.Rule
+			)
+			if err := rows.Scan(&body); err != nil {
+				return err
+			}
+			if err := json.Unmarshal(body, &r); err != nil {
+				return fmt.Errorf("rule: %w", err)
+			}
+			rules = append(rules, r)
+		}
+		return rows.Err()
+	})
+	return rules, err
+}
+
+// PutRule adds or replaces one of the owner's rules.
+func (s *backend) PutRule(ctx context.Context, owner string, r document.Rule) error {
+	body, err := json.Marshal(r)
+	if err != nil {
+		return err
+	}
+	return s.write(ctx, func(tx *sql.Tx) error {
+		if _, err := tx.ExecContext(ctx, `INSERT INTO rules (owner, id, body) VALUES (?, ?, ?)
+			ON CONFLICT (owner, id) DO UPDATE SET body = excluded.body`, owner, r.ID, body); err != nil {
+			return err
+		}
+		var n int
+		if err := tx.QueryRowContext(ctx, `SELECT count(*) FROM rules WHERE owner = ?`, owner).Scan(&n); err != nil {
+			return err
+		}
+		if n > document.MaxRules {
+			return fmt.Errorf("%w: an owner may have at most %d rules", document.ErrInvalidInput, document.MaxRules)
+		}
+		return nil
+	})
+}
+
+// DeleteRule removes one of the owner's rules.
+func (s *backend) DeleteRule(ctx context.Context, owner, id string) error {
+	return s.write(ctx, func(tx *sql.Tx) error {
+		res, err := tx.ExecContext(ctx, `DELETE FROM rules WHERE owner = ? AND id = ?`, owner, id)
+		if err != nil {
+			return err
+		}
+		if n, err := res.RowsAffected(); err != nil || n == 0 {
+			return cmpErr(err, fmt.Errorf("%w: rule %s", document.ErrNotFound, id))
+		}
+		return nil
+	})
+}

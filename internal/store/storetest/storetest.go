@@ -100,6 +100,8 @@ func Run(t *testing.T, open func(t *testing.T, clock *Clock) *store.Store) {
 		{"Tags", testTags},
 		{"TagsOwnership", testTagsOwnership},
 		{"FilterTags", testFilterTags},
+		{"Rules", testRules},
+		{"RulesInvalid", testRulesInvalid},
 	}
 	// These wait for leases and retries to come due, on the clock they are given.
 	timed := []struct {

@@ -193,3 +193,88 @@ func testFilterTags(t *testing.T, s *store.Store) {
 		}
 	}
 }
+
+// testRules checks that rules tag documents after OCR and on demand, each as its match says,
+// and only their owner's.
+func testRules(t *testing.T, s *store.Store) {
+	put := func(owner string, r document.Rule) document.Rule {
+		t.Helper()
+		got, err := s.PutRule(t.Context(), owner, r)
+		if err != nil {
+			t.Fatalf("PutRule(%+v): %v", r, err)
+		}
+		return got
+	}
+	energy := put("alice", document.Rule{Name: "Energy", Match: document.MatchAny, Pattern: "electricity gas", Tags: []string{"energy"}})
+	put("alice", document.Rule{Match: document.MatchAll, Pattern: "invoice total", Tags: []string{"invoice", "money"}})
+	put("alice", document.Rule{Match: document.MatchPhrase, Pattern: "Stadtwerke München", Tags: []string{"city"}})
+	put("alice", document.Rule{Match: document.MatchRegexp, Pattern: `DE\d{2}(\s?\d{4}){4}\s?\d{2}`, Tags: []string{"iban"}})
+	put("alice", document.Rule{Match: document.MatchAny, Pattern: "receipt", Field: document.FieldName, Tags: []string{"receipt"}})
+	put("bob", document.Rule{Match: document.MatchAny, Pattern: "gas", Tags: []string{"bobs"}})
+	if energy.ID == "" || energy.Field != document.FieldText {
+		t.Errorf("PutRule = %+v, want an ID and the text field", energy)
+	}
+
+	docs := addDone(t, s,
+		textDoc{"alice", "bill.pdf", []string{"Your GAS bill", "Invoice\nTotal: 12 EUR"}},
+		textDoc{"alice", "letter.pdf", []string{"Die Stadtwerke Munchen schreiben: IBAN de44 5001 0517 5407 3249 31"}},
+		textDoc{"alice", "receipt-17.png", []string{"total", "invoices"}},
+		textDoc{"alice", "plain.pdf", []string{"stadtwerke and münchen apart; electric"}},
+	)
+	wantTags(t, s, "alice", docs["bill.pdf"].ID, "energy", "invoice", "money")
+	wantTags(t, s, "alice", docs["letter.pdf"].ID, "city", "iban")
+	wantTags(t, s, "alice", docs["receipt-17.png"].ID, "receipt")
+	wantTags(t, s, "alice", docs["plain.pdf"].ID)
+
+	put("alice", document.Rule{ID: energy.ID, Match: document.MatchAny, Pattern: "electric", Tags: []string{"power"}})
+	rules, err := s.Rules(t.Context(), "alice")
+	if err != nil || len(rules) != 5 {
+		t.Fatalf("Rules = %d, %v; want 5", len(rules), err)
+	}
+	n, err := s.ApplyRules(t.Context(), "alice", energy.ID)
+	if err != nil || n != 1 {
+		t.Errorf("ApplyRules(one rule) = %d, %v; want 1 document tagged", n, err)
+	}
+	wantTags(t, s, "alice", docs["plain.pdf"].ID, "power")
+	if n, err := s.ApplyRules(t.Context(), "alice", ""); err != nil || n != 0 {
+		t.Errorf("ApplyRules(all, again) = %d, %v; want nothing new", n, err)
+	}
+	if _, err := s.ApplyRules(t.Context(), "bob", energy.ID); !errors.Is(err, document.ErrNotFound) {
+		t.Errorf("ApplyRules(alice's rule as bob) = %v, want %v", err, document.ErrNotFound)
+	}
+	if err := s.DeleteRule(t.Context(), "bob", energy.ID); !errors.Is(err, document.ErrNotFound) {
+		t.Errorf("DeleteRule(alice's rule as bob) = %v, want %v", err, document.ErrNotFound)
+	}
+	if err := s.DeleteRule(t.Context(), "alice", energy.ID); err != nil {
+		t.Errorf("DeleteRule: %v", err)
+	}
+	if rules, _ := s.Rules(t.Context(), "alice"); len(rules) != 4 {
+		t.Errorf("Rules after delete = %d, want 4", len(rules))
+	}
+	if rules, _ := s.Rules(t.Context(), "bob"); len(rules) != 1 || rules[0].Pattern != "gas" {
+		t.Errorf("bob's rules = %+v", rules)
+	}
+}
+
+// testRulesInvalid checks that a rule that could not work, or could hurt, is refused.
+func testRulesInvalid(t *testing.T, s *store.Store) {
+	for name, r := range map[string]document.Rule{
+		"no tags":         {Match: document.MatchAny, Pattern: "x"},
+		"no words":        {Match: document.MatchAll, Pattern: "— !", Tags: []string{"x"}},
+		"bad match":       {Match: "fuzzy", Pattern: "x", Tags: []string{"x"}},
+		"bad field":       {Match: document.MatchAny, Pattern: "x", Field: "body", Tags: []string{"x"}},
+		"bad regexp":      {Match: document.MatchRegexp, Pattern: "a(b", Tags: []string{"x"}},
+		"backreference":   {Match: document.MatchRegexp, Pattern: `(a)\1`, Tags: []string{"x"}},
+		"matches nothing": {Match: document.MatchRegexp, Pattern: "a*", Tags: []string{"x"}},
+		"huge regexp":     {Match: document.MatchRegexp, Pattern: "(a{1,100}){1,100}", Tags: []string{"x"}},
+		"long pattern":    {Match: document.MatchAny, Pattern: strings.Repeat("a ", 300), Tags: []string{"x"}},
+		"bad tag":         {Match: document.MatchAny, Pattern: "x", Tags: []string{"a,b"}},
+	} {
+		if _, err := s.PutRule(t.Context(), "alice", r); !errors.Is(err, document.ErrInvalidInput) {
+			t.Errorf("PutRule(%s) = %v, want %v", name, err, document.ErrInvalidInput)
+		}
+	}
+	if rules, _ := s.Rules(t.Context(), "alice"); len(rules) != 0 {
+		t.Errorf("refused rules were kept: %+v", rules)
+	}
+}

@@ -34,6 +34,7 @@ Commands:
   ocr FILE...   print the text of image and PDF files (and -pdf: their searchable PDFs); no server
   render FILE   draw one page of an image or PDF as a PNG on stdout; no server
   migrate       bring the database's schema up to date, then exit
+  import ZIP... add the documents of archives that GET /v1/export wrote
   healthcheck   exit 0 if the local server's /healthz answers, 1 otherwise
   version       print the version
 
@@ -50,6 +51,7 @@ var commands = map[string]func(ctx context.Context, args []string, stdout io.Wri
 	"ocr":         runOCR,
 	"render":      runRender,
 	"migrate":     runMigrate,
+	"import":      runImport,
 	"healthcheck": runHealthcheck,
 	"version":     runVersion,
 }
@@ -64,6 +66,7 @@ var summaries = map[string]string{
 	"ocr":         "Print the text of image and PDF files, pages separated by form feeds, reading as many files at once as there are engines; -lang picks the languages, -pdf DIR also writes each file's searchable PDF.",
 	"render":      "Draw one page of an image or PDF file (- for stdin) as a PNG on stdout. The server draws its page pictures with it, in a child process of bounded memory.",
 	"migrate":     "Apply the database migrations this version needs, then exit. Servers migrate at start too; this runs it once, ahead of them (a Kubernetes Job).",
+	"import":      "Add the documents, tags and rules of archives that GET /v1/export wrote to the database and bucket the settings name, as -owner's; files the owner has already are skipped.",
 	"healthcheck": "Exit 0 if http://DOCPIPE_ADDR/healthz answers 200, else 1.",
 	"version":     "Print the version.",
 }

@@ -202,6 +202,7 @@ func (s *Server) routes() []route {
 		{"GET /v1/tags", s.user(s.tags)},
 		{"PUT /v1/tags/{name}", s.user(s.putTag)},
 		{"DELETE /v1/tags/{name}", s.user(s.deleteTag)},
+		{"GET /v1/export", s.user(s.export)},
 		{"GET /v1/rules", s.user(s.rules)},
 		{"POST /v1/rules", s.user(s.putRule)},
 		{"POST /v1/rules/apply", s.user(s.applyRules)},

@@ -1,10 +1,13 @@
 package api
 
 import (
+	"archive/zip"
+	"bytes"
 	"net/http"
 	"net/http/httptest"
 	"os"
 	"path/filepath"
+	"reflect"
 	"strings"
 	"testing"
 
@@ -241,5 +244,27 @@ func TestRules(t *testing.T) {
 	wantProblem(t, e.send("DELETE", "/v1/rules/"+rule.ID, "bob", ""), http.StatusNotFound, "no such rule")
 	if rec := e.send("DELETE", "/v1/rules/"+rule.ID, "", ""); rec.Code != http.StatusNoContent {
 		t.Errorf("delete rule: %d %s", rec.Code, rec.Body)
+	}
+}
+
+// TestExport: GET /v1/export answers a ZIP of the caller's documents only.
+func TestExport(t *testing.T) {
+	e := newEnv(t, nil)
+	mine := decode[uploaded](t, e.upload("", file{"mine.png", pngBytes(t, 40, 30)})).Documents[0]
+	e.upload("bob", file{"theirs.png", pngBytes(t, 40, 30)})
+	rec := e.get("/v1/export", "")
+	if rec.Code != http.StatusOK || rec.Header().Get("Content-Type") != "application/zip" || !strings.HasPrefix(rec.Header().Get("Content-Disposition"), "attachment") {
+		t.Fatalf("export = %d %q %q", rec.Code, rec.Header().Get("Content-Type"), rec.Header().Get("Content-Disposition"))
+	}
+	zr, err := zip.NewReader(bytes.NewReader(rec.Body.Bytes()), int64(rec.Body.Len()))
+	if err != nil {
+		t.Fatalf("export is not a ZIP: %v", err)
+	}
+	var names []string
+	for _, f := range zr.File {
+		names = append(names, f.Name)
+	}
+	if want := []string{"documents/" + mine.ID + "/original", "manifest.json"}; !reflect.DeepEqual(names, want) {
+		t.Errorf("export holds %v, want %v", names, want)
 	}
 }

@@ -199,6 +199,8 @@ func (s *Server) routes() []route {
 		{"DELETE /v1/documents/{id}", s.user(s.delete)},
 		{"PATCH /v1/documents/{id}", s.user(s.patch)},
 		{"POST /v1/documents/tags", s.user(s.tagDocuments)},
+		{"POST /v1/documents/bulk", s.user(s.bulk)},
+		{"GET /v1/documents/zip", s.user(s.zipDocuments)},
 		{"GET /v1/tags", s.user(s.tags)},
 		{"PUT /v1/tags/{name}", s.user(s.putTag)},
 		{"DELETE /v1/tags/{name}", s.user(s.deleteTag)},

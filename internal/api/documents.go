@@ -180,12 +180,21 @@ func (s *Server) delete(w http.ResponseWriter, r *http.Request, owner string) {
 		s.fail(w, r, err)
 		return
 	}
-	d, err := s.opt.Store.Delete(r.Context(), owner, id)
-	if err != nil {
+	if err := s.remove(r.Context(), owner, id); err != nil {
 		s.fail(w, r, err)
 		return
 	}
-	ctx := context.WithoutCancel(r.Context())
+	w.WriteHeader(http.StatusNoContent)
+}
+
+// remove deletes one of the owner's documents, then its original, searchable PDF and pictures.
+// Objects left behind by a failure are only logged: nothing reads them without the document.
+func (s *Server) remove(ctx context.Context, owner, id string) error {
+	d, err := s.opt.Store.Delete(ctx, owner, id)
+	if err != nil {
+		return err
+	}
+	ctx = context.WithoutCancel(ctx)
 	if err := s.opt.Bucket.Delete(ctx, d.BlobKey); err != nil && gcerrors.Code(err) != gcerrors.NotFound {
 		s.log.WarnContext(ctx, "document deleted but its original was not", "key", d.BlobKey, "err", err)
 	}
@@ -195,7 +204,7 @@ func (s *Server) delete(w http.ResponseWriter, r *http.Request, owner string) {
 	if err := s.removePictures(ctx, d.ID); err != nil {
 		s.log.WarnContext(ctx, "document deleted but not all its page pictures", "id", d.ID, "err", err)
 	}
-	w.WriteHeader(http.StatusNoContent)
+	return nil
 }
 
 // maxPatch bounds the body of a PATCH: the longest notes, escaped, and room for the rest.

@@ -8,6 +8,7 @@ import (
 	"os"
 	"path/filepath"
 	"reflect"
+	"slices"
 	"strings"
 	"testing"
 
@@ -187,6 +188,9 @@ func TestTags(t *testing.T) {
 	wantProblem(t, e.send("PUT", "/v1/tags/taxes", "", `{"colour": "#aa0000"}`), http.StatusBadRequest, "unknown field")
 	wantProblem(t, e.send("PUT", "/v1/tags/2024", "", `{"name": "taxes"}`), http.StatusConflict, "already")
 	wantProblem(t, e.send("POST", "/v1/documents/tags", "", `{"ids": [], "add": ["x"]}`), http.StatusBadRequest, "name the documents")
+	if res := decode[struct{ Documents []string }](t, e.send("POST", "/v1/documents/tags", "", `{"query": "kiwi", "add": ["fruit"]}`)); len(res.Documents) != 2 {
+		t.Errorf("tag by query kiwi = %v, want both of alice's documents", res.Documents)
+	}
 	wantProblem(t, e.send("POST", "/v1/documents/tags", "", `{"ids": ["`+a.ID+`"], "add": ["a,b"]}`), http.StatusBadRequest, "comma")
 	req := httptest.NewRequest("DELETE", "/v1/tags/taxes", nil)
 	req.Header.Set("X-Test-User", "bob")
@@ -194,8 +198,8 @@ func TestTags(t *testing.T) {
 	if rec := e.do(httptest.NewRequest("DELETE", "/v1/tags/taxes", nil)); rec.Code != http.StatusNoContent {
 		t.Errorf("delete: %d %s", rec.Code, rec.Body)
 	}
-	if got := decode[document.Document](t, e.get("/v1/documents/"+b.ID, "")); len(got.Tags) != 0 {
-		t.Errorf("tags of b after delete = %v", got.Tags)
+	if got := decode[document.Document](t, e.get("/v1/documents/"+b.ID, "")); strings.Join(got.Tags, ",") != "fruit" {
+		t.Errorf("tags of b after delete = %v, want fruit alone", got.Tags)
 	}
 }
 
@@ -267,4 +271,61 @@ func TestExport(t *testing.T) {
 	if want := []string{"documents/" + mine.ID + "/original", "manifest.json"}; !reflect.DeepEqual(names, want) {
 		t.Errorf("export holds %v, want %v", names, want)
 	}
+}
+
+// TestBulk: many documents deleted, reprocessed and downloaded at once, by ids or by a search;
+// another owner's ids are answered missing and never touched.
+func TestBulk(t *testing.T) {
+	e := newEnv(t, nil)
+	var ids []string
+	for _, name := range []string{"a.png", "b.png", "c.png"} {
+		ids = append(ids, decode[uploaded](t, e.upload("", file{name, pngBytes(t, 40, 30)})).Documents[0].ID)
+	}
+	bobs := decode[uploaded](t, e.upload("bob", file{"a.png", pngBytes(t, 40, 30)})).Documents[0].ID
+	for _, text := range []string{"kiwi one", "kiwi two", "plum", "kiwi bob"} {
+		e.finish(text)
+	}
+
+	rec := e.get("/v1/documents/zip?id="+ids[0]+"&id="+ids[1]+"&id="+bobs, "")
+	zr, err := zip.NewReader(bytes.NewReader(rec.Body.Bytes()), int64(rec.Body.Len()))
+	if rec.Code != http.StatusOK || err != nil {
+		t.Fatalf("zip = %d, %v", rec.Code, err)
+	}
+	var names []string
+	for _, f := range zr.File {
+		names = append(names, f.Name)
+	}
+	if len(names) != 2 || !slices.Contains(names, "a.png") || !slices.Contains(names, "b.png") {
+		t.Errorf("zip holds %v, want alice's a.png and b.png", names)
+	}
+	if rec := e.get("/v1/documents/zip?q=kiwi&files=pdf", ""); rec.Code != http.StatusOK {
+		t.Errorf("zip of searchable PDFs by query = %d", rec.Code)
+	}
+	wantProblem(t, e.get("/v1/documents/zip?files=docx&id="+ids[0], ""), http.StatusBadRequest, "originals or pdf")
+	wantProblem(t, e.get("/v1/documents/zip", ""), http.StatusBadRequest, "name the documents")
+
+	type result struct {
+		Documents, Missing []string
+		Skipped            []struct{ ID, Reason string }
+	}
+	res := decode[result](t, e.send("POST", "/v1/documents/bulk", "", `{"action": "reprocess", "query": "kiwi"}`))
+	if len(res.Documents) != 2 || len(res.Missing) != 0 {
+		t.Errorf("reprocess by query = %+v, want alice's two kiwi documents", res)
+	}
+	res = decode[result](t, e.send("POST", "/v1/documents/bulk", "", `{"action": "reprocess", "ids": ["`+ids[0]+`"]}`))
+	if len(res.Skipped) != 1 || !strings.Contains(res.Skipped[0].Reason, "being read") {
+		t.Errorf("reprocess of a queued document = %+v, want it skipped with the reason", res)
+	}
+	res = decode[result](t, e.send("POST", "/v1/documents/bulk", "", `{"action": "delete", "ids": ["`+ids[0]+`", "`+ids[2]+`", "`+bobs+`", "nonsense"]}`))
+	if !slices.Equal(res.Documents, []string{ids[0], ids[2]}) || !slices.Equal(res.Missing, []string{bobs, "nonsense"}) {
+		t.Errorf("delete = %+v, want alice's two deleted and bob's and the nonsense missing", res)
+	}
+	if n := len(decode[docs](t, e.get("/v1/documents", "")).Documents); n != 1 {
+		t.Errorf("alice has %d documents after the delete, want 1", n)
+	}
+	if n := len(decode[docs](t, e.get("/v1/documents", "bob")).Documents); n != 1 {
+		t.Errorf("bob has %d documents, want his 1 untouched", n)
+	}
+	wantProblem(t, e.send("POST", "/v1/documents/bulk", "", `{"action": "shred", "ids": ["`+ids[1]+`"]}`), http.StatusBadRequest, "delete or reprocess")
+	wantProblem(t, e.send("POST", "/v1/documents/bulk", "", `{"action": "delete", "ids": ["`+ids[1]+`"], "query": "kiwi"}`), http.StatusBadRequest, "not both")
 }

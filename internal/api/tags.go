@@ -101,11 +101,13 @@ func (s *Server) deleteTag(w http.ResponseWriter, r *http.Request, owner string)
 	w.WriteHeader(http.StatusNoContent)
 }
 
-// tagDocuments adds and removes tags on many documents at once. IDs of documents the caller does
-// not have are answered as missing and touch nothing.
+// tagDocuments adds and removes tags on many documents at once: those its ids name or those a
+// search query finds. IDs of documents the caller does not have are answered as missing and
+// touch nothing.
 func (s *Server) tagDocuments(w http.ResponseWriter, r *http.Request, owner string) {
 	var body struct {
 		IDs    []string `json:"ids"`
+		Query  string   `json:"query"`
 		Add    []string `json:"add"`
 		Remove []string `json:"remove"`
 	}
@@ -113,10 +115,12 @@ func (s *Server) tagDocuments(w http.ResponseWriter, r *http.Request, owner stri
 		s.failJSON(w, r, err)
 		return
 	}
-	if len(body.IDs) == 0 {
-		s.fail(w, r, fmt.Errorf("%w: name the documents in ids", document.ErrInvalidInput))
+	ids, err := s.selection(r.Context(), owner, body.IDs, body.Query)
+	if err != nil {
+		s.fail(w, r, err)
 		return
 	}
+	body.IDs = ids
 	found, err := s.opt.Store.TagDocuments(r.Context(), owner, body.IDs, body.Add, body.Remove)
 	if err != nil {
 		s.fail(w, r, err)

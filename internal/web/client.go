@@ -245,6 +245,25 @@ func (c *Client) TagDocuments(ctx context.Context, token string, ids, add, remov
 	return c.do(ctx, token, http.MethodPost, "/v1/documents/tags", bytes.NewReader(body), "application/json", nil)
 }
 
+// Bulk deletes or reprocesses documents and returns how many it did.
+func (c *Client) Bulk(ctx context.Context, token, action string, ids []string) (int, error) {
+	body, err := json.Marshal(map[string]any{"action": action, "ids": ids})
+	if err != nil {
+		return 0, err
+	}
+	var res struct {
+		Documents []string `json:"documents"`
+	}
+	err = c.do(ctx, token, http.MethodPost, "/v1/documents/bulk", bytes.NewReader(body), "application/json", &res)
+	return len(res.Documents), err
+}
+
+// Zip opens a ZIP of the documents' originals, or their searchable PDFs when files is "pdf". The
+// caller closes the body.
+func (c *Client) Zip(ctx context.Context, token string, ids []string, files string) (*http.Response, error) {
+	return c.stream(ctx, token, "/v1/documents/zip?"+url.Values{"id": ids, "files": {files}}.Encode(), nil)
+}
+
 // Rules returns the user's rules.
 func (c *Client) Rules(ctx context.Context, token string) ([]document.Rule, error) {
 	var res struct {

@@ -524,6 +524,67 @@ func (s *Server) relay(w http.ResponseWriter, resp *http.Response, inline bool) 
 	_, _ = io.Copy(w, resp.Body)
 }
 
+// bulkPage is the data of the page that confirms deleting many documents.
+type bulkPage struct {
+	IDs []string
+}
+
+// bulk acts on the documents ticked in the list: add or remove a tag, reprocess, download as a
+// ZIP, or delete once a confirmation page has been answered.
+func (s *Server) bulk(w http.ResponseWriter, r *http.Request, u request) {
+	if err := r.ParseForm(); err != nil {
+		s.showError(w, r, u, &Problem{Status: http.StatusBadRequest, Title: "Bad Request", Detail: "the form cannot be read"})
+		return
+	}
+	ids := r.PostForm["id"]
+	if len(ids) == 0 {
+		s.showError(w, r, u, &Problem{Status: http.StatusBadRequest, Title: "Nothing selected", Detail: "tick the documents to act on first"})
+		return
+	}
+	var err error
+	tag := strings.TrimSpace(r.PostForm.Get("tag"))
+	switch action := r.PostForm.Get("action"); action {
+	case "tag", "untag":
+		if tag == "" {
+			s.showError(w, r, u, &Problem{Status: http.StatusBadRequest, Title: "No tag", Detail: "write the tag to add or remove"})
+			return
+		}
+		if action == "tag" {
+			err = s.opt.API.TagDocuments(r.Context(), u.token, ids, []string{tag}, nil)
+		} else {
+			err = s.opt.API.TagDocuments(r.Context(), u.token, ids, nil, []string{tag})
+		}
+	case "reprocess":
+		_, err = s.opt.API.Bulk(r.Context(), u.token, action, ids)
+	case "delete":
+		if r.PostForm.Get("confirm") != "yes" {
+			s.render(w, r, http.StatusOK, "bulkdelete", u.session, bulkPage{IDs: ids})
+			return
+		}
+		_, err = s.opt.API.Bulk(r.Context(), u.token, action, ids)
+	case "zip", "zip-pdf":
+		files := "originals"
+		if action == "zip-pdf" {
+			files = "pdf"
+		}
+		resp, err := s.opt.API.Zip(r.Context(), u.token, ids, files)
+		if err != nil {
+			s.apiError(w, r, u, err)
+			return
+		}
+		s.relay(w, resp, false)
+		return
+	default:
+		s.showError(w, r, u, &Problem{Status: http.StatusBadRequest, Title: "Bad Request", Detail: "unknown action"})
+		return
+	}
+	if err != nil {
+		s.apiError(w, r, u, err)
+		return
+	}
+	http.Redirect(w, r, "/", http.StatusSeeOther)
+}
+
 func (s *Server) confirmDelete(w http.ResponseWriter, r *http.Request, u request) {
 	d, err := s.opt.API.Get(r.Context(), u.token, r.PathValue("id"))
 	if err != nil {
@@ -662,7 +723,7 @@ var funcs = template.FuncMap{
 
 func parseTemplates() (map[string]*template.Template, error) {
 	pages := map[string]*template.Template{}
-	for _, p := range []string{"list", "search", "document", "delete", "error", "signin", "rules"} {
+	for _, p := range []string{"list", "search", "document", "delete", "error", "signin", "rules", "bulkdelete"} {
 		t, err := template.New(p).Funcs(funcs).ParseFS(templateFS, "templates/layout.html", "templates/"+p+".html")
 		if err != nil {
 			return nil, fmt.Errorf("web: template %s: %w", p, err)

@@ -118,6 +118,7 @@ func New(opt Options) (*Server, error) {
 	mux.HandleFunc("POST /documents/{id}/reprocess", s.csrf(s.user(s.reprocess)))
 	mux.HandleFunc("POST /documents/{id}/labels", s.csrf(s.user(s.labels)))
 	mux.HandleFunc("POST /documents/{id}/tags", s.csrf(s.user(s.tag)))
+	mux.HandleFunc("POST /bulk", s.csrf(s.user(s.bulk)))
 	mux.HandleFunc("GET /rules", s.user(s.rules))
 	mux.HandleFunc("POST /rules", s.csrf(s.user(s.createRule)))
 	mux.HandleFunc("POST /rules/apply", s.csrf(s.user(s.applyRules)))

@@ -1,6 +1,7 @@
 package web
 
 import (
+	"archive/zip"
 	"bytes"
 	"context"
 	"encoding/json"
@@ -1075,5 +1076,52 @@ func TestRulesPage(t *testing.T) {
 	got = b.post("/rules/"+ruleID[1]+"/delete", url.Values{"csrf": {b.csrf()}})
 	if !strings.Contains(got.body, "No rules yet") {
 		t.Errorf("the rule is still listed after deleting it:\n%s", got.body)
+	}
+}
+
+// TestBulk acts on ticked documents from the list: tags them, downloads them as a ZIP, and
+// deletes them only after the confirmation page.
+func TestBulk(t *testing.T) {
+	e := newEnv(t, envOptions{})
+	b := e.browser()
+	var ids []string
+	for _, name := range []string{"a.png", "b.png", "c.png"} {
+		status, out := b.upload(b.csrf(), map[string][]byte{name: pngFile(t)})
+		if status != http.StatusAccepted {
+			t.Fatalf("upload = %d %v", status, out)
+		}
+		ids = append(ids, firstID(t, out))
+	}
+	if list := b.get("/"); !strings.Contains(list.body, `name="id" value="`+ids[0]+`"`) {
+		t.Fatalf("the list has no box to tick:\n%s", list.body)
+	}
+	form := func(action string, extra ...string) url.Values {
+		v := url.Values{"csrf": {b.csrf()}, "action": {action}, "id": ids[:2]}
+		for i := 0; i+1 < len(extra); i += 2 {
+			v.Set(extra[i], extra[i+1])
+		}
+		return v
+	}
+	if got := b.post("/bulk", form("tag", "tag", "batch")); got.status != http.StatusOK || strings.Count(got.body, `href="/?tag=batch"`) != 2 {
+		t.Errorf("tagging two = %d, want two tagged rows:\n%s", got.status, got.body)
+	}
+	z := b.post("/bulk", form("zip"))
+	zr, err := zip.NewReader(strings.NewReader(z.body), int64(len(z.body)))
+	if z.status != http.StatusOK || err != nil || len(zr.File) != 2 {
+		t.Errorf("ZIP of two = %d, %v", z.status, err)
+	}
+	confirm := b.post("/bulk", form("delete"))
+	if !strings.Contains(confirm.body, "Delete 2 documents?") || !strings.Contains(confirm.body, `value="`+ids[1]+`"`) {
+		t.Fatalf("delete did not ask first:\n%s", confirm.body)
+	}
+	if n := strings.Count(b.get("/").body, "<tr data-id"); n != 3 {
+		t.Errorf("%d documents before confirming, want 3", n)
+	}
+	b.post("/bulk", form("delete", "confirm", "yes"))
+	if list := b.get("/").body; strings.Count(list, "<tr data-id") != 1 || !strings.Contains(list, ids[2]) {
+		t.Errorf("after deleting two the list is:\n%s", list)
+	}
+	if bad := b.post("/bulk", url.Values{"csrf": {b.csrf()}, "action": {"tag"}}); bad.status != http.StatusBadRequest {
+		t.Errorf("bulk with nothing ticked = %d, want 400", bad.status)
 	}
 }

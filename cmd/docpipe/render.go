@@ -17,8 +17,12 @@ import (
 	"github.com/docpipe/docpipe/internal/ocr"
 )
 
-// previewSide is the longer side, in pixels, of the page pictures the api serves.
-const previewSide = 1200
+// The longer sides, in pixels, of the page pictures the api serves and of the thumbnail of a
+// document's first page the worker makes.
+const (
+	previewSide   = 1200
+	thumbnailSide = 240
+)
 
 // renderMemoryMiB bounds the data (heap and private mappings) of the process that draws one
 // page picture. The costliest page the limits let in, 60 megapixels of 16-bit RGBA, peaks at
@@ -91,12 +95,12 @@ func runRender(ctx context.Context, args []string, stdout io.Writer) error {
 // it took is not given back to the system, but a process can be killed and its memory goes
 // with it. A page the document lacks is document.ErrNotFound; one the child could not draw
 // within its memory, or at all, wraps document.ErrInvalidInput.
-func drawPage(ctx context.Context, data []byte, n int, lim ocr.Limits) ([]byte, error) {
+func drawPage(ctx context.Context, data []byte, n, side int, lim ocr.Limits) ([]byte, error) {
 	exe, err := os.Executable()
 	if err != nil {
 		return nil, fmt.Errorf("draw page: find this program: %w", err)
 	}
-	cmd := exec.CommandContext(ctx, exe, "render", "-page", strconv.Itoa(n), "-side", strconv.Itoa(previewSide),
+	cmd := exec.CommandContext(ctx, exe, "render", "-page", strconv.Itoa(n), "-side", strconv.Itoa(side),
 		"-max-pages", strconv.Itoa(lim.MaxPages), "-max-pixels", strconv.FormatInt(lim.MaxPixels, 10),
 		"-max-memory", strconv.Itoa(renderMemoryMiB), "-")
 	var stdout, stderr bytes.Buffer

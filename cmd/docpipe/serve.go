@@ -102,7 +102,7 @@ func run(ctx context.Context, role config.Role, args []string) error {
 		Notifiers: cfg.Notify.Subjects,
 		Events:    eventPush(role, cfg, log, st, bucket, worker),
 		Preview: func(ctx context.Context, data []byte, page int) ([]byte, error) {
-			return drawPage(ctx, data, page, limits)
+			return drawPage(ctx, data, page, previewSide, limits)
 		},
 		Lang:      cfg.OCRLang,
 		Languages: languages(log),
@@ -167,6 +167,9 @@ func newWorker(cfg *config.Config, log *slog.Logger, metrics *telemetry.Metrics,
 		Concurrency: cfg.OCREngines, Lease: cfg.JobLease, Timeout: cfg.JobTimeout,
 		MaxAttempts: cfg.MaxAttempts, Backoff: cfg.RetryBackoff, Poll: cfg.PollInterval,
 		Metrics: metrics, Log: log,
+		Thumbnail: func(ctx context.Context, data []byte) ([]byte, error) {
+			return drawPage(ctx, data, 1, thumbnailSide, limits)
+		},
 	}
 	if cfg.Azure.VisionEndpoint != "" {
 		cred, err := azidentity.NewDefaultAzureCredential(nil)

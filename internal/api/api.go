@@ -215,6 +215,7 @@ func (s *Server) routes() []route {
 		{"GET /v1/documents/{id}/content", s.user(s.content)},
 		{"GET /v1/documents/{id}/pdf", s.user(s.searchablePDF)},
 		{"GET /v1/documents/{id}/pages/{n}/image", s.user(s.pageImage)},
+		{"GET /v1/documents/{id}/thumbnail", s.user(s.thumbnail)},
 		{"GET /v1/documents/{id}/pages/{n}/words", s.user(s.words)},
 		{"POST /v1/documents/{id}/reprocess", s.user(s.reprocess)},
 		{"GET /v1/search", s.user(s.search)},

@@ -181,3 +181,30 @@ func (s *Server) removePictures(ctx context.Context, id string) error {
 	}
 	return errors.Join(errs...)
 }
+
+// thumbnail serves the small picture of a document's first page that the worker drew after OCR.
+// A document without one (not read yet, drawn by an older docpipe, or undrawable) is 404.
+func (s *Server) thumbnail(w http.ResponseWriter, r *http.Request, owner string) {
+	d, err := s.document(r, owner)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	etag := fmt.Sprintf(`"%s-thumbnail"`, d.SHA256)
+	if noneMatch(r.Header, etag) {
+		w.Header().Set("ETag", etag)
+		w.WriteHeader(http.StatusNotModified)
+		return
+	}
+	rd, err := s.opt.Bucket.NewReader(r.Context(), docblob.ThumbnailKey(d.ID), nil)
+	if gcerrors.Code(err) == gcerrors.NotFound {
+		writeProblem(w, r, http.StatusNotFound, "the document has no thumbnail; one is drawn when it is read")
+		return
+	}
+	if err != nil {
+		s.fail(w, r, fmt.Errorf("read thumbnail: %w", err))
+		return
+	}
+	defer rd.Close()
+	writePicture(w, etag, rd.Size(), rd)
+}

@@ -11,6 +11,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/docpipe/docpipe/internal/blob"
 	"github.com/docpipe/docpipe/internal/ocr"
 	"github.com/docpipe/docpipe/internal/ocr/ocrtest"
 )
@@ -125,4 +126,27 @@ func TestPagePictureBounded(t *testing.T) {
 	if rec := e.get(path, "alice"); rec.Code != http.StatusOK {
 		t.Errorf("after the renderer was free: %d %s", rec.Code, rec.Body)
 	}
+}
+
+// TestThumbnail: the worker's thumbnail is served with an ETag; a document without one is 404.
+func TestThumbnail(t *testing.T) {
+	e := newEnv(t, nil)
+	d := decode[uploaded](t, e.upload("", file{"a.png", pngBytes(t, 40, 30)})).Documents[0]
+	wantProblem(t, e.get("/v1/documents/"+d.ID+"/thumbnail", ""), http.StatusNotFound, "no thumbnail")
+	if err := os.MkdirAll(filepath.Join(e.blobDir, filepath.FromSlash(blob.PicturePrefix(d.ID))), 0o750); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(e.blobDir, filepath.FromSlash(blob.ThumbnailKey(d.ID))), []byte("\x89PNG small"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	rec := e.get("/v1/documents/"+d.ID+"/thumbnail", "")
+	if rec.Code != http.StatusOK || rec.Body.String() != "\x89PNG small" || rec.Header().Get("Content-Type") != "image/png" {
+		t.Fatalf("thumbnail = %d %q", rec.Code, rec.Body)
+	}
+	req := httptest.NewRequest("GET", "/v1/documents/"+d.ID+"/thumbnail", nil)
+	req.Header.Set("If-None-Match", rec.Header().Get("ETag"))
+	if rec := e.do(req); rec.Code != http.StatusNotModified {
+		t.Errorf("thumbnail with its ETag = %d, want 304", rec.Code)
+	}
+	wantProblem(t, e.get("/v1/documents/"+d.ID+"/thumbnail", "bob"), http.StatusNotFound, "no such document")
 }

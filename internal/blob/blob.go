@@ -62,6 +62,9 @@ func PictureKey(documentID string, n int) string {
 	return PicturePrefix(documentID) + strconv.Itoa(n) + ".png"
 }
 
+// ThumbnailKey is the object key of the small picture of a document's first page.
+func ThumbnailKey(documentID string) string { return PicturePrefix(documentID) + "thumbnail.png" }
+
 // PictureFailureKey is the object key of the reason page n of a document cannot be drawn.
 func PictureFailureKey(documentID string, n int) string {
 	return PicturePrefix(documentID) + strconv.Itoa(n) + ".failed"

@@ -55,7 +55,10 @@ type Worker struct {
 	OCR    Recognizer
 	// PDF, if set, makes each done document's searchable PDF, kept at blob.SearchableKey. A
 	// document whose PDF cannot be made is done without one; the failure is logged.
-	PDF         PDFMaker
+	PDF PDFMaker
+	// Thumbnail, if set, draws the first page of a document small, as a PNG, once OCR has read
+	// it; the picture is kept at blob.ThumbnailKey. A failure is logged, not the job's.
+	Thumbnail   func(ctx context.Context, data []byte) ([]byte, error)
 	Concurrency int           // jobs processed at once
 	Lease       time.Duration // renewed every Lease/3 while a job runs
 	Timeout     time.Duration // OCR time allowed per document
@@ -191,6 +194,7 @@ func (w *Worker) Process(ctx context.Context, job document.Job) {
 	if err == nil {
 		w.Metrics.ObserveOCR(time.Since(start), len(pages))
 		w.searchable(ctx, job, data, pages)
+		w.thumbnail(ctx, job, data)
 		w.finish(ctx, job, "done", "", w.Store.Complete(ctx, job, pages))
 		return
 	}
@@ -246,6 +250,23 @@ func (w *Worker) searchable(ctx context.Context, job document.Job, data []byte, 
 		return
 	}
 	span.SetAttributes(attribute.Int("docpipe.bytes", buf.Len()))
+}
+
+// thumbnail draws and keeps the thumbnail of a document OCR has read, within the job's time. It
+// only logs a failure: lists show a placeholder instead.
+func (w *Worker) thumbnail(ctx context.Context, job document.Job, data []byte) {
+	if w.Thumbnail == nil {
+		return
+	}
+	ctx, cancel := context.WithTimeout(ctx, w.Timeout)
+	defer cancel()
+	img, err := w.Thumbnail(ctx, data)
+	if err == nil {
+		err = w.Bucket.WriteAll(ctx, docblob.ThumbnailKey(job.DocumentID), img, &blob.WriterOptions{ContentType: "image/png"})
+	}
+	if err != nil {
+		w.log().WarnContext(ctx, "document done without a thumbnail", "err", err)
+	}
 }
 
 // finish records the outcome of an attempt; err is the error of recording it.

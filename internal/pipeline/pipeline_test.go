@@ -490,3 +490,30 @@ func TestSearchablePDFKept(t *testing.T) {
 		t.Errorf("a PDF was kept for the document whose PDF failed")
 	}
 }
+
+// TestThumbnailKept checks that a done document's thumbnail is drawn from its original and kept,
+// and that a document whose thumbnail cannot be drawn is done all the same.
+func TestThumbnailKept(t *testing.T) {
+	f := newFixture(t)
+	good, bad := f.add(t, "good scan"), f.add(t, "bad scan")
+	w := f.worker(&script{fn: func(_ context.Context, _ int, data []byte) ([]document.Page, error) { return pagesOf(data), nil }})
+	w.Thumbnail = func(_ context.Context, data []byte) ([]byte, error) {
+		if string(data) == "bad scan" {
+			return nil, errors.New("pdftoppm failed")
+		}
+		return []byte("PNG of " + string(data)), nil
+	}
+	got := f.drain(t, w, good.ID, bad.ID)
+	for _, d := range []document.Document{good, bad} {
+		if got[d.ID].Status != document.StatusDone {
+			t.Errorf("%s: status %s, want done", d.ID, got[d.ID].Status)
+		}
+	}
+	img, err := f.bucket.ReadAll(context.Background(), blob.ThumbnailKey(good.ID))
+	if err != nil || string(img) != "PNG of good scan" {
+		t.Errorf("thumbnail = %q, %v", img, err)
+	}
+	if ok, _ := f.bucket.Exists(context.Background(), blob.ThumbnailKey(bad.ID)); ok {
+		t.Errorf("a thumbnail was kept for the document whose drawing failed")
+	}
+}

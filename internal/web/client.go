@@ -331,6 +331,11 @@ func (c *Client) SearchablePDF(ctx context.Context, token, id string, header htt
 }
 
 // PageImage opens a PNG picture of page n of a document, as Content does.
+// Thumbnail opens the small picture of a document's first page, as Content does.
+func (c *Client) Thumbnail(ctx context.Context, token, id string, header http.Header) (*http.Response, error) {
+	return c.stream(ctx, token, "/v1/documents/"+url.PathEscape(id)+"/thumbnail", header)
+}
+
 func (c *Client) PageImage(ctx context.Context, token, id string, n int, header http.Header) (*http.Response, error) {
 	return c.stream(ctx, token, "/v1/documents/"+url.PathEscape(id)+"/pages/"+strconv.Itoa(n)+"/image", header)
 }

@@ -506,6 +506,22 @@ func (s *Server) pageImage(w http.ResponseWriter, r *http.Request, u request) {
 	s.relay(w, resp, true)
 }
 
+// thumbnail relays a document's thumbnail, or sends the browser to a placeholder when it has
+// none (yet), so that lists never show a broken picture.
+func (s *Server) thumbnail(w http.ResponseWriter, r *http.Request, u request) {
+	resp, err := s.opt.API.Thumbnail(r.Context(), u.token, r.PathValue("id"), r.Header)
+	var p *Problem
+	if errors.As(err, &p) && p.Status == http.StatusNotFound {
+		http.Redirect(w, r, "/static/page.svg", http.StatusFound)
+		return
+	}
+	if err != nil {
+		s.apiError(w, r, u, err)
+		return
+	}
+	s.relay(w, resp, true)
+}
+
 // relay copies an API response for a file to w, inline or as a download, with the API's
 // sandboxing Content-Security-Policy.
 func (s *Server) relay(w http.ResponseWriter, resp *http.Response, inline bool) {

@@ -113,6 +113,7 @@ func New(opt Options) (*Server, error) {
 	mux.HandleFunc("GET /documents/{id}/original", s.user(s.original))
 	mux.HandleFunc("GET /documents/{id}/pdf", s.user(s.searchablePDF))
 	mux.HandleFunc("GET /documents/{id}/pages/{n}/image", s.user(s.pageImage))
+	mux.HandleFunc("GET /documents/{id}/thumbnail", s.user(s.thumbnail))
 	mux.HandleFunc("GET /documents/{id}/delete", s.user(s.confirmDelete))
 	mux.HandleFunc("POST /documents/{id}/delete", s.csrf(s.user(s.delete)))
 	mux.HandleFunc("POST /documents/{id}/reprocess", s.csrf(s.user(s.reprocess)))

@@ -1125,3 +1125,21 @@ func TestBulk(t *testing.T) {
 		t.Errorf("bulk with nothing ticked = %d, want 400", bad.status)
 	}
 }
+
+// TestThumbnailPlaceholder: a document without a thumbnail sends the browser to a placeholder.
+func TestThumbnailPlaceholder(t *testing.T) {
+	e := newEnv(t, envOptions{})
+	b := e.browser()
+	status, out := b.upload(b.csrf(), map[string][]byte{"a.png": pngFile(t)})
+	if status != http.StatusAccepted {
+		t.Fatalf("upload = %d %v", status, out)
+	}
+	id := firstID(t, out)
+	if list := b.get("/"); !strings.Contains(list.body, `src="/documents/`+id+`/thumbnail"`) {
+		t.Errorf("the list shows no thumbnail:\n%s", list.body)
+	}
+	got := b.get("/documents/" + id + "/thumbnail")
+	if got.status != http.StatusOK || got.url.Path != "/static/page.svg" || !strings.Contains(got.body, "<svg") {
+		t.Errorf("thumbnail of an unread document = %d at %s, want the placeholder", got.status, got.url)
+	}
+}

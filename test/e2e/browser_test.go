@@ -109,8 +109,9 @@ func TestBrowser(t *testing.T) {
 		until(`document.querySelectorAll("tr[data-id]").length === 2`),
 		until(`[...document.querySelectorAll("tr[data-id] [data-status]")].every(e => e.textContent === "done")`),
 	)
-	step("the rule tagged the scan that mentions the harbour, and only it",
+	step("the rule tagged the scan that mentions the harbour, and only it; each row shows its first page",
 		chromedp.Reload(),
+		until(`[...document.querySelectorAll("tr[data-id] img.thumb")].every(i => i.complete && i.naturalWidth > 100 && !i.currentSrc.endsWith(".svg"))`),
 		until(`(() => {
 			const rows = [...document.querySelectorAll("tr[data-id]")];
 			const tags = r => [...r.querySelectorAll(".tag")].map(t => t.textContent);

@@ -8,7 +8,9 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"slices"
 
+	"github.com/Azure/azure-sdk-for-go/sdk/azcore"
 	"github.com/Azure/azure-sdk-for-go/sdk/data/azcosmos"
 
 	"github.com/docpipe/docpipe/internal/document"
@@ -17,11 +19,12 @@ import (
 
 // tagItem is one of an owner's tags, with the id tagID(owner, name).
 type tagItem struct {
-	ID    string `json:"id"`
-	Owner string `json:"owner"`
-	Type  string `json:"type"`
-	Name  string `json:"name"`
-	Color string `json:"color"`
+	ID    string      `json:"id"`
+	Owner string      `json:"owner"`
+	Type  string      `json:"type"`
+	Name  string      `json:"name"`
+	Color string      `json:"color"`
+	ETag  azcore.ETag `json:"_etag,omitempty"`
 }
 
 // tagID is the id of owner's tag name: unique across the container, as turnID is.
@@ -118,11 +121,16 @@ func (s *backend) PutTag(ctx context.Context, owner, name string, t document.Tag
 	}
 	if t.Name == name {
 		cur.Color = t.Color
+		etag := cur.ETag
+		cur.ETag = ""
 		body, err := json.Marshal(cur)
 		if err != nil {
 			return t, err
 		}
-		_, err = s.c.ReplaceItem(ctx, pk, cur.ID, body, nil)
+		_, err = s.c.ReplaceItem(ctx, pk, cur.ID, body, &azcosmos.ItemOptions{IfMatchEtag: &etag})
+		if status(err) == http.StatusPreconditionFailed {
+			return t, fmt.Errorf("%w: tag %q changed meanwhile; try again", document.ErrConflict, name)
+		}
 		return t, err
 	}
 	if err := s.createTag(ctx, owner, t); err != nil {
@@ -137,12 +145,13 @@ func (s *backend) PutTag(ctx context.Context, owner, name string, t document.Tag
 
 // retagAll replaces the tag from by to ("" removes it) on every one of the owner's documents.
 func (s *backend) retagAll(ctx context.Context, owner, from, to string) error {
-	docs, err := query[docRef](ctx, s.c, azcosmos.NewPartitionKeyString(owner),
-		`SELECT c.id FROM c WHERE c.type = @type AND c.owner = @owner AND ARRAY_CONTAINS(c.tags, @tag)`,
-		param("@type", typeDoc), param("@owner", owner), param("@tag", from))
+	all, err := query[docItem](ctx, s.c, azcosmos.NewPartitionKeyString(owner),
+		`SELECT c.id, c.tags FROM c WHERE c.type = @type AND c.owner = @owner`,
+		param("@type", typeDoc), param("@owner", owner))
 	if err != nil {
 		return err
 	}
+	docs := slices.DeleteFunc(all, func(it docItem) bool { return !slices.Contains(it.Tags, from) })
 	var add []string
 	if to != "" {
 		add = []string{to}

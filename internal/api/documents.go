@@ -34,7 +34,19 @@ func (s *Server) list(w http.ResponseWriter, r *http.Request, owner string) {
 		s.fail(w, r, fmt.Errorf("%w: status must be queued, processing, done or failed", document.ErrInvalidInput))
 		return
 	}
-	res, err := s.opt.Store.List(r.Context(), owner, store.ListOptions{Status: status, Tags: tagGroups(q["tag"]), Cursor: q.Get("cursor"), Limit: limit})
+	var byDate bool
+	switch q.Get("sort") {
+	case "", "newest":
+	case "date":
+		byDate = true
+	default:
+		s.fail(w, r, fmt.Errorf("%w: sort must be newest or date", document.ErrInvalidInput))
+		return
+	}
+	res, err := s.opt.Store.List(r.Context(), owner, store.ListOptions{
+		Status: status, Tags: tagGroups(q["tag"]), ByDate: byDate, After: q.Get("after"), Before: q.Get("before"),
+		Cursor: q.Get("cursor"), Limit: limit,
+	})
 	if err != nil {
 		s.fail(w, r, err)
 		return

@@ -329,3 +329,27 @@ func TestBulk(t *testing.T) {
 	wantProblem(t, e.send("POST", "/v1/documents/bulk", "", `{"action": "shred", "ids": ["`+ids[1]+`"]}`), http.StatusBadRequest, "delete or reprocess")
 	wantProblem(t, e.send("POST", "/v1/documents/bulk", "", `{"action": "delete", "ids": ["`+ids[1]+`"], "query": "kiwi"}`), http.StatusBadRequest, "not both")
 }
+
+// TestListByDate: the list sorts by the documents' dates and keeps a range of them.
+func TestListByDate(t *testing.T) {
+	e := newEnv(t, nil)
+	var ids []string
+	for _, date := range []string{"2024-05-01", "2022-01-01", "2024-01-01"} {
+		d := decode[uploaded](t, e.upload("", file{date + ".png", pngBytes(t, 40, 30)})).Documents[0]
+		e.patch(d.ID, "", "application/json", `{"date": "`+date+`"}`)
+		ids = append(ids, d.ID)
+	}
+	got := decode[docs](t, e.get("/v1/documents?sort=date&limit=2", ""))
+	if len(got.Documents) != 2 || got.Documents[0].ID != ids[0] || got.Documents[1].ID != ids[2] || got.NextCursor == "" {
+		t.Fatalf("first page by date = %+v", got)
+	}
+	more := decode[docs](t, e.get("/v1/documents?sort=date&limit=2&cursor="+got.NextCursor, ""))
+	if len(more.Documents) != 1 || more.Documents[0].ID != ids[1] {
+		t.Errorf("second page by date = %+v", more)
+	}
+	if in := decode[docs](t, e.get("/v1/documents?after=2023-01-01&before=2024-05-01", "")); len(in.Documents) != 1 || in.Documents[0].ID != ids[2] {
+		t.Errorf("dated 2023-01-01 to 2024-04-30 = %+v", in.Documents)
+	}
+	wantProblem(t, e.get("/v1/documents?sort=size", ""), http.StatusBadRequest, "newest or date")
+	wantProblem(t, e.get("/v1/documents?after=yesterday", ""), http.StatusBadRequest, "YYYY-MM-DD")
+}

@@ -29,10 +29,10 @@ type Backend interface {
 	// Update is given a checked change. A done document's labels are searched as soon as it
 	// returns; one that is not done has them indexed when it is.
 	Update(ctx context.Context, owner, id string, ch document.Change) (document.Document, error)
-	// List returns at most n of the owner's documents with the status (any when empty) and a tag
-	// of each group of tags, newest first and then by descending ID, those after the cursor only
-	// unless it is zero.
-	List(ctx context.Context, owner string, status document.Status, tags [][]string, after Cursor, n int) ([]document.Document, error)
+	// List returns at most n of the owner's documents that f keeps, newest first and then by
+	// descending ID (by date, latest first, before that when f.ByDate), those after the cursor
+	// only unless it is zero.
+	List(ctx context.Context, owner string, f ListFilter, after Cursor, n int) ([]document.Document, error)
 	// Text returns the document and, when it is done, its pages in page order, read together.
 	Text(ctx context.Context, owner, id string) (document.Document, []document.Page, error)
 	// Page returns the document and, when it is done, its page n with the page's layout; a done

@@ -11,15 +11,21 @@ import (
 )
 
 // Cursor is the position after the last document of a List page: backends list newest first,
-// ordered by creation time and then id. Its encoded form is opaque to clients.
+// ordered by creation time and then id, or, by date, by the document's date first. Its encoded
+// form is opaque to clients.
 type Cursor struct {
 	Created time.Time
 	ID      string
+	Date    string // the document's date, for a list by date; "" otherwise
 }
 
 // Encode returns the cursor as URL-safe text.
 func (c Cursor) Encode() string {
-	return base64.RawURLEncoding.EncodeToString([]byte(strconv.FormatInt(c.Created.UnixMicro(), 10) + "." + c.ID))
+	s := strconv.FormatInt(c.Created.UnixMicro(), 10) + "." + c.ID
+	if c.Date != "" {
+		s += "." + c.Date
+	}
+	return base64.RawURLEncoding.EncodeToString([]byte(s))
 }
 
 // DecodeCursor parses a cursor made by Encode; anything else is document.ErrInvalidInput.
@@ -32,10 +38,11 @@ func DecodeCursor(s string) (Cursor, error) {
 	if err != nil {
 		return Cursor{}, invalid
 	}
-	created, id, ok := strings.Cut(string(b), ".")
+	created, rest, ok := strings.Cut(string(b), ".")
+	id, date, dated := strings.Cut(rest, ".")
 	us, err := strconv.ParseInt(created, 10, 64)
-	if !ok || err != nil || !document.ValidID(id) {
+	if !ok || err != nil || !document.ValidID(id) || dated && !document.ValidDate(date) {
 		return Cursor{}, invalid
 	}
-	return Cursor{Created: time.UnixMicro(us).UTC(), ID: id}, nil
+	return Cursor{Created: time.UnixMicro(us).UTC(), ID: id, Date: date}, nil
 }

@@ -247,7 +247,7 @@ func (s *Store) applyAll(ctx context.Context, owner, rule string) (int, error) {
 	tagged := 0
 	var after Cursor
 	for {
-		docs, err := s.b.List(ctx, owner, document.StatusDone, nil, after, MaxListLimit)
+		docs, err := s.b.List(ctx, owner, ListFilter{Status: document.StatusDone}, after, MaxListLimit)
 		if err != nil {
 			return tagged, err
 		}

@@ -175,7 +175,11 @@ func (s *Store) List(ctx context.Context, owner string, opt ListOptions) (ListRe
 	if len(docs) > opt.Limit {
 		res.Documents = docs[:opt.Limit]
 		last := res.Documents[opt.Limit-1]
-		res.Next = Cursor{Created: last.CreatedAt, ID: last.ID}.Encode()
+		c := Cursor{Created: last.CreatedAt, ID: last.ID}
+		if opt.ByDate {
+			c.Date = last.Date
+		}
+		res.Next = c.Encode()
 	}
 	return res, nil
 }
@@ -196,11 +200,51 @@ func (s *Store) list(ctx context.Context, owner string, opt ListOptions) ([]docu
 		}
 		after = c
 	}
+	if opt.ByDate && opt.Cursor != "" && after.Date == "" {
+		return nil, invalid("the cursor is not of a list by date")
+	}
+	for _, d := range []string{opt.After, opt.Before} {
+		if d != "" && !document.ValidDate(d) {
+			return nil, invalid("date %q, want a day as YYYY-MM-DD", d)
+		}
+	}
 	tags, err := checkTagGroups(opt.Tags)
 	if err != nil {
 		return nil, err
 	}
-	return s.b.List(ctx, owner, opt.Status, tags, after, opt.Limit+1)
+	f := ListFilter{Status: opt.Status, Tags: tags, ByDate: opt.ByDate, After: opt.After, Before: opt.Before}
+	return s.b.List(ctx, owner, f, after, opt.Limit+1)
+}
+
+// ListFilter is what a backend's List keeps and how it orders it.
+type ListFilter struct {
+	Status document.Status // empty for any
+	Tags   [][]string      // a tag of each group, as search.Query's Tags
+	ByDate bool            // latest date first, then newest upload first; else newest upload first
+	After  string          // dated on or after this day (YYYY-MM-DD), when set
+	Before string          // dated before this day, when set
+}
+
+// Keeps reports whether f keeps d, for backends that filter in Go.
+func (f ListFilter) Keeps(d document.Document) bool {
+	return (f.Status == "" || d.Status == f.Status) && HasTags(d.Tags, f.Tags) &&
+		(f.After == "" || d.Date >= f.After) && (f.Before == "" || d.Date < f.Before)
+}
+
+// Follows reports whether d comes after the cursor c in f's order, for backends that order in
+// Go; every document does when c is zero.
+func (f ListFilter) Follows(d document.Document, c Cursor) bool {
+	if c == (Cursor{}) {
+		return true
+	}
+	k := cmp.Compare(d.CreatedAt.UnixMicro(), c.Created.UnixMicro())
+	if k == 0 {
+		k = cmp.Compare(d.ID, c.ID)
+	}
+	if f.ByDate && d.Date != c.Date {
+		return d.Date < c.Date
+	}
+	return k < 0
 }
 
 // checkTagGroups returns groups of tag names cleaned, sorted and without repeats, and without
@@ -637,6 +681,9 @@ func (s *Store) Close() error {
 type ListOptions struct {
 	Status document.Status // empty for all
 	Tags   [][]string      // the documents have a tag of each group, as search.Query's Tags
+	ByDate bool            // latest document date first (then newest upload); else newest upload first
+	After  string          // dated on or after this day (YYYY-MM-DD), when set
+	Before string          // dated before this day, when set
 	Cursor string          // opaque, from a previous ListResult; empty for the first page
 	Limit  int             // 1..MaxListLimit
 }

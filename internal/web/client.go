@@ -67,13 +67,12 @@ type Fragment struct {
 }
 
 // List lists the user's documents, newest first.
-func (c *Client) List(ctx context.Context, token, status, tag, cursor string, limit int) (ListPage, error) {
+func (c *Client) List(ctx context.Context, token string, f ListQuery, cursor string, limit int) (ListPage, error) {
 	q := url.Values{"limit": {strconv.Itoa(limit)}}
-	if status != "" {
-		q.Set("status", status)
-	}
-	if tag != "" {
-		q.Set("tag", tag)
+	for k, v := range map[string]string{"status": f.Status, "tag": f.Tag, "sort": f.Sort, "after": f.After, "before": f.Before} {
+		if v != "" {
+			q.Set(k, v)
+		}
 	}
 	if cursor != "" {
 		q.Set("cursor", cursor)
@@ -81,6 +80,11 @@ func (c *Client) List(ctx context.Context, token, status, tag, cursor string, li
 	var p ListPage
 	err := c.do(ctx, token, http.MethodGet, "/v1/documents?"+q.Encode(), nil, "", &p)
 	return p, err
+}
+
+// ListQuery is what a list keeps and its order, as the API's list parameters; "" for any.
+type ListQuery struct {
+	Status, Tag, Sort, After, Before string
 }
 
 // Get returns one document.

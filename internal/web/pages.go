@@ -29,6 +29,8 @@ type listPage struct {
 	Colors    map[string]string // of the user's tags, by name
 	Status    string
 	Tag       string // the tag the list is filtered by; "" for none
+	Sort      string // "" (newest upload first) or "date"
+	From, To  string // the range of dates kept, YYYY-MM-DD, both included; "" for open
 	Statuses  []string
 	Next      string
 	Filtered  bool
@@ -83,15 +85,22 @@ func (s *Server) list(w http.ResponseWriter, r *http.Request, u request) {
 		status = ""
 	}
 	tag := strings.TrimSpace(q.Get("tag"))
-	p, err := s.opt.API.List(r.Context(), u.token, status, tag, q.Get("cursor"), pageSize)
+	lq := ListQuery{Status: status, Tag: tag, After: q.Get("from")}
+	if q.Get("sort") == "date" {
+		lq.Sort = "date"
+	}
+	if to, err := time.Parse(time.DateOnly, q.Get("to")); err == nil {
+		lq.Before = to.AddDate(0, 0, 1).Format(time.DateOnly)
+	}
+	p, err := s.opt.API.List(r.Context(), u.token, lq, q.Get("cursor"), pageSize)
 	if err != nil {
 		s.apiError(w, r, u, err)
 		return
 	}
 	page := listPage{
-		Documents: p.Documents, Status: status, Tag: tag, Next: p.NextCursor,
+		Documents: p.Documents, Status: status, Tag: tag, Sort: lq.Sort, From: q.Get("from"), To: q.Get("to"), Next: p.NextCursor,
 		Statuses: []string{"queued", "processing", "done", "failed"},
-		Filtered: status != "" || tag != "" || q.Get("cursor") != "", MaxUpload: s.opt.MaxUpload,
+		Filtered: status != "" || tag != "" || lq.After != "" || lq.Before != "" || q.Get("cursor") != "", MaxUpload: s.opt.MaxUpload,
 	}
 	_, page.Colors = s.tags(r.Context(), u.token)
 	if def, installed, err := s.opt.API.Languages(r.Context(), u.token); err != nil {

@@ -1143,3 +1143,27 @@ func TestThumbnailPlaceholder(t *testing.T) {
 		t.Errorf("thumbnail of an unread document = %d at %s, want the placeholder", got.status, got.url)
 	}
 }
+
+// TestListByDate orders the list by the documents' dates and keeps a range of them, both days
+// included.
+func TestListByDate(t *testing.T) {
+	e := newEnv(t, envOptions{})
+	b := e.browser()
+	ids := map[string]string{}
+	for _, date := range []string{"2024-05-01", "2022-01-01"} {
+		status, out := b.upload(b.csrf(), map[string][]byte{"d" + date + ".png": pngFile(t)})
+		if status != http.StatusAccepted {
+			t.Fatalf("upload = %d %v", status, out)
+		}
+		ids[date] = firstID(t, out)
+		b.post("/documents/"+ids[date]+"/labels", url.Values{"csrf": {b.csrf()}, "title": {"d" + date}, "date": {date}})
+	}
+	list := b.get("/?sort=date").body
+	if i, j := strings.Index(list, ids["2024-05-01"]), strings.Index(list, ids["2022-01-01"]); i < 0 || j < i || !strings.Contains(list, `<option value="date" selected>`) {
+		t.Errorf("list by date is not latest first:\n%s", list)
+	}
+	in := b.get("/?from=2022-01-01&to=2022-01-01").body
+	if !strings.Contains(in, ids["2022-01-01"]) || strings.Contains(in, ids["2024-05-01"]) {
+		t.Errorf("list dated 2022-01-01 shows the wrong documents:\n%s", in)
+	}
+}

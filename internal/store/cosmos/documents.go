@@ -174,34 +174,36 @@ func (s *backend) Get(ctx context.Context, owner, id string) (document.Document,
 	return it.document(), nil
 }
 
-// List returns n of owner's documents after the cursor, newest first. Tags are filtered here,
-// over the owner's documents after the cursor: the emulator fails ARRAY_CONTAINS with a
-// parameter.
-func (s *backend) List(ctx context.Context, owner string, status document.Status, tags [][]string, after store.Cursor, n int) ([]document.Document, error) {
+// List returns n of owner's documents after the cursor, newest first, or by date. A list by
+// tag or date is filtered and ordered in Go over the owner's documents: the emulator fails
+// ARRAY_CONTAINS with a parameter, and old items have no date to sort on.
+func (s *backend) List(ctx context.Context, owner string, f store.ListFilter, after store.Cursor, n int) ([]document.Document, error) {
 	q := `SELECT * FROM c WHERE c.type = @type AND c.owner = @owner`
 	params := []azcosmos.QueryParameter{param("@type", typeDoc), param("@owner", owner)}
-	if status != "" {
+	if f.Status != "" {
 		q += ` AND c.status = @status`
-		params = append(params, param("@status", string(status)))
+		params = append(params, param("@status", string(f.Status)))
 	}
-	if after != (store.Cursor{}) {
+	inGo := f.ByDate || len(f.Tags) > 0 || f.After != "" || f.Before != ""
+	if after != (store.Cursor{}) && !f.ByDate {
 		q += ` AND c.key < @after`
 		params = append(params, param("@after", listKey(micros(after.Created), after.ID)))
 	}
 	q += ` ORDER BY c.key DESC`
-	if len(tags) == 0 {
+	if !inGo {
 		q += ` OFFSET 0 LIMIT ` + strconv.Itoa(n)
 	}
 	its, err := query[docItem](ctx, s.c, azcosmos.NewPartitionKeyString(owner), q, params...)
-	if len(tags) > 0 {
-		its = slices.DeleteFunc(its, func(it docItem) bool { return !store.HasTags(it.Tags, tags) })
-		its = its[:min(len(its), n)]
+	docs := make([]document.Document, 0, len(its))
+	for _, it := range its {
+		if d := it.document(); !inGo || f.Keeps(d) && f.Follows(d, after) {
+			docs = append(docs, d)
+		}
 	}
-	docs := make([]document.Document, len(its))
-	for i, it := range its {
-		docs[i] = it.document()
+	if f.ByDate {
+		slices.SortStableFunc(docs, func(a, b document.Document) int { return cmp.Compare(b.Date, a.Date) })
 	}
-	return docs, err
+	return docs[:min(len(docs), n)], err
 }
 
 // Text returns one of owner's documents and, when it is done, its pages.

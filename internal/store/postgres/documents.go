@@ -109,29 +109,38 @@ func (s *backend) Get(ctx context.Context, owner, id string) (document.Document,
 }
 
 // List returns n of owner's documents after the cursor, newest first.
-func (s *backend) List(ctx context.Context, owner string, status document.Status, tags [][]string, after store.Cursor, n int) ([]document.Document, error) {
+func (s *backend) List(ctx context.Context, owner string, f store.ListFilter, after store.Cursor, n int) ([]document.Document, error) {
 	var q strings.Builder
 	q.WriteString(`SELECT ` + docColumns + ` FROM documents WHERE owner = $1`)
 	args := []any{owner}
-	param := func() string {
+	param := func(v any) string {
+		args = append(args, v)
 		return "$" + strconv.Itoa(len(args))
 	}
-	if status != "" {
-		args = append(args, string(status))
-		q.WriteString(` AND status = ` + param())
+	if f.Status != "" {
+		q.WriteString(` AND status = ` + param(string(f.Status)))
 	}
-	for _, g := range tags {
-		args = append(args, g)
-		q.WriteString(` AND tags && ` + param() + `::text[]`)
+	for _, g := range f.Tags {
+		q.WriteString(` AND tags && ` + param(g) + `::text[]`)
 	}
-	if after != (store.Cursor{}) {
-		args = append(args, after.Created)
-		q.WriteString(` AND (created_at, id) < (` + param())
-		args = append(args, after.ID)
-		q.WriteString(`, ` + param() + `)`)
+	if f.After != "" {
+		q.WriteString(` AND date >= ` + param(f.After))
 	}
-	args = append(args, n)
-	q.WriteString(` ORDER BY created_at DESC, id DESC LIMIT ` + param())
+	if f.Before != "" {
+		q.WriteString(` AND date < ` + param(f.Before))
+	}
+	switch {
+	case f.ByDate && after != (store.Cursor{}):
+		q.WriteString(` AND (date, created_at, id) < (` + param(after.Date) + `, ` + param(after.Created) + `, ` + param(after.ID) + `)`)
+	case after != (store.Cursor{}):
+		q.WriteString(` AND (created_at, id) < (` + param(after.Created) + `, ` + param(after.ID) + `)`)
+	}
+	if f.ByDate {
+		q.WriteString(` ORDER BY date DESC, created_at DESC, id DESC`)
+	} else {
+		q.WriteString(` ORDER BY created_at DESC, id DESC`)
+	}
+	q.WriteString(` LIMIT ` + param(n))
 
 	rows, err := s.pool.Query(ctx, q.String(), args...)
 	if err != nil {

@@ -137,23 +137,39 @@ func (s *backend) Get(ctx context.Context, owner, id string) (document.Document,
 }
 
 // List returns n of owner's documents after the cursor, newest first.
-func (s *backend) List(ctx context.Context, owner string, status document.Status, tags [][]string, after store.Cursor, n int) ([]document.Document, error) {
+func (s *backend) List(ctx context.Context, owner string, f store.ListFilter, after store.Cursor, n int) ([]document.Document, error) {
 	var q strings.Builder
 	q.WriteString(`SELECT ` + docColumns + ` FROM documents WHERE owner = ?`)
 	args := []any{owner}
-	if status != "" {
+	if f.Status != "" {
 		q.WriteString(` AND status = ?`)
-		args = append(args, status)
+		args = append(args, f.Status)
 	}
-	for _, g := range tags {
+	for _, g := range f.Tags {
 		q.WriteString(` AND ` + tagged(""))
 		args = append(args, jsonTags(g))
 	}
-	if after != (store.Cursor{}) {
+	if f.After != "" {
+		q.WriteString(` AND date >= ?`)
+		args = append(args, f.After)
+	}
+	if f.Before != "" {
+		q.WriteString(` AND date < ?`)
+		args = append(args, f.Before)
+	}
+	switch {
+	case f.ByDate && after != (store.Cursor{}):
+		q.WriteString(` AND (date, created_at, id) < (?, ?, ?)`)
+		args = append(args, after.Date, micros(after.Created), after.ID)
+	case after != (store.Cursor{}):
 		q.WriteString(` AND (created_at, id) < (?, ?)`)
 		args = append(args, micros(after.Created), after.ID)
 	}
-	q.WriteString(` ORDER BY created_at DESC, id DESC LIMIT ?`)
+	if f.ByDate {
+		q.WriteString(` ORDER BY date DESC, created_at DESC, id DESC LIMIT ?`)
+	} else {
+		q.WriteString(` ORDER BY created_at DESC, id DESC LIMIT ?`)
+	}
 	args = append(args, n)
 
 	var docs []document.Document

@@ -2,10 +2,12 @@ package storetest
 
 import (
 	"errors"
+	"fmt"
 	"slices"
 	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/docpipe/docpipe/internal/document"
 	"github.com/docpipe/docpipe/internal/store"
@@ -242,5 +244,58 @@ func testDuplicatesRace(t *testing.T, s *store.Store) {
 	wg.Wait()
 	if created != 1 || len(errs) > 0 {
 		t.Errorf("%d concurrent Creates of the same bytes: %d created, unexpected errors %v; want 1", n, created, errs)
+	}
+}
+
+// testListByDate checks the list by document date, latest first, page by page, and its filters.
+func testListByDate(t *testing.T, s *store.Store) {
+	var ids []string
+	for i, date := range []string{"2024-03-01", "2023-01-15", "2024-03-01", "2025-07-04", ""} {
+		d := newDoc("alice", fmt.Sprintf("d%d.pdf", i))
+		create(t, s, d)
+		if date != "" {
+			if _, err := s.Update(t.Context(), "alice", d.ID, document.Change{Date: ptr(date)}); err != nil {
+				t.Fatal(err)
+			}
+		}
+		ids = append(ids, d.ID)
+	}
+	create(t, s, newDoc("bob", "bobs.pdf"))
+	var got []string
+	cursor := ""
+	for range 5 {
+		res, err := s.List(t.Context(), "alice", store.ListOptions{ByDate: true, Limit: 2, Cursor: cursor})
+		if err != nil {
+			t.Fatalf("List(by date): %v", err)
+		}
+		for _, d := range res.Documents {
+			got = append(got, d.Name)
+		}
+		if cursor = res.Next; cursor == "" {
+			break
+		}
+	}
+	// d4 is dated today, its upload day; d2 and d0 share a date, newest upload first.
+	if want := []string{"d4.pdf", "d3.pdf", "d2.pdf", "d0.pdf", "d1.pdf"}; !slices.Equal(got, want) {
+		t.Errorf("List(by date) = %v, want %v", got, want)
+	}
+	res, err := s.List(t.Context(), "alice", store.ListOptions{After: "2024-01-01", Before: "2025-01-01", Limit: 10})
+	if err != nil {
+		t.Fatalf("List(2024): %v", err)
+	}
+	var names []string
+	for _, d := range res.Documents {
+		names = append(names, d.Name)
+	}
+	if want := []string{"d2.pdf", "d0.pdf"}; !slices.Equal(names, want) {
+		t.Errorf("List(dated 2024) = %v, want %v", names, want)
+	}
+	for name, opt := range map[string]store.ListOptions{
+		"bad day":                 {After: "2024-02-30", Limit: 10},
+		"cursor of another order": {ByDate: true, Cursor: store.Cursor{Created: time.Now(), ID: ids[0]}.Encode(), Limit: 10},
+	} {
+		if _, err := s.List(t.Context(), "alice", opt); !errors.Is(err, document.ErrInvalidInput) {
+			t.Errorf("List(%s) = %v, want %v", name, err, document.ErrInvalidInput)
+		}
 	}
 }

@@ -95,6 +95,7 @@ func Run(t *testing.T, open func(t *testing.T, clock *Clock) *store.Store) {
 		{"LabelsInvalid", testLabelsInvalid},
 		{"Dates", testDates},
 		{"SearchDates", testSearchDates},
+		{"ListByDate", testListByDate},
 		{"Duplicates", testDuplicates},
 		{"DuplicatesRace", testDuplicatesRace},
 		{"Tags", testTags},

@@ -165,8 +165,7 @@ func (s *Server) rules(w http.ResponseWriter, r *http.Request, u request) {
 
 // createRule adds the rule of the rules page's form; tags are separated by commas.
 func (s *Server) createRule(w http.ResponseWriter, r *http.Request, u request) {
-	if err := r.ParseForm(); err != nil {
-		s.showError(w, r, u, &Problem{Status: http.StatusBadRequest, Title: "Bad Request", Detail: "the form cannot be read"})
+	if !s.parseForm(w, r, u) {
 		return
 	}
 	f := r.PostForm
@@ -220,8 +219,7 @@ func (s *Server) tags(ctx context.Context, token string) ([]document.Tag, map[st
 // remove.
 func (s *Server) tag(w http.ResponseWriter, r *http.Request, u request) {
 	id := r.PathValue("id")
-	if err := r.ParseForm(); err != nil {
-		s.showError(w, r, u, &Problem{Status: http.StatusBadRequest, Title: "Bad Request", Detail: "the form cannot be read"})
+	if !s.parseForm(w, r, u) {
 		return
 	}
 	var add, remove []string
@@ -238,11 +236,19 @@ func (s *Server) tag(w http.ResponseWriter, r *http.Request, u request) {
 	http.Redirect(w, r, "/documents/"+url.PathEscape(id), http.StatusSeeOther)
 }
 
+// parseForm reads a posted form, or shows why it cannot and reports false.
+func (s *Server) parseForm(w http.ResponseWriter, r *http.Request, u request) bool {
+	if err := r.ParseForm(); err != nil {
+		s.showError(w, r, u, &Problem{Status: http.StatusBadRequest, Title: "Bad Request", Detail: "the form cannot be read"})
+		return false
+	}
+	return true
+}
+
 // labels changes a document's title, notes and date from the form of its page.
 func (s *Server) labels(w http.ResponseWriter, r *http.Request, u request) {
 	id := r.PathValue("id")
-	if err := r.ParseForm(); err != nil {
-		s.showError(w, r, u, &Problem{Status: http.StatusBadRequest, Title: "Bad Request", Detail: "the form cannot be read"})
+	if !s.parseForm(w, r, u) {
 		return
 	}
 	title, notes, date := r.PostForm.Get("title"), r.PostForm.Get("notes"), r.PostForm.Get("date")
@@ -557,8 +563,7 @@ type bulkPage struct {
 // bulk acts on the documents ticked in the list: add or remove a tag, reprocess, download as a
 // ZIP, or delete once a confirmation page has been answered.
 func (s *Server) bulk(w http.ResponseWriter, r *http.Request, u request) {
-	if err := r.ParseForm(); err != nil {
-		s.showError(w, r, u, &Problem{Status: http.StatusBadRequest, Title: "Bad Request", Detail: "the form cannot be read"})
+	if !s.parseForm(w, r, u) {
 		return
 	}
 	ids := r.PostForm["id"]

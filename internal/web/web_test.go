@@ -193,6 +193,16 @@ func (b *browser) csrf() string {
 	return m[1]
 }
 
+// add uploads a new picture named name and returns the document's ID.
+func (b *browser) add(name string) string {
+	b.t.Helper()
+	status, out := b.upload(b.csrf(), map[string][]byte{name: pngFile(b.t)})
+	if status != http.StatusAccepted {
+		b.t.Fatalf("upload of %s = %d %v", name, status, out)
+	}
+	return firstID(b.t, out)
+}
+
 // upload sends files the way the page's script does; it returns the status and JSON answer.
 func (b *browser) upload(token string, files map[string][]byte, fields ...string) (int, map[string]any) {
 	b.t.Helper()
@@ -1011,11 +1021,7 @@ func TestTagsOnPages(t *testing.T) {
 	b := e.browser()
 	var ids []string
 	for _, name := range []string{"a.png", "b.png"} {
-		status, out := b.upload(b.csrf(), map[string][]byte{name: pngFile(t)})
-		if status != http.StatusAccepted {
-			t.Fatalf("upload = %d %v", status, out)
-		}
-		ids = append(ids, firstID(t, out))
+		ids = append(ids, b.add(name))
 	}
 	got := b.post("/documents/"+ids[0]+"/tags", url.Values{"csrf": {b.csrf()}, "add": {"home office"}})
 	dot := `fill="` + document.DefaultColor("home office") + `"`
@@ -1040,11 +1046,7 @@ func TestTagsOnPages(t *testing.T) {
 func TestRulesPage(t *testing.T) {
 	e := newEnv(t, envOptions{})
 	b := e.browser()
-	status, out := b.upload(b.csrf(), map[string][]byte{"a.png": pngFile(t)})
-	if status != http.StatusAccepted {
-		t.Fatalf("upload = %d %v", status, out)
-	}
-	id := firstID(t, out)
+	id := b.add("a.png")
 	job, err := e.store.Claim(t.Context(), time.Minute)
 	if err != nil {
 		t.Fatal(err)
@@ -1086,11 +1088,7 @@ func TestBulk(t *testing.T) {
 	b := e.browser()
 	var ids []string
 	for _, name := range []string{"a.png", "b.png", "c.png"} {
-		status, out := b.upload(b.csrf(), map[string][]byte{name: pngFile(t)})
-		if status != http.StatusAccepted {
-			t.Fatalf("upload = %d %v", status, out)
-		}
-		ids = append(ids, firstID(t, out))
+		ids = append(ids, b.add(name))
 	}
 	if list := b.get("/"); !strings.Contains(list.body, `name="id" value="`+ids[0]+`"`) {
 		t.Fatalf("the list has no box to tick:\n%s", list.body)
@@ -1130,11 +1128,7 @@ func TestBulk(t *testing.T) {
 func TestThumbnailPlaceholder(t *testing.T) {
 	e := newEnv(t, envOptions{})
 	b := e.browser()
-	status, out := b.upload(b.csrf(), map[string][]byte{"a.png": pngFile(t)})
-	if status != http.StatusAccepted {
-		t.Fatalf("upload = %d %v", status, out)
-	}
-	id := firstID(t, out)
+	id := b.add("a.png")
 	if list := b.get("/"); !strings.Contains(list.body, `src="/documents/`+id+`/thumbnail"`) {
 		t.Errorf("the list shows no thumbnail:\n%s", list.body)
 	}
@@ -1151,11 +1145,7 @@ func TestListByDate(t *testing.T) {
 	b := e.browser()
 	ids := map[string]string{}
 	for _, date := range []string{"2024-05-01", "2022-01-01"} {
-		status, out := b.upload(b.csrf(), map[string][]byte{"d" + date + ".png": pngFile(t)})
-		if status != http.StatusAccepted {
-			t.Fatalf("upload = %d %v", status, out)
-		}
-		ids[date] = firstID(t, out)
+		ids[date] = b.add("d" + date + ".png")
 		b.post("/documents/"+ids[date]+"/labels", url.Values{"csrf": {b.csrf()}, "title": {"d" + date}, "date": {date}})
 	}
 	list := b.get("/?sort=date").body

@@ -13,12 +13,15 @@ import (
 	"github.com/docpipe/docpipe/internal/search"
 )
 
-// Limits of a rule's work on one document: a regular expression compiles to at most
-// maxRuleProgram instructions and reads at most maxRuleText bytes of text, and a document's
-// rules stop being tried after ruleBudget.
+// Limits of a rule's work on one document. Go's regular expressions run in time linear in the
+// text, but the factor is the compiled program's size: (?:a?){60}a{60}z, 183 instructions, takes
+// a second over 1 MiB of "a". So a regular expression compiles to at most maxRuleProgram
+// instructions and reads at most maxRulePage bytes of each page, and a document's rules stop
+// being tried once ruleBudget has passed, checked between pages: one page costs at most
+// maxRuleProgram × maxRulePage steps, about a quarter of a second.
 const (
-	maxRuleProgram = 2000
-	maxRuleText    = 1 << 20
+	maxRuleProgram = 500
+	maxRulePage    = 64 << 10
 	ruleBudget     = 200 * time.Millisecond
 )
 
@@ -99,23 +102,19 @@ func compileBounded(pattern string) (*regexp.Regexp, error) {
 }
 
 // Matches reports whether the document with pages and labels (its file name, title and notes,
-// joined) matches m.
-func (m Matcher) Matches(pages []string, labels string) bool {
+// joined) matches m. It gives up, not matching, at deadline, checked between pages (never when
+// deadline is zero).
+func (m Matcher) Matches(pages []string, labels string, deadline time.Time) bool {
 	texts := pages
 	if m.Rule.Field == document.FieldName {
 		texts = []string{labels}
 	}
 	if m.re != nil {
-		left := maxRuleText
 		for _, t := range texts {
-			if left <= 0 {
-				break
+			if !deadline.IsZero() && time.Now().After(deadline) {
+				return false
 			}
-			if len(t) > left {
-				t = t[:left]
-			}
-			left -= len(t)
-			if m.re.MatchString(t) {
+			if m.re.MatchString(t[:min(len(t), maxRulePage)]) {
 				return true
 			}
 		}
@@ -140,15 +139,15 @@ func (m Matcher) Matches(pages []string, labels string) bool {
 }
 
 // RuleTags returns the tags the matchers give a document with pages and labels, trying them
-// for at most ruleBudget.
+// for about ruleBudget at most.
 func RuleTags(ms []Matcher, pages []string, labels string) []string {
-	start := time.Now()
+	deadline := time.Now().Add(ruleBudget)
 	var tags []string
 	for _, m := range ms {
-		if time.Since(start) > ruleBudget {
+		if time.Now().After(deadline) {
 			break
 		}
-		if m.Matches(pages, labels) {
+		if m.Matches(pages, labels, deadline) {
 			tags = append(tags, m.Rule.Tags...)
 		}
 	}

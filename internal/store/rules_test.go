@@ -4,6 +4,7 @@ import (
 	"errors"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/docpipe/docpipe/internal/document"
 )
@@ -31,7 +32,7 @@ func TestMatches(t *testing.T) {
 		if err != nil {
 			t.Fatalf("CompileRule(%s %q): %v", tt.match, tt.pattern, err)
 		}
-		if got := m.Matches(tt.pages, tt.labels); got != tt.want {
+		if got := m.Matches(tt.pages, tt.labels, time.Time{}); got != tt.want {
 			t.Errorf("%s %q on %q / %q = %v, want %v", tt.match, tt.pattern, tt.pages, tt.labels, got, tt.want)
 		}
 	}
@@ -52,10 +53,30 @@ func FuzzCompileRule(f *testing.F) {
 				}
 				continue
 			}
-			m.Matches([]string{text, strings.ToUpper(text)}, text)
-			if m.Matches(nil, "") || m.Matches([]string{""}, "") {
+			m.Matches([]string{text, strings.ToUpper(text)}, text, time.Time{})
+			if m.Matches(nil, "", time.Time{}) || m.Matches([]string{""}, "", time.Time{}) {
 				t.Fatalf("rule %s %q matches an empty document", match, pattern)
 			}
 		}
 	})
+}
+
+// TestRuleBounded: the costliest rule the limits allow, over the longest text, ends in well under
+// a second, and a document's rules stop at their budget.
+func TestRuleBounded(t *testing.T) {
+	pattern := "(?:a?){60}a{60}" + strings.Repeat("(?:b|c)", 40) + "z"
+	m, err := CompileRule(document.Rule{Match: document.MatchRegexp, Pattern: pattern, Tags: []string{"x"}})
+	if err != nil {
+		t.Fatalf("CompileRule: %v", err)
+	}
+	page := strings.Repeat("a", 4<<20)
+	pages := []string{page, page, page, page}
+	start := time.Now()
+	tags := RuleTags([]Matcher{m, m, m}, pages, "")
+	if took := time.Since(start); len(tags) != 0 || took > 5*time.Second {
+		t.Errorf("three costly rules over four long pages: %v in %v, want nothing within the budget", tags, took)
+	}
+	if _, err := CompileRule(document.Rule{Match: document.MatchRegexp, Pattern: "(?:a?){300}a{300}z", Tags: []string{"x"}}); !errors.Is(err, document.ErrInvalidInput) {
+		t.Errorf("CompileRule(600 repeats) = %v, want too large", err)
+	}
 }

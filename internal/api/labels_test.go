@@ -157,7 +157,11 @@ func TestTags(t *testing.T) {
 	e.finish("kiwi")
 	e.finish("kiwi")
 
+	before := e.get("/v1/documents/"+a.ID, "").Header().Get("ETag")
 	rec := e.send("POST", "/v1/documents/tags", "", `{"ids": ["`+a.ID+`", "`+b.ID+`", "`+bobs.ID+`"], "add": ["tax", "2024"]}`)
+	if after := e.get("/v1/documents/"+a.ID, "").Header().Get("ETag"); after == before {
+		t.Errorf("ETag %s did not change with the document's tags", after)
+	}
 	res := decode[struct{ Documents, Missing []string }](t, rec)
 	if rec.Code != http.StatusOK || len(res.Documents) != 2 || len(res.Missing) != 1 || res.Missing[0] != bobs.ID {
 		t.Fatalf("tag = %d %s, want a and b tagged and bob's document missing", rec.Code, rec.Body)

@@ -88,6 +88,9 @@ func Write(ctx context.Context, w io.Writer, src Source, bkt Bucket, owner strin
 		}
 		for _, d := range res.Documents {
 			ad, err := writeDocument(ctx, zw, src, bkt, d)
+			if errors.Is(err, errNoBlob) {
+				continue // deleted while the archive was written
+			}
 			if err != nil {
 				return fmt.Errorf("document %s: %w", d.ID, err)
 			}
@@ -129,6 +132,10 @@ func writeDocument(ctx context.Context, zw *zip.Writer, src Source, bkt Bucket, 
 		p, err := src.Page(ctx, d.Owner, d.ID, n)
 		if errors.Is(err, document.ErrNotFound) {
 			continue
+		}
+		if errors.Is(err, document.ErrConflict) {
+			ad.Status = document.StatusQueued // reprocessed while the archive was written
+			return ad, nil
 		}
 		if err != nil {
 			return ad, fmt.Errorf("page %d: %w", n, err)

@@ -173,7 +173,7 @@ func TestRoundTrip(t *testing.T) {
 	if _, err := src.st.PutTag(t.Context(), "alice", "unused", document.Tag{}); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := src.st.PutRule(t.Context(), "alice", document.Rule{Name: "Gas", Match: document.MatchAny, Pattern: "gas", Tags: []string{"energy"}}); err != nil {
+	if _, err := src.st.PutRule(t.Context(), "alice", document.Rule{Name: "Gas", Match: document.MatchAny, Pattern: "gas", Field: document.FieldName, Tags: []string{"energy"}}); err != nil {
 		t.Fatal(err)
 	}
 	want := snap(t, src, "alice")

@@ -11,6 +11,7 @@ import (
 	"fmt"
 	"io"
 	"io/fs"
+	"slices"
 	"time"
 
 	"gocloud.dev/blob"
@@ -32,6 +33,8 @@ type Dest interface {
 	Duplicate(ctx context.Context, owner, sha string) (document.Document, error)
 	ClaimDocument(ctx context.Context, id string, lease time.Duration) (document.Job, error)
 	Complete(ctx context.Context, job document.Job, pages []document.Page) error
+	Get(ctx context.Context, owner, id string) (document.Document, error)
+	TagDocuments(ctx context.Context, owner string, ids, add, remove []string) ([]string, error)
 	PutTag(ctx context.Context, owner, name string, t document.Tag) (document.Tag, error)
 	PutRule(ctx context.Context, owner string, r document.Rule) (document.Rule, error)
 }
@@ -68,11 +71,6 @@ func Read(ctx context.Context, zr *zip.Reader, dst Dest, bkt DestBucket, owner s
 			return rep, fmt.Errorf("tag %q: %w", t.Name, err)
 		}
 	}
-	for _, r := range m.Rules {
-		if _, err := dst.PutRule(ctx, owner, r); err != nil {
-			return rep, fmt.Errorf("rule %s: %w", r.ID, err)
-		}
-	}
 	for _, ad := range m.Documents {
 		created, done, err := readDocument(ctx, zr, dst, bkt, owner, ad)
 		switch {
@@ -85,6 +83,12 @@ func Read(ctx context.Context, zr *zip.Reader, dst Dest, bkt DestBucket, owner s
 			rep.Queued++
 		case created:
 			rep.Created++
+		}
+	}
+	// Rules come last, so that they do not tag the documents as they are restored.
+	for _, r := range m.Rules {
+		if _, err := dst.PutRule(ctx, owner, r); err != nil {
+			return rep, fmt.Errorf("rule %s: %w", r.ID, err)
 		}
 	}
 	return rep, nil
@@ -132,24 +136,19 @@ func readDocument(ctx context.Context, zr *zip.Reader, dst Dest, bkt DestBucket,
 	if ad.Status != document.StatusDone || ad.Pages == "" {
 		return true, false, nil
 	}
+	job, err := dst.ClaimDocument(ctx, d.ID, time.Minute)
+	if err != nil {
+		// A worker took the job first: it reads the document again, which loses nothing.
+		return true, false, nil
+	}
 	var pages []Page
 	if err := readJSON(zr, ad.Pages, maxPages, &pages); err != nil {
 		return true, false, err
 	}
 	if ad.Searchable != "" {
-		f, err := open(zr, ad.Searchable)
-		if err != nil {
-			return true, false, err
+		if err := copyFile(ctx, zr, ad.Searchable, bkt, docblob.SearchableKey(d.ID), "application/pdf"); err != nil {
+			return true, false, fmt.Errorf("searchable PDF: %w", err)
 		}
-		err = bkt.Upload(ctx, docblob.SearchableKey(d.ID), f, &blob.WriterOptions{ContentType: "application/pdf"})
-		f.Close()
-		if err != nil {
-			return true, false, fmt.Errorf("store the searchable PDF: %w", err)
-		}
-	}
-	job, err := dst.ClaimDocument(ctx, d.ID, time.Minute)
-	if err != nil {
-		return true, false, fmt.Errorf("claim to restore its pages: %w", err)
 	}
 	ps := make([]document.Page, len(pages))
 	for i, p := range pages {
@@ -158,7 +157,31 @@ func readDocument(ctx context.Context, zr *zip.Reader, dst Dest, bkt DestBucket,
 	if err := dst.Complete(ctx, job, ps); err != nil {
 		return true, false, fmt.Errorf("restore its pages: %w", err)
 	}
+	// Completing runs the rules the owner has here, which may add tags the archive's lacked.
+	got, err := dst.Get(ctx, owner, d.ID)
+	if err != nil {
+		return true, true, err
+	}
+	extra := slices.DeleteFunc(slices.Clone(got.Tags), func(t string) bool { return slices.Contains(d.Tags, t) })
+	if len(extra) > 0 {
+		if _, err := dst.TagDocuments(ctx, owner, []string{d.ID}, nil, extra); err != nil {
+			return true, true, err
+		}
+	}
 	return true, true, nil
+}
+
+// copyFile stores the archive's file name, of at most maxOriginal bytes, as the object key.
+func copyFile(ctx context.Context, zr *zip.Reader, name string, bkt DestBucket, key, contentType string) error {
+	f, err := open(zr, name)
+	if err != nil {
+		return err
+	}
+	defer f.Close()
+	if info, err := f.(fs.File).Stat(); err != nil || info.Size() > maxOriginal {
+		return fmt.Errorf("%w: %s is larger than %d bytes", document.ErrInvalidInput, name, maxOriginal)
+	}
+	return bkt.Upload(ctx, key, f, &blob.WriterOptions{ContentType: contentType})
 }
 
 // open opens the archive's file name, which must be one of its documents' files or the manifest.

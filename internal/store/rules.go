@@ -16,14 +16,52 @@ import (
 // Limits of a rule's work on one document. Go's regular expressions run in time linear in the
 // text, but the factor is the compiled program's size: (?:a?){60}a{60}z, 183 instructions, takes
 // a second over 1 MiB of "a". So a regular expression compiles to at most maxRuleProgram
-// instructions and reads at most maxRulePage bytes of each page, and a document's rules stop
-// being tried once ruleBudget has passed, checked between pages: one page costs at most
-// maxRuleProgram × maxRulePage steps, about a quarter of a second.
+// instructions, rules read at most maxRulePage bytes of each page and maxRuleText of a document,
+// and a document's rules stop being tried once ruleBudget has passed, checked between rules and
+// pages: one page costs at most maxRuleProgram × maxRulePage steps, about a quarter of a second.
+// Word rules share one list of the document's words.
 const (
 	maxRuleProgram = 500
 	maxRulePage    = 64 << 10
+	maxRuleText    = 1 << 20
 	ruleBudget     = 200 * time.Millisecond
 )
+
+// ruleText is what rules read of a document or of its labels: its pages, cut to the limits,
+// and their words, found once for every rule that needs them.
+type ruleText struct {
+	pages []string
+	words []string
+	set   map[string]bool
+}
+
+func newRuleText(pages []string) *ruleText {
+	t := &ruleText{}
+	left := maxRuleText
+	for _, p := range pages {
+		if left <= 0 {
+			break
+		}
+		p = p[:min(len(p), maxRulePage, left)]
+		left -= len(p)
+		t.pages = append(t.pages, p)
+	}
+	return t
+}
+
+// wordList returns the text's words in order, and the set of them.
+func (t *ruleText) wordList() ([]string, map[string]bool) {
+	if t.set == nil {
+		t.set = make(map[string]bool)
+		for _, p := range t.pages {
+			for _, w := range search.Words(p) {
+				t.words = append(t.words, w)
+				t.set[w] = true
+			}
+		}
+	}
+	return t.words, t.set
+}
 
 // A Matcher is a checked rule, ready to match documents.
 type Matcher struct {
@@ -105,33 +143,36 @@ func compileBounded(pattern string) (*regexp.Regexp, error) {
 // joined) matches m. It gives up, not matching, at deadline, checked between pages (never when
 // deadline is zero).
 func (m Matcher) Matches(pages []string, labels string, deadline time.Time) bool {
-	texts := pages
+	return m.matches(newRuleText(pages), newRuleText([]string{labels}), deadline)
+}
+
+func (m Matcher) matches(text, labels *ruleText, deadline time.Time) bool {
 	if m.Rule.Field == document.FieldName {
-		texts = []string{labels}
+		text = labels
 	}
 	if m.re != nil {
-		for _, t := range texts {
+		for _, p := range text.pages {
 			if !deadline.IsZero() && time.Now().After(deadline) {
 				return false
 			}
-			if m.re.MatchString(t[:min(len(t), maxRulePage)]) {
+			if m.re.MatchString(p) {
 				return true
 			}
 		}
 		return false
 	}
-	var words []string
-	for _, t := range texts {
-		words = append(words, search.Words(t)...)
-	}
+	words, set := text.wordList()
 	switch m.Rule.Match {
 	case document.MatchAny:
-		return slices.ContainsFunc(m.words, func(w string) bool { return slices.Contains(words, w) })
+		return slices.ContainsFunc(m.words, func(w string) bool { return set[w] })
 	case document.MatchAll:
-		return !slices.ContainsFunc(m.words, func(w string) bool { return !slices.Contains(words, w) })
+		return !slices.ContainsFunc(m.words, func(w string) bool { return !set[w] })
+	}
+	if slices.ContainsFunc(m.words, func(w string) bool { return !set[w] }) {
+		return false
 	}
 	for i := 0; i+len(m.words) <= len(words); i++ {
-		if slices.Equal(words[i:i+len(m.words)], m.words) {
+		if words[i] == m.words[0] && slices.Equal(words[i:i+len(m.words)], m.words) {
 			return true
 		}
 	}
@@ -142,12 +183,13 @@ func (m Matcher) Matches(pages []string, labels string, deadline time.Time) bool
 // for about ruleBudget at most.
 func RuleTags(ms []Matcher, pages []string, labels string) []string {
 	deadline := time.Now().Add(ruleBudget)
+	text, lab := newRuleText(pages), newRuleText([]string{labels})
 	var tags []string
 	for _, m := range ms {
 		if time.Now().After(deadline) {
 			break
 		}
-		if m.Matches(pages, labels, deadline) {
+		if m.matches(text, lab, deadline) {
 			tags = append(tags, m.Rule.Tags...)
 		}
 	}

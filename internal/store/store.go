@@ -247,9 +247,15 @@ func (f ListFilter) Follows(d document.Document, c Cursor) bool {
 	return k < 0
 }
 
+// MaxTagGroups is how many groups of tags a list or a search may ask documents to have.
+const MaxTagGroups = 10
+
 // checkTagGroups returns groups of tag names cleaned, sorted and without repeats, and without
-// empty groups.
+// empty groups; at most MaxTagGroups of them.
 func checkTagGroups(groups [][]string) ([][]string, error) {
+	if len(groups) > MaxTagGroups {
+		return nil, invalid("more than %d tag filters", MaxTagGroups)
+	}
 	var out [][]string
 	for _, g := range groups {
 		names, err := cleanTags(g)

@@ -17,6 +17,8 @@ import (
 	"strings"
 	"sync/atomic"
 	"time"
+
+	"github.com/docpipe/docpipe/internal/document"
 )
 
 //go:embed templates/*.html
@@ -272,6 +274,10 @@ func (s *Server) toSignIn(w http.ResponseWriter, r *http.Request) {
 // browser's Sec-Fetch-Site and Origin must say same origin (http.CrossOriginProtection, the check
 // the API makes too), and the request must carry the session's synchronizer token (form field
 // csrf, or header X-CSRF-Token from the script).
+// maxFormBytes bounds a posted form: the longest notes, every byte percent-encoded, and room
+// for the rest.
+const maxFormBytes = 3*document.MaxNotes + 64<<10
+
 func (s *Server) csrf(h http.HandlerFunc) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
 		if err := s.crossOrigin.Check(r); err != nil {
@@ -284,7 +290,7 @@ func (s *Server) csrf(h http.HandlerFunc) http.HandlerFunc {
 			token = r.URL.Query().Get("csrf")
 		}
 		if token == "" && r.Header.Get("Content-Type") == "application/x-www-form-urlencoded" {
-			r.Body = http.MaxBytesReader(w, r.Body, 64<<10)
+			r.Body = http.MaxBytesReader(w, r.Body, maxFormBytes)
 			token = r.PostFormValue("csrf")
 		}
 		if !ok || token == "" || subtle.ConstantTimeCompare([]byte(token), []byte(ss.CSRF)) != 1 {

@@ -17,6 +17,9 @@ import (
 	"github.com/docpipe/docpipe/internal/store"
 )
 
+// errUnchanged ends an update that has nothing to write.
+var errUnchanged = errors.New("unchanged")
+
 // tagItem is one of an owner's tags, with the id tagID(owner, name).
 type tagItem struct {
 	ID    string      `json:"id"`
@@ -158,10 +161,16 @@ func (s *backend) retagAll(ctx context.Context, owner, from, to string) error {
 	}
 	for _, d := range docs {
 		_, err := s.update(ctx, owner, d.ID, func(it *docItem) error {
+			if !slices.Contains(it.Tags, from) {
+				return errUnchanged
+			}
 			tags, err := store.Retag(it.Tags, add, []string{from})
-			it.Tags = tags
+			it.Tags, it.Updated = tags, max(micros(s.now()), it.Updated)
 			return err
 		})
+		if errors.Is(err, errUnchanged) {
+			continue
+		}
 		if err != nil && !errors.Is(err, document.ErrNotFound) {
 			return err
 		}
@@ -212,9 +221,15 @@ func (s *backend) TagDocuments(ctx context.Context, owner string, ids, add, remo
 	for _, id := range found {
 		_, err := s.update(ctx, owner, id, func(it *docItem) error {
 			tags, err := store.Retag(it.Tags, add, remove)
-			it.Tags = tags
+			if slices.Equal(tags, it.Tags) {
+				return errUnchanged
+			}
+			it.Tags, it.Updated = tags, max(micros(s.now()), it.Updated)
 			return err
 		})
+		if errors.Is(err, errUnchanged) {
+			continue
+		}
 		if err != nil && !errors.Is(err, document.ErrNotFound) {
 			return nil, err
 		}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 
 	"github.com/jackc/pgx/v5"
 
@@ -20,7 +21,7 @@ func nonNil(tags []string) []string {
 }
 
 // ensureTags adds the tags the owner does not have yet, in their default colours, unless that
-// makes more than document.MaxTags.
+// makes more than document.MaxTags, and holds a share lock on them to the transaction's end.
 func ensureTags(ctx context.Context, tx pgx.Tx, owner string, tags []string) error {
 	if len(tags) == 0 {
 		return nil
@@ -31,10 +32,18 @@ func ensureTags(ctx context.Context, tx pgx.Tx, owner string, tags []string) err
 	}
 	tag, err := tx.Exec(ctx, `INSERT INTO tags (owner, name, color) SELECT $1, name, color FROM unnest($2::text[], $3::text[]) AS t (name, color)
 		ON CONFLICT DO NOTHING`, owner, tags, colors)
-	if err != nil || tag.RowsAffected() == 0 {
+	if err != nil {
 		return err
 	}
-	return checkTagCount(ctx, tx, owner)
+	if tag.RowsAffected() > 0 {
+		if err := checkTagCount(ctx, tx, owner); err != nil {
+			return err
+		}
+	}
+	// A rename or delete of these tags waits for this transaction, and then sees the documents
+	// it tags: without the lock it could remove the tag before they are written and miss them.
+	_, err = tx.Exec(ctx, `SELECT 1 FROM tags WHERE owner = $1 AND name = ANY($2) ORDER BY name FOR SHARE`, owner, tags)
+	return err
 }
 
 func checkTagCount(ctx context.Context, tx pgx.Tx, owner string) error {
@@ -110,7 +119,7 @@ func insertTag(ctx context.Context, tx pgx.Tx, owner string, t document.Tag) err
 
 // retagAll replaces the tag from by to ("" removes it) on every one of the owner's documents.
 func retagAll(ctx context.Context, tx pgx.Tx, owner, from, to string) error {
-	rows, err := tx.Query(ctx, `SELECT seq, tags FROM documents WHERE owner = $1 AND tags @> ARRAY[$2] FOR UPDATE`, owner, from)
+	rows, err := tx.Query(ctx, `SELECT seq, tags FROM documents WHERE owner = $1 AND tags @> ARRAY[$2] ORDER BY id FOR UPDATE`, owner, from)
 	if err != nil {
 		return err
 	}
@@ -134,7 +143,7 @@ func retagAll(ctx context.Context, tx pgx.Tx, owner, from, to string) error {
 		if err != nil {
 			return err
 		}
-		if _, err := tx.Exec(ctx, `UPDATE documents SET tags = $1 WHERE seq = $2`, nonNil(tags), r.seq); err != nil {
+		if _, err := tx.Exec(ctx, `UPDATE documents SET tags = $1, updated_at = clock_timestamp() WHERE seq = $2`, nonNil(tags), r.seq); err != nil {
 			return err
 		}
 	}
@@ -186,7 +195,10 @@ func (s *backend) TagDocuments(ctx context.Context, owner string, ids, add, remo
 			if err != nil {
 				return err
 			}
-			if _, err := tx.Exec(ctx, `UPDATE documents SET tags = $1 WHERE seq = $2`, nonNil(tags), r.seq); err != nil {
+			if slices.Equal(tags, r.tags) {
+				continue
+			}
+			if _, err := tx.Exec(ctx, `UPDATE documents SET tags = $1, updated_at = clock_timestamp() WHERE seq = $2`, nonNil(tags), r.seq); err != nil {
 				return err
 			}
 		}

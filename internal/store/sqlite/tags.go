@@ -6,6 +6,8 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"slices"
+	"time"
 
 	"github.com/docpipe/docpipe/internal/document"
 	"github.com/docpipe/docpipe/internal/store"
@@ -117,7 +119,7 @@ func (s *backend) PutTag(ctx context.Context, owner, name string, t document.Tag
 			if err := ensureNew(ctx, tx, owner, t); err != nil {
 				return err
 			}
-			if err := retagAll(ctx, tx, owner, name, t.Name); err != nil {
+			if err := retagAll(ctx, tx, owner, name, t.Name, s.now()); err != nil {
 				return err
 			}
 			_, err = tx.ExecContext(ctx, `DELETE FROM tags WHERE owner = ? AND name = ?`, owner, name)
@@ -148,8 +150,9 @@ func cmpErr(err, otherwise error) error {
 	return otherwise
 }
 
-// retagAll replaces the tag from by to ("" removes it) on every one of the owner's documents.
-func retagAll(ctx context.Context, tx *sql.Tx, owner, from, to string) error {
+// retagAll replaces the tag from by to ("" removes it) on every one of the owner's documents,
+// which change at now.
+func retagAll(ctx context.Context, tx *sql.Tx, owner, from, to string, now time.Time) error {
 	rows, err := tx.QueryContext(ctx, `SELECT seq, tags FROM documents WHERE owner = ? AND `+tagged(""), owner, jsonTags([]string{from}))
 	if err != nil {
 		return err
@@ -184,7 +187,7 @@ func retagAll(ctx context.Context, tx *sql.Tx, owner, from, to string) error {
 		if err != nil {
 			return err
 		}
-		if _, err := tx.ExecContext(ctx, `UPDATE documents SET tags = ? WHERE seq = ?`, jsonTags(tags), r.seq); err != nil {
+		if _, err := tx.ExecContext(ctx, `UPDATE documents SET tags = ?, updated_at = max(updated_at, ?) WHERE seq = ?`, jsonTags(tags), micros(now), r.seq); err != nil {
 			return err
 		}
 	}
@@ -201,7 +204,7 @@ func (s *backend) DeleteTag(ctx context.Context, owner, name string) error {
 		if n, err := res.RowsAffected(); err != nil || n == 0 {
 			return cmpErr(err, fmt.Errorf("%w: tag %q", document.ErrNotFound, name))
 		}
-		return retagAll(ctx, tx, owner, name, "")
+		return retagAll(ctx, tx, owner, name, "", s.now())
 	})
 }
 
@@ -225,7 +228,10 @@ func (s *backend) TagDocuments(ctx context.Context, owner string, ids, add, remo
 			if err != nil {
 				return err
 			}
-			if _, err := tx.ExecContext(ctx, `UPDATE documents SET tags = ? WHERE seq = ?`, jsonTags(tags), seq); err != nil {
+			if slices.Equal(tags, d.Tags) {
+				continue
+			}
+			if _, err := tx.ExecContext(ctx, `UPDATE documents SET tags = ?, updated_at = max(updated_at, ?) WHERE seq = ?`, jsonTags(tags), micros(s.now()), seq); err != nil {
 				return err
 			}
 		}

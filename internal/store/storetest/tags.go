@@ -192,6 +192,13 @@ func testFilterTags(t *testing.T, s *store.Store) {
 			t.Errorf("List(tags %v) = %v, want %v", tt.tags, got, tt.want)
 		}
 	}
+	many := make([][]string, store.MaxTagGroups+1)
+	for i := range many {
+		many[i] = []string{"tax"}
+	}
+	if _, err := s.List(t.Context(), "alice", store.ListOptions{Limit: 10, Tags: many}); !errors.Is(err, document.ErrInvalidInput) {
+		t.Errorf("List(%d tag filters) = %v, want %v", len(many), err, document.ErrInvalidInput)
+	}
 }
 
 // testRules checks that rules tag documents after OCR and on demand, each as its match says,

@@ -178,14 +178,14 @@ func copyFile(ctx context.Context, zr *zip.Reader, name string, bkt DestBucket, 
 		return err
 	}
 	defer f.Close()
-	if info, err := f.(fs.File).Stat(); err != nil || info.Size() > maxOriginal {
+	if info, err := f.Stat(); err != nil || info.Size() > maxOriginal {
 		return fmt.Errorf("%w: %s is larger than %d bytes", document.ErrInvalidInput, name, maxOriginal)
 	}
 	return bkt.Upload(ctx, key, f, &blob.WriterOptions{ContentType: contentType})
 }
 
 // open opens the archive's file name, which must be one of its documents' files or the manifest.
-func open(zr *zip.Reader, name string) (io.ReadCloser, error) {
+func open(zr *zip.Reader, name string) (fs.File, error) {
 	if !fs.ValidPath(name) || name == "." {
 		return nil, fmt.Errorf("%w: archive path %q", document.ErrInvalidInput, name)
 	}

@@ -84,3 +84,27 @@ func TestRuleBounded(t *testing.T) {
 		t.Errorf("CompileRule(600 repeats) = %v, want too large", err)
 	}
 }
+
+// BenchmarkRuleCost measures what bounds a rule's regular expression: the cost grows with the
+// compiled program as well as the text.
+func BenchmarkRuleCost(b *testing.B) {
+	for _, bc := range []struct {
+		name, pattern string
+		text          int
+	}{
+		{"183 instructions, 1 MiB", "(?:a?){60}a{60}z", 1 << 20},
+		{"most allowed, one page", "(?:a?){60}a{60}" + strings.Repeat("(?:b|c)", 40) + "z", maxRulePage},
+	} {
+		m, err := CompileRule(document.Rule{Match: document.MatchRegexp, Pattern: bc.pattern, Tags: []string{"x"}})
+		if err != nil {
+			b.Fatal(err)
+		}
+		text := strings.Repeat("a", bc.text)
+		b.Run(bc.name, func(b *testing.B) {
+			b.SetBytes(int64(len(text)))
+			for b.Loop() {
+				m.re.MatchString(text)
+			}
+		})
+	}
+}

@@ -130,10 +130,15 @@ type shaItem struct {
 	TS    int64       `json:"_ts,omitempty"` // seconds since 1970 of the last write
 }
 
-// shaID is the id of owner's shaItem for sum: unique across the container, as turnID is.
-func shaID(owner, sum string) string {
-	h := sha256.Sum256([]byte(owner + "\x00" + sum))
-	return "sha-" + hex.EncodeToString(h[:])
+// shaID is the id of owner's shaItem for sum.
+func shaID(owner, sum string) string { return ownedID("sha", owner, sum) }
+
+// ownedID is the id of the item of an owner's that key names among those of a kind: unique across
+// the container, as turnID is, and made only of characters an id may hold whatever owner and key
+// are.
+func ownedID(kind, owner, key string) string {
+	h := sha256.Sum256([]byte(owner + "\x00" + key))
+	return kind + "-" + hex.EncodeToString(h[:])
 }
 
 // turnItem records when a job of its owner's was last claimed, the turn Claim orders owners by.

@@ -2,8 +2,6 @@ package cosmos
 
 import (
 	"context"
-	"crypto/sha256"
-	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -30,11 +28,8 @@ type tagItem struct {
 	ETag  azcore.ETag `json:"_etag,omitempty"`
 }
 
-// tagID is the id of owner's tag name: unique across the container, as turnID is.
-func tagID(owner, name string) string {
-	h := sha256.Sum256([]byte(owner + "\x00" + name))
-	return "tag-" + hex.EncodeToString(h[:])
-}
+// tagID is the id of owner's tag name.
+func tagID(owner, name string) string { return ownedID("tag", owner, name) }
 
 // tagItems reads the owner's tags.
 func (s *backend) tagItems(ctx context.Context, owner string) ([]tagItem, error) {
@@ -245,12 +240,8 @@ type ruleItem struct {
 	Rule  document.Rule `json:"rule"`
 }
 
-// ruleID is the id of owner's rule id: unique across the container, as turnID is, whatever ID
-// a client gives a rule.
-func ruleID(owner, id string) string {
-	h := sha256.Sum256([]byte(owner + "\x00" + id))
-	return "rule-" + hex.EncodeToString(h[:])
-}
+// ruleID is the id of owner's rule id, whatever ID a client gives a rule.
+func ruleID(owner, id string) string { return ownedID("rule", owner, id) }
 
 // Rules returns the owner's rules.
 func (s *backend) Rules(ctx context.Context, owner string) ([]document.Rule, error) {
